@@ -1,0 +1,153 @@
+"""The words of a service hall, as types.
+
+Everything here is plain data: no database, clock or network. The rules in
+``queue_server.rules`` take these values and return new ones.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+
+class TicketState(enum.StrEnum):
+    WAITING = "waiting"
+    CALLED = "called"
+    SERVING = "serving"
+    HELD = "held"
+    NO_SHOW = "no_show"
+    DONE = "done"
+    CANCELLED = "cancelled"
+    NOT_SERVED = "not_served"
+
+    @property
+    def is_final(self) -> bool:
+        return self in _FINAL_STATES
+
+    @property
+    def at_window(self) -> bool:
+        """A ticket in this state occupies its window (the window's current ticket)."""
+        return self in (TicketState.CALLED, TicketState.SERVING)
+
+
+_FINAL_STATES = frozenset({TicketState.DONE, TicketState.CANCELLED, TicketState.NOT_SERVED})
+
+
+class TicketAction(enum.StrEnum):
+    ISSUE = "issue"
+    CALL = "call"
+    RECALL = "recall"
+    START = "start"
+    NO_SHOW = "no_show"
+    REACTIVATE = "reactivate"
+    HOLD = "hold"
+    RETURN = "return"
+    CALL_BACK = "call_back"
+    TRANSFER = "transfer"
+    FINISH = "finish"
+    CANCEL = "cancel"
+    ROLLOVER = "rollover"
+
+
+class WindowState(enum.StrEnum):
+    CLOSED = "closed"
+    OPEN = "open"
+    PAUSED = "paused"
+
+
+class WindowAction(enum.StrEnum):
+    OPEN = "open"
+    PAUSE = "pause"
+    RESUME = "resume"
+    CLOSE = "close"
+
+
+class WindowKind(enum.StrEnum):
+    COMPREHENSIVE = "comprehensive"
+    DEDICATED = "dedicated"
+
+
+class Tier(enum.IntEnum):
+    """Routing tiers, most urgent first (DESIGN.md, Routing).
+
+    A ticket is stored with its base tier; ``CALLBACK`` and the aged promotion to
+    ``GREEN`` are decided at call time, because they depend on the window and the
+    clock.
+    """
+
+    CALLBACK = 0
+    GREEN = 1
+    APPOINTMENT = 2
+    PRIORITY = 3
+    NORMAL = 4
+
+
+# The priority-class tiers a hall's configuration may name.
+CONFIGURABLE_TIERS: dict[str, Tier] = {
+    "green": Tier.GREEN,
+    "priority": Tier.PRIORITY,
+    "normal": Tier.NORMAL,
+}
+
+APPOINTMENT_CLASS = "appointment"
+NORMAL_CLASS = "normal"
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    """One visitor's number for one business day."""
+
+    id: int
+    hall: str
+    business_day: date
+    service: str
+    number: str
+    priority: str
+    tier: Tier
+    state: TicketState
+    # Position in line, in microseconds since the epoch: the arrival time, kept
+    # across transfers; an appointment's slot start; a reactivated ticket's new place.
+    order_key: int
+    issued_at: datetime
+    token: str
+    window: int | None = None
+    target_window: int | None = None
+    recall_count: int = 0
+    reactivations: int = 0
+    returned: bool = False
+    called_at: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    appointment: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    hall: str
+    number: int
+    kind: WindowKind
+    state: WindowState
+    services: dict[str, float]
+    staff: str | None = None
+    pause_reason: str | None = None
+
+    def serves(self, service: str) -> bool:
+        return service in self.services
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One stored transition: the audit trail and the realtime feed are made of these."""
+
+    hall: str
+    kind: str
+    at: datetime
+    ticket_id: int | None = None
+    window: int | None = None
+    staff: str | None = None
+    from_state: str | None = None
+    to_state: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+    seq: int = 0

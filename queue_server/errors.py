@@ -1,0 +1,55 @@
+"""Errors a command can raise. Each carries a stable ``code`` for the API and a
+Chinese-first message for people; raising one never leaves partial state."""
+
+from __future__ import annotations
+
+
+class HallQError(Exception):
+    code = "error"
+    status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(HallQError):
+    code = "not_found"
+    status = 404
+
+
+class InvalidTransition(HallQError):
+    """The action is not allowed from the ticket's or window's current state."""
+
+    code = "invalid_transition"
+    status = 409
+
+
+class WindowUnavailable(HallQError):
+    code = "window_unavailable"
+    status = 409
+
+
+class WindowBusy(HallQError):
+    code = "window_busy"
+    status = 409
+
+
+class RecallLimitReached(HallQError):
+    code = "recall_limit"
+    status = 409
+
+
+class NotEligible(HallQError):
+    code = "not_eligible"
+    status = 409
+
+
+class NoWindowServes(HallQError):
+    code = "no_window_serves"
+    status = 409
+
+
+class BadRequest(HallQError):
+    code = "bad_request"
+    status = 400

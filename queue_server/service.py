@@ -1,0 +1,351 @@
+"""The queue service: every command a kiosk, clerk or manager can give.
+
+Each command opens one transaction on its hall (which holds the hall's write
+lock), reads what the pure rules need, applies them, writes the new state and
+the event rows, and commits. Only after the commit are listeners (the realtime
+hub, devices) told, so nobody ever sees a call that was rolled back.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+
+from .config import Config, HallConfig
+from .domain import Event, Ticket, TicketState, Window
+from .errors import BadRequest, InvalidTransition, NotEligible, NotFound, NoWindowServes
+from .rules import estimate, lifecycle, routing
+from .rules import windows as window_rules
+from .rules.numbering import requeue_key
+from .storage.base import HallTx, Store
+
+Listener = Callable[[list[Event]], None]
+RECENT_SERVICES = 20
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Issued:
+    ticket: Ticket
+    ahead: int
+    estimated_wait_s: int
+    events: list[Event]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a window command did: the ticket it concerns (if any) and the stored events."""
+
+    ticket: Ticket | None
+    events: list[Event]
+    window: Window | None = None
+
+
+@dataclass(slots=True)
+class _Unit:
+    tx: HallTx
+    hall: HallConfig
+    now: datetime
+    events: list[Event] = field(default_factory=list)
+
+    @property
+    def day(self) -> date:
+        return self.now.astimezone(self.hall.tz).date()
+
+    @property
+    def now_us(self) -> int:
+        return lifecycle.to_us(self.now)
+
+    def record(self, event: Event) -> None:
+        self.events.append(self.tx.append(event))
+
+    def save(self, change: tuple[Ticket, Event]) -> Ticket:
+        ticket, event = change
+        self.tx.update_ticket(ticket)
+        self.record(event)
+        return ticket
+
+    def save_window(self, change: tuple[Window, Event]) -> Window:
+        window, event = change
+        self.tx.update_window(window)
+        self.record(event)
+        return window
+
+    def window(self, number: int) -> Window:
+        window = self.tx.window(number)
+        if window is None:
+            raise NotFound(f"没有 {number} 号窗口 / window {number} does not exist in {self.hall.slug}")
+        return window
+
+    def ticket(self, ticket_id: int) -> Ticket:
+        ticket = self.tx.ticket(ticket_id)
+        if ticket is None:
+            raise NotFound(f"没有这张票 / ticket {ticket_id} does not exist in {self.hall.slug}")
+        return ticket
+
+    def current(self, window: int) -> Ticket:
+        ticket = self.tx.current_ticket(window)
+        if ticket is None:
+            raise InvalidTransition(f"{window} 号窗口当前没有叫到的号 / window {window} has no called ticket")
+        return ticket
+
+
+class QueueService:
+    def __init__(
+        self,
+        store: Store,
+        config: Config,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.store = store
+        self.config = config
+        self.clock = clock
+        self.listeners: list[Listener] = []
+
+    # -- plumbing ------------------------------------------------------------
+
+    def hall(self, slug: str) -> HallConfig:
+        hall = self.config.hall(slug)
+        if hall is None:
+            raise NotFound(f"没有这个大厅 / unknown hall {slug!r}")
+        return hall
+
+    def business_day(self, slug: str, now: datetime | None = None) -> date:
+        return (now or self.clock()).astimezone(self.hall(slug).tz).date()
+
+    @contextmanager
+    def _unit(self, slug: str) -> Iterator[_Unit]:
+        hall = self.hall(slug)
+        now = self.clock()
+        with self.store.transaction(slug) as tx:
+            unit = _Unit(tx=tx, hall=hall, now=now)
+            yield unit
+        for listener in self.listeners:
+            listener(unit.events)
+
+    # -- visitors ------------------------------------------------------------
+
+    def issue(
+        self,
+        slug: str,
+        service: str,
+        priority: str = "normal",
+        *,
+        appointment: str | None = None,
+        slot_start: datetime | None = None,
+    ) -> Issued:
+        with self._unit(slug) as u:
+            svc = u.hall.service(service)
+            if svc is None:
+                raise NotFound(f"没有这个事项 / unknown service {service!r} in {slug}")
+            klass = u.hall.priority_class(priority)
+            if klass is None:
+                known = ", ".join(p.code for p in u.hall.priority_classes)
+                raise BadRequest(f"没有这个优先类别 / unknown priority {priority!r} (known: {known})")
+            open_windows, all_windows = u.tx.serving_windows(service)
+            if not all_windows:
+                raise NoWindowServes(f"暂无窗口办理「{svc.name_zh}」/ no window serves service {service}")
+            ticket = lifecycle.issue(
+                hall=slug,
+                day=u.day,
+                service=service,
+                running_number=u.tx.next_number(service, u.day),
+                priority=klass.code,
+                tier=klass.tier,
+                at=u.now,
+                token=secrets.token_urlsafe(16),
+                slot_start=slot_start,
+                appointment=appointment,
+            )
+            ticket = u.tx.insert_ticket(ticket)
+            u.record(lifecycle.issued_event(ticket))
+            ahead = u.tx.count_ahead(ticket)
+            mean = estimate.mean_service_seconds(
+                u.tx.recent_service_seconds(service, RECENT_SERVICES), svc.expected_minutes
+            )
+            wait = estimate.estimated_wait_seconds(ahead, mean, open_windows)
+        return Issued(ticket=ticket, ahead=ahead, estimated_wait_s=wait, events=u.events)
+
+    def cancel(self, slug: str, ticket_id: int, staff: str | None = None, reason: str | None = None) -> Outcome:
+        with self._unit(slug) as u:
+            ticket = u.save(lifecycle.cancel(u.ticket(ticket_id), u.now, staff, reason))
+        return Outcome(ticket, u.events)
+
+    # -- clerks --------------------------------------------------------------
+
+    def call_next(self, slug: str, window: int, staff: str | None = None) -> Outcome:
+        """Call the most urgent ticket for ``window``; ``Outcome.ticket`` is None when nobody waits."""
+        with self._unit(slug) as u:
+            win = u.window(window)
+            current = u.tx.current_ticket(window)
+            window_rules.ensure_can_call(win, current.number if current else None)
+            policy = routing.RoutingPolicy.from_minutes(u.hall.aging_minutes)
+            chosen = routing.pick(u.tx.heads(win, u.day), win, u.now_us, policy)
+            if chosen is None:
+                return Outcome(None, [], win)
+            if chosen.state is TicketState.HELD:
+                ticket = u.save(lifecycle.call_back(chosen, window, u.now, staff))
+            else:
+                ticket = u.save(lifecycle.call(chosen, window, u.now, staff))
+        return Outcome(ticket, u.events, win)
+
+    def call_ticket(self, slug: str, window: int, ticket_id: int, reason: str, staff: str | None = None) -> Outcome:
+        """Call one ticket out of order; the reason is stored with the call."""
+        if not reason or not reason.strip():
+            raise BadRequest("指定叫号必须填写原因 / calling a specific ticket needs a reason")
+        with self._unit(slug) as u:
+            win = u.window(window)
+            current = u.tx.current_ticket(window)
+            window_rules.ensure_can_call(win, current.number if current else None)
+            ticket = u.ticket(ticket_id)
+            if ticket.state is TicketState.WAITING and ticket.business_day != u.day:
+                raise NotEligible(f"{ticket.number} 不是今天的号 / {ticket.number} is from {ticket.business_day}")
+            if ticket.state is TicketState.WAITING and ticket.target_window is None and not win.serves(ticket.service):
+                raise NotEligible(
+                    f"{window} 号窗口不办理 {ticket.service} 类事项 / window {window} does not serve {ticket.service}"
+                )
+            ticket = u.save(lifecycle.call(ticket, window, u.now, staff, reason=reason.strip()))
+        return Outcome(ticket, u.events, win)
+
+    def recall(self, slug: str, window: int, staff: str | None = None) -> Outcome:
+        with self._unit(slug) as u:
+            ticket = u.current(window)
+            ticket = u.save(lifecycle.recall(ticket, u.now, staff, u.hall.recall_limit))
+        return Outcome(ticket, u.events)
+
+    def start(self, slug: str, window: int, staff: str | None = None) -> Outcome:
+        with self._unit(slug) as u:
+            ticket = u.save(lifecycle.start(u.current(window), u.now, staff))
+        return Outcome(ticket, u.events)
+
+    def finish(self, slug: str, window: int, staff: str | None = None) -> Outcome:
+        with self._unit(slug) as u:
+            ticket = u.save(lifecycle.finish(u.current(window), u.now, staff))
+        return Outcome(ticket, u.events)
+
+    def no_show(self, slug: str, window: int, staff: str | None = None) -> Outcome:
+        with self._unit(slug) as u:
+            ticket = u.save(lifecycle.no_show(u.current(window), u.now, staff))
+        return Outcome(ticket, u.events)
+
+    def hold(self, slug: str, window: int, staff: str | None = None, reason: str | None = None) -> Outcome:
+        with self._unit(slug) as u:
+            ticket = u.save(lifecycle.hold(u.current(window), u.now, staff, reason))
+        return Outcome(ticket, u.events)
+
+    def mark_returned(self, slug: str, ticket_id: int, staff: str | None = None) -> Outcome:
+        with self._unit(slug) as u:
+            ticket = u.save(lifecycle.mark_returned(u.ticket(ticket_id), u.now, staff))
+        return Outcome(ticket, u.events)
+
+    def call_back(self, slug: str, window: int, ticket_id: int, staff: str | None = None) -> Outcome:
+        with self._unit(slug) as u:
+            win = u.window(window)
+            current = u.tx.current_ticket(window)
+            window_rules.ensure_can_call(win, current.number if current else None)
+            ticket = u.save(lifecycle.call_back(u.ticket(ticket_id), window, u.now, staff))
+        return Outcome(ticket, u.events, win)
+
+    def transfer(
+        self,
+        slug: str,
+        window: int,
+        *,
+        service: str | None = None,
+        to_window: int | None = None,
+        reason: str | None = None,
+        staff: str | None = None,
+    ) -> Outcome:
+        """Send the window's ticket to another service and/or window; it keeps its place."""
+        if service is None and to_window is None:
+            raise BadRequest("转移需要指定事项或窗口 / a transfer needs a service or a window")
+        with self._unit(slug) as u:
+            ticket = u.current(window)
+            target_service = service or ticket.service
+            if u.hall.service(target_service) is None:
+                raise NotFound(f"没有这个事项 / unknown service {target_service!r}")
+            if to_window is not None:
+                if to_window == window:
+                    raise BadRequest(f"不能转给本窗口 / cannot transfer to window {window} itself")
+                u.window(to_window)
+            elif not any(w.serves(target_service) for w in u.tx.windows()):
+                raise NoWindowServes(
+                    f"没有窗口办理 {target_service} 类事项 / no window serves service {target_service}"
+                )
+            ticket = u.save(lifecycle.transfer(ticket, u.now, staff, target_service, to_window, reason))
+        return Outcome(ticket, u.events)
+
+    def reactivate(self, slug: str, ticket_id: int, staff: str | None = None) -> Outcome:
+        """A late visitor (过号) goes back in line behind the configured number of people."""
+        with self._unit(slug) as u:
+            ticket = u.ticket(ticket_id)
+            if ticket.business_day != u.day:
+                raise InvalidTransition(
+                    f"{ticket.number} 是 {ticket.business_day} 的号，已失效 / ticket is from another day"
+                )
+            after = u.hall.no_show.requeue_after
+            keys = u.tx.line_keys(u.day, ticket.service, ticket.tier, after + 1)
+            key = requeue_key(keys, after, u.now_us)
+            ticket = u.save(lifecycle.reactivate(ticket, key, u.now, staff, u.hall.no_show.max_reactivations))
+        return Outcome(ticket, u.events)
+
+    # -- windows -------------------------------------------------------------
+
+    def open_window(self, slug: str, window: int, staff: str | None = None) -> Outcome:
+        with self._unit(slug) as u:
+            win = u.save_window(window_rules.open_window(u.window(window), staff, u.now))
+        return Outcome(None, u.events, win)
+
+    def pause_window(self, slug: str, window: int, reason: str, staff: str | None = None) -> Outcome:
+        with self._unit(slug) as u:
+            win = u.save_window(window_rules.pause(u.window(window), reason, u.now))
+        return Outcome(None, u.events, win)
+
+    def resume_window(self, slug: str, window: int, staff: str | None = None) -> Outcome:
+        with self._unit(slug) as u:
+            win = u.save_window(window_rules.resume(u.window(window), u.now))
+        return Outcome(None, u.events, win)
+
+    def close_window(self, slug: str, window: int, staff: str | None = None) -> Outcome:
+        with self._unit(slug) as u:
+            current = u.tx.current_ticket(window)
+            win = u.save_window(window_rules.close(u.window(window), current.number if current else None, u.now))
+        return Outcome(None, u.events, win)
+
+    def set_window_services(self, slug: str, window: int, services: dict[str, float]) -> Outcome:
+        with self._unit(slug) as u:
+            for code, weight in services.items():
+                if u.hall.service(code) is None:
+                    raise NotFound(f"没有这个事项 / unknown service {code!r}")
+                if not 0.1 <= weight <= 100:
+                    raise BadRequest(f"权重须在 0.1 到 100 之间 / weight for {code} must be 0.1..100")
+            if not services:
+                raise BadRequest("窗口至少办理一个事项 / a window must serve at least one service")
+            old = u.window(window)
+            win = replace(old, services=dict(services))
+            u.tx.update_window(win)
+            u.record(
+                Event(
+                    hall=slug,
+                    kind="window.services",
+                    at=u.now,
+                    window=window,
+                    detail={"services": dict(services), "before": dict(old.services)},
+                )
+            )
+        return Outcome(None, u.events, win)
+
+    # -- the day -------------------------------------------------------------
+
+    def rollover(self, slug: str) -> Outcome:
+        """Close earlier business days: what still waits there was not served."""
+        with self._unit(slug) as u:
+            for ticket in u.tx.stale_tickets(before=u.day):
+                u.save(lifecycle.rollover(ticket, u.now))
+        return Outcome(None, u.events)

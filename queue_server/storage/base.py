@@ -1,0 +1,122 @@
+"""The storage interface. One file per backend implements it (sqlite.py,
+postgres.py, sharing sql.py); the queue service only sees these methods.
+
+A ``HallTx`` is one atomic unit of work on one hall: it holds the hall's write
+lock from the start, so the rules always see a consistent hall and two windows
+can never take the same ticket. Nothing is visible to others until it commits;
+an exception rolls everything back.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from contextlib import AbstractContextManager
+from datetime import date
+
+from ..config import Config
+from ..domain import Event, Ticket, Tier, Window
+
+
+class HallReader(ABC):
+    """Reads of one hall's state."""
+
+    hall: str
+
+    @abstractmethod
+    def ticket(self, ticket_id: int) -> Ticket | None: ...
+
+    @abstractmethod
+    def window(self, number: int) -> Window | None: ...
+
+    @abstractmethod
+    def windows(self) -> list[Window]: ...
+
+    @abstractmethod
+    def current_ticket(self, window: int) -> Ticket | None:
+        """The ticket called to or served at ``window`` right now, if any."""
+
+    @abstractmethod
+    def held_tickets(self, window: int) -> list[Ticket]: ...
+
+    @abstractmethod
+    def heads(self, window: Window, day: date) -> list[Ticket]:
+        """The head of every line ``window`` may call from: per served service and
+        tier, tickets transferred to this window, and held tickets whose visitor is back."""
+
+    @abstractmethod
+    def count_ahead(self, ticket: Ticket) -> int:
+        """Waiting people who stand ahead of ``ticket`` in its own line."""
+
+    @abstractmethod
+    def line_keys(self, day: date, service: str, tier: Tier, limit: int) -> list[int]:
+        """Order keys of the first ``limit`` people in one line, sorted."""
+
+    @abstractmethod
+    def recent_service_seconds(self, service: str, limit: int) -> list[float]: ...
+
+    @abstractmethod
+    def serving_windows(self, service: str) -> tuple[int, int]:
+        """(open, all) windows that serve ``service``."""
+
+    @abstractmethod
+    def waiting_counts(self, day: date) -> dict[str, int]:
+        """Waiting tickets per service on ``day``."""
+
+    @abstractmethod
+    def events(self, after_seq: int = 0, limit: int = 1000) -> list[Event]: ...
+
+    @abstractmethod
+    def ticket_events(self, ticket_id: int) -> list[Event]: ...
+
+    @abstractmethod
+    def last_seq(self) -> int: ...
+
+
+class HallTx(HallReader):
+    """A reader that may also write, inside one transaction holding the hall's lock."""
+
+    @abstractmethod
+    def next_number(self, service: str, day: date) -> int:
+        """The next running number of ``service`` on ``day`` (1 on a new day)."""
+
+    @abstractmethod
+    def insert_ticket(self, ticket: Ticket) -> Ticket:
+        """Store a new ticket; returns it with its id."""
+
+    @abstractmethod
+    def update_ticket(self, ticket: Ticket) -> None: ...
+
+    @abstractmethod
+    def update_window(self, window: Window) -> None: ...
+
+    @abstractmethod
+    def append(self, event: Event) -> Event:
+        """Store an event with the hall's next sequence number."""
+
+    @abstractmethod
+    def stale_tickets(self, before: date) -> list[Ticket]:
+        """Tickets of earlier days still waiting, held or no-show (for the rollover)."""
+
+
+class Store(ABC):
+    url: str
+
+    @abstractmethod
+    def migrate(self) -> None:
+        """Bring the schema to the newest Alembic revision."""
+
+    @abstractmethod
+    def sync_halls(self, config: Config) -> None:
+        """Create or update the halls, services and windows that ``config`` describes."""
+
+    @abstractmethod
+    def transaction(self, hall: str) -> AbstractContextManager[HallTx]: ...
+
+    @abstractmethod
+    def reader(self, hall: str) -> AbstractContextManager[HallReader]: ...
+
+    @abstractmethod
+    def halls(self) -> list[str]: ...
+
+    @abstractmethod
+    def close(self) -> None: ...

@@ -1,0 +1,488 @@
+"""The SQL store shared by the SQLite and PostgreSQL backends.
+
+Queries use SQLAlchemy Core on the SQLModel tables: call-next and issue are on
+the hot path and a hall's clerks feel every millisecond. Backends differ only in
+how they open the engine, take the hall's lock and upsert the number counter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy.engine import Connection, Engine, RowMapping
+
+from ..config import Config
+from ..domain import Event, Ticket, TicketState, Tier, Window, WindowKind, WindowState
+from ..errors import NotFound
+from .base import HallReader, HallTx, Store
+from .tables import (
+    event_t,
+    hall_t,
+    service_t,
+    ticket_t,
+    window_service_t,
+    window_t,
+)
+
+ROUTED_TIERS = (Tier.GREEN, Tier.APPOINTMENT, Tier.PRIORITY, Tier.NORMAL)
+_WAITING = TicketState.WAITING.value
+
+
+def ticket_from_row(r: RowMapping) -> Ticket:
+    return Ticket(
+        id=r["id"],
+        hall=r["hall"],
+        business_day=r["business_day"],
+        service=r["service"],
+        number=r["number"],
+        priority=r["priority"],
+        tier=Tier(r["tier"]),
+        state=TicketState(r["state"]),
+        order_key=r["order_key"],
+        issued_at=r["issued_at"],
+        token=r["token"],
+        window=r["window"],
+        target_window=r["target_window"] or None,
+        recall_count=r["recall_count"],
+        reactivations=r["reactivations"],
+        returned=r["returned"],
+        called_at=r["called_at"],
+        started_at=r["started_at"],
+        finished_at=r["finished_at"],
+        appointment=r["appointment"],
+    )
+
+
+def ticket_values(t: Ticket) -> dict[str, Any]:
+    return {
+        "hall": t.hall,
+        "business_day": t.business_day,
+        "service": t.service,
+        "number": t.number,
+        "priority": t.priority,
+        "tier": int(t.tier),
+        "state": t.state.value,
+        "order_key": t.order_key,
+        "issued_at": t.issued_at,
+        "token": t.token,
+        "window": t.window,
+        "target_window": t.target_window or 0,
+        "recall_count": t.recall_count,
+        "reactivations": t.reactivations,
+        "returned": t.returned,
+        "called_at": t.called_at,
+        "started_at": t.started_at,
+        "finished_at": t.finished_at,
+        "appointment": t.appointment,
+    }
+
+
+def event_from_row(r: RowMapping) -> Event:
+    return Event(
+        hall=r["hall"],
+        kind=r["kind"],
+        at=r["at"],
+        ticket_id=r["ticket_id"],
+        window=r["window"],
+        staff=r["staff"],
+        from_state=r["from_state"],
+        to_state=r["to_state"],
+        detail=dict(r["detail"] or {}),
+        seq=r["seq"],
+    )
+
+
+# Hot-path statements are built once: building a SQLAlchemy statement costs more
+# than SQLite takes to run it.
+_b = sa.bindparam
+_c = ticket_t.c
+_TICKET_BY_ID = sa.select(ticket_t).where(_c.id == _b("id"), _c.hall == _b("hall"))
+_INSERT_TICKET = sa.insert(ticket_t).returning(_c.id)
+_UPDATE_TICKET = sa.update(ticket_t).where(_c.id == _b("b_id"), _c.hall == _b("b_hall"))
+_HALL_EXISTS = sa.select(hall_t.c.slug).where(hall_t.c.slug == _b("hall"))
+_LAST_SEQ = sa.select(sa.func.coalesce(sa.func.max(event_t.c.seq), 0)).where(event_t.c.hall == _b("hall"))
+# One statement per event: the next sequence number is read and used while the hall is locked.
+_EVENT_COLUMNS = ("hall", "seq", "at", "kind", "ticket_id", "window", "staff", "from_state", "to_state", "detail")
+_INSERT_EVENT = (
+    sa.insert(event_t)
+    .from_select(
+        list(_EVENT_COLUMNS),
+        sa.select(
+            _b("hall", type_=event_t.c.hall.type),
+            sa.func.coalesce(sa.func.max(event_t.c.seq), 0) + 1,
+            *(_b(name, type_=event_t.c[name].type) for name in _EVENT_COLUMNS[2:]),
+        ).where(event_t.c.hall == _b("hall", type_=event_t.c.hall.type)),
+    )
+    .returning(event_t.c.seq)
+)
+_WAITING_LINE = sa.and_(_c.hall == _b("hall"), _c.business_day == _b("day"), _c.state == _WAITING)
+_AHEAD_OF = sa.or_(_c.tier < _b("tier"), sa.and_(_c.tier == _b("tier"), _c.order_key <= _b("key")))
+_COUNT_AHEAD = (
+    sa.select(sa.func.count())
+    .select_from(ticket_t)
+    .where(_WAITING_LINE, _c.target_window == 0, _c.service == _b("service"), _AHEAD_OF, _c.id != _b("id"))
+)
+_COUNT_AHEAD_TARGETED = (
+    sa.select(sa.func.count())
+    .select_from(ticket_t)
+    .where(_WAITING_LINE, _c.target_window == _b("target"), _AHEAD_OF, _c.id != _b("id"))
+)
+_LINE_KEYS = (
+    sa.select(_c.order_key)
+    .where(_WAITING_LINE, _c.target_window == 0, _c.service == _b("service"), _c.tier == _b("tier"))
+    .order_by(_c.order_key, _c.id)
+    .limit(_b("limit"))
+)
+_RECENT = (
+    sa.select(_c.started_at, _c.finished_at)
+    .where(_c.hall == _b("hall"), _c.service == _b("service"), _c.finished_at.is_not(None))
+    .order_by(_c.finished_at.desc())
+    .limit(_b("limit"))
+)
+_SERVING = (
+    sa.select(window_t.c.state, sa.func.count())
+    .select_from(
+        window_t.join(
+            window_service_t,
+            sa.and_(window_service_t.c.hall == window_t.c.hall, window_service_t.c.window == window_t.c.number),
+        )
+    )
+    .where(window_t.c.hall == _b("hall"), window_service_t.c.service == _b("service"))
+    .group_by(window_t.c.state)
+)
+_AT_WINDOW = (
+    sa.select(ticket_t)
+    .where(_c.hall == _b("hall"), _c.window == _b("window"), _c.state.in_(_b("states", expanding=True)))
+    .order_by(_c.id)
+)
+
+
+def _head(service: str, tier: Tier) -> sa.Select[Any]:
+    return sa.select(
+        sa.select(ticket_t)
+        .where(_WAITING_LINE, _c.target_window == 0, _c.service == service, _c.tier == int(tier))
+        .order_by(_c.order_key, _c.id)
+        .limit(1)
+        .subquery()
+    )
+
+
+@lru_cache(maxsize=256)
+def _heads_statement(services: tuple[str, ...]) -> sa.CompoundSelect[Any]:
+    """One round trip for every line a window may call from (cached per service set)."""
+    parts: list[sa.Select[Any]] = [_head(service, tier) for service in services for tier in ROUTED_TIERS]
+    parts.append(sa.select(ticket_t).where(_WAITING_LINE, _c.target_window == _b("window")))
+    parts.append(
+        sa.select(ticket_t).where(
+            _c.hall == _b("hall"),
+            _c.window == _b("window"),
+            _c.state == TicketState.HELD.value,
+            _c.returned.is_(True),
+        )
+    )
+    return sa.union_all(*parts)
+
+
+class SqlHall(HallTx):
+    """Reads and (inside ``SqlStore.transaction``) writes of one hall."""
+
+    def __init__(self, store: SqlStore, conn: Connection, hall: str) -> None:
+        self.store = store
+        self.conn = conn
+        self.hall = hall
+
+    # -- reads ---------------------------------------------------------------
+
+    def ticket(self, ticket_id: int) -> Ticket | None:
+        row = self.conn.execute(_TICKET_BY_ID, {"id": ticket_id, "hall": self.hall}).mappings().first()
+        return ticket_from_row(row) if row else None
+
+    def _services_of(self, numbers: list[int] | None) -> dict[int, dict[str, float]]:
+        q = sa.select(window_service_t).where(window_service_t.c.hall == self.hall)
+        if numbers is not None:
+            q = q.where(window_service_t.c.window.in_(numbers))
+        out: dict[int, dict[str, float]] = {}
+        for r in self.conn.execute(q).mappings():
+            out.setdefault(r["window"], {})[r["service"]] = r["weight"]
+        return out
+
+    @staticmethod
+    def _window(r: RowMapping, services: dict[str, float]) -> Window:
+        return Window(
+            hall=r["hall"],
+            number=r["number"],
+            kind=WindowKind(r["kind"]),
+            state=WindowState(r["state"]),
+            services=services,
+            staff=r["staff"],
+            pause_reason=r["pause_reason"],
+        )
+
+    def window(self, number: int) -> Window | None:
+        row = (
+            self.conn.execute(sa.select(window_t).where(window_t.c.hall == self.hall, window_t.c.number == number))
+            .mappings()
+            .first()
+        )
+        if row is None:
+            return None
+        return self._window(row, self._services_of([number]).get(number, {}))
+
+    def windows(self) -> list[Window]:
+        rows = (
+            self.conn.execute(sa.select(window_t).where(window_t.c.hall == self.hall).order_by(window_t.c.number))
+            .mappings()
+            .all()
+        )
+        services = self._services_of(None)
+        return [self._window(r, services.get(r["number"], {})) for r in rows]
+
+    def _at_window(self, window: int, states: tuple[str, ...]) -> list[Ticket]:
+        params = {"hall": self.hall, "window": window, "states": list(states)}
+        return [ticket_from_row(r) for r in self.conn.execute(_AT_WINDOW, params).mappings()]
+
+    def current_ticket(self, window: int) -> Ticket | None:
+        found = self._at_window(window, (TicketState.CALLED.value, TicketState.SERVING.value))
+        return found[0] if found else None
+
+    def held_tickets(self, window: int) -> list[Ticket]:
+        return self._at_window(window, (TicketState.HELD.value,))
+
+    def _line(self, day: date) -> sa.ColumnElement[bool]:
+        return sa.and_(_c.hall == self.hall, _c.business_day == day, _c.state == _WAITING)
+
+    def heads(self, window: Window, day: date) -> list[Ticket]:
+        stmt = _heads_statement(tuple(sorted(window.services)))
+        params = {"hall": self.hall, "day": day, "window": window.number}
+        return [ticket_from_row(r) for r in self.conn.execute(stmt, params).mappings()]
+
+    def count_ahead(self, ticket: Ticket) -> int:
+        params = {
+            "hall": self.hall,
+            "day": ticket.business_day,
+            "target": ticket.target_window,
+            "id": ticket.id,
+            "service": ticket.service,
+            "tier": int(ticket.tier),
+            "key": ticket.order_key,
+        }
+        stmt = _COUNT_AHEAD if ticket.target_window is None else _COUNT_AHEAD_TARGETED
+        return int(self.conn.execute(stmt, params).scalar_one())
+
+    def line_keys(self, day: date, service: str, tier: Tier, limit: int) -> list[int]:
+        params = {"hall": self.hall, "day": day, "service": service, "tier": int(tier), "limit": limit}
+        return list(self.conn.execute(_LINE_KEYS, params).scalars())
+
+    def recent_service_seconds(self, service: str, limit: int) -> list[float]:
+        rows = self.conn.execute(_RECENT, {"hall": self.hall, "service": service, "limit": limit}).all()
+        return [(f - s).total_seconds() for s, f in rows if s is not None and f is not None]
+
+    def serving_windows(self, service: str) -> tuple[int, int]:
+        counts: dict[str, int] = dict(
+            self.conn.execute(_SERVING, {"hall": self.hall, "service": service}).tuples().all()
+        )
+        return int(counts.get(WindowState.OPEN.value, 0)), int(sum(counts.values()))
+
+    def waiting_counts(self, day: date) -> dict[str, int]:
+        c = ticket_t.c
+        rows = self.conn.execute(sa.select(c.service, sa.func.count()).where(self._line(day)).group_by(c.service)).all()
+        return {service: int(n) for service, n in rows}
+
+    def events(self, after_seq: int = 0, limit: int = 1000) -> list[Event]:
+        c = event_t.c
+        rows = self.conn.execute(
+            sa.select(event_t).where(c.hall == self.hall, c.seq > after_seq).order_by(c.seq).limit(limit)
+        ).mappings()
+        return [event_from_row(r) for r in rows]
+
+    def ticket_events(self, ticket_id: int) -> list[Event]:
+        c = event_t.c
+        rows = self.conn.execute(
+            sa.select(event_t).where(c.hall == self.hall, c.ticket_id == ticket_id).order_by(c.seq)
+        ).mappings()
+        return [event_from_row(r) for r in rows]
+
+    def last_seq(self) -> int:
+        return int(self.conn.execute(_LAST_SEQ, {"hall": self.hall}).scalar_one())
+
+    # -- writes --------------------------------------------------------------
+
+    def next_number(self, service: str, day: date) -> int:
+        return self.store.bump_counter(self.conn, self.hall, service, day)
+
+    def insert_ticket(self, ticket: Ticket) -> Ticket:
+        new_id = self.conn.execute(_INSERT_TICKET, ticket_values(ticket)).scalar_one()
+        return replace(ticket, id=int(new_id))
+
+    def update_ticket(self, ticket: Ticket) -> None:
+        values = {**ticket_values(ticket), "b_id": ticket.id, "b_hall": self.hall}
+        if self.conn.execute(_UPDATE_TICKET, values).rowcount != 1:
+            raise LookupError(f"ticket {ticket.id} vanished during the transaction")
+
+    def update_window(self, window: Window) -> None:
+        self.conn.execute(
+            sa.update(window_t)
+            .where(window_t.c.hall == self.hall, window_t.c.number == window.number)
+            .values(state=window.state.value, staff=window.staff, pause_reason=window.pause_reason)
+        )
+        current = self._services_of([window.number]).get(window.number, {})
+        if current != dict(window.services):
+            ws = window_service_t.c
+            self.conn.execute(sa.delete(window_service_t).where(ws.hall == self.hall, ws.window == window.number))
+            self.conn.execute(
+                sa.insert(window_service_t),
+                [
+                    {"hall": self.hall, "window": window.number, "service": s, "weight": w}
+                    for s, w in window.services.items()
+                ],
+            )
+
+    def append(self, event: Event) -> Event:
+        params = {name: getattr(event, name) for name in _EVENT_COLUMNS if name != "seq"}
+        seq = self.conn.execute(_INSERT_EVENT, params).scalar_one()
+        return replace(event, seq=int(seq))
+
+    def stale_tickets(self, before: date) -> list[Ticket]:
+        c = ticket_t.c
+        rows = self.conn.execute(
+            sa.select(ticket_t)
+            .where(
+                c.hall == self.hall,
+                c.business_day < before,
+                c.state.in_([TicketState.WAITING.value, TicketState.HELD.value, TicketState.NO_SHOW.value]),
+            )
+            .order_by(c.id)
+        ).mappings()
+        return [ticket_from_row(r) for r in rows]
+
+
+class SqlStore(Store):
+    """Everything but the dialect's locking, engine options and upsert."""
+
+    def __init__(self, url: str, engine: Engine) -> None:
+        self.url = url
+        self.engine = engine
+        self._known_halls: set[str] = set()
+
+    # -- backend hooks -------------------------------------------------------
+
+    def lock_hall(self, conn: Connection, hall: str) -> None:
+        """Take the hall's write lock, or raise NotFound."""
+        raise NotImplementedError
+
+    def check_hall(self, conn: Connection, hall: str) -> None:
+        if hall in self._known_halls:
+            return
+        if conn.execute(_HALL_EXISTS, {"hall": hall}).first() is None:
+            raise NotFound(f"没有这个大厅 / unknown hall {hall!r}")
+        self._known_halls.add(hall)
+
+    def bump_counter(self, conn: Connection, hall: str, service: str, day: date) -> int:
+        raise NotImplementedError
+
+    # -- Store ---------------------------------------------------------------
+
+    def migrate(self) -> None:
+        cfg = AlembicConfig()
+        cfg.set_main_option("script_location", str(resources.files("queue_server.storage").joinpath("migrations")))
+        with self.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+
+    def sync_halls(self, config: Config) -> None:
+        with self.engine.begin() as conn:
+            for hall in config.halls:
+                exists = conn.execute(sa.select(hall_t.c.slug).where(hall_t.c.slug == hall.slug)).first()
+                values = {
+                    "name_zh": hall.name_zh,
+                    "name_en": hall.name_en,
+                    "timezone": hall.timezone,
+                }
+                if exists:
+                    conn.execute(sa.update(hall_t).where(hall_t.c.slug == hall.slug).values(values))
+                else:
+                    conn.execute(sa.insert(hall_t).values(slug=hall.slug, **values))
+                self._sync_services(conn, config, hall.slug)
+                self._sync_windows(conn, config, hall.slug)
+
+    def _sync_services(self, conn: Connection, config: Config, slug: str) -> None:
+        hall = config.hall(slug)
+        assert hall is not None
+        s = service_t.c
+        existing = set(conn.execute(sa.select(s.code).where(s.hall == slug)).scalars())
+        for svc in hall.services:
+            values = {
+                "name_zh": svc.name_zh,
+                "name_en": svc.name_en,
+                "zone": svc.zone,
+                "expected_minutes": svc.expected_minutes,
+                "active": True,
+            }
+            if svc.code in existing:
+                conn.execute(sa.update(service_t).where(s.hall == slug, s.code == svc.code).values(values))
+            else:
+                conn.execute(sa.insert(service_t).values(hall=slug, code=svc.code, **values))
+        gone = existing - {svc.code for svc in hall.services}
+        if gone:
+            # Kept for the history of old tickets, but no longer offered.
+            conn.execute(sa.update(service_t).where(s.hall == slug, s.code.in_(gone)).values(active=False))
+
+    def _sync_windows(self, conn: Connection, config: Config, slug: str) -> None:
+        hall = config.hall(slug)
+        assert hall is not None
+        w, ws = window_t.c, window_service_t.c
+        existing = set(conn.execute(sa.select(w.number).where(w.hall == slug)).scalars())
+        for win in hall.windows:
+            if win.number in existing:
+                conn.execute(
+                    sa.update(window_t).where(w.hall == slug, w.number == win.number).values(kind=win.kind.value)
+                )
+            else:
+                conn.execute(
+                    sa.insert(window_t).values(hall=slug, number=win.number, kind=win.kind.value, state="closed")
+                )
+        # The file is the source of truth for what each window serves at start.
+        conn.execute(sa.delete(window_service_t).where(ws.hall == slug))
+        rows = [
+            {"hall": slug, "window": win.number, "service": code, "weight": weight}
+            for win in hall.windows
+            for code, weight in win.services.items()
+        ]
+        if rows:
+            conn.execute(sa.insert(window_service_t), rows)
+        gone = existing - {win.number for win in hall.windows}
+        if gone:
+            conn.execute(
+                sa.update(window_t)
+                .where(w.hall == slug, w.number.in_(gone))
+                .values(state="closed", staff=None, pause_reason=None)
+            )
+
+    @contextmanager
+    def transaction(self, hall: str) -> Iterator[HallTx]:
+        with self.engine.connect() as conn, conn.execution_options(hallq_write=True).begin():
+            self.lock_hall(conn, hall)
+            yield SqlHall(self, conn, hall)
+
+    @contextmanager
+    def reader(self, hall: str) -> Iterator[HallReader]:
+        with self.engine.connect() as conn:
+            self.check_hall(conn, hall)
+            yield SqlHall(self, conn, hall)
+            conn.rollback()
+
+    def halls(self) -> list[str]:
+        with self.engine.connect() as conn:
+            return list(conn.execute(sa.select(hall_t.c.slug).order_by(hall_t.c.slug)).scalars())
+
+    def close(self) -> None:
+        self.engine.dispose()

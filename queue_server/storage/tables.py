@@ -1,0 +1,165 @@
+"""The tables, as SQLModel classes. Alembic migrations create them; these
+classes are what the code queries. Times are stored in UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite keeps naive text, PostgreSQL timestamptz)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; pass an aware UTC time")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# SQLite only auto-numbers an INTEGER PRIMARY KEY; PostgreSQL gets a bigint identity.
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def _utc(**kw: Any) -> Any:
+    return Field(sa_type=UTCDateTime, **kw)
+
+
+class HallRow(SQLModel, table=True):
+    __tablename__ = "hall"
+
+    slug: str = Field(primary_key=True, max_length=63)
+    name_zh: str = Field(max_length=200)
+    name_en: str = Field(max_length=200)
+    timezone: str = Field(max_length=200)
+
+
+class ServiceRow(SQLModel, table=True):
+    __tablename__ = "service"
+
+    hall: str = Field(primary_key=True, foreign_key="hall.slug", max_length=63)
+    code: str = Field(primary_key=True, max_length=1)
+    name_zh: str = Field(max_length=200)
+    name_en: str = Field(max_length=200)
+    zone: str = Field(default="", max_length=200)
+    expected_minutes: float
+    active: bool = True
+
+
+class WindowRow(SQLModel, table=True):
+    __tablename__ = "window"
+
+    hall: str = Field(primary_key=True, foreign_key="hall.slug", max_length=63)
+    number: int = Field(primary_key=True)
+    kind: str = Field(max_length=16)
+    state: str = Field(default="closed", max_length=16)
+    staff: str | None = Field(default=None, max_length=64)
+    pause_reason: str | None = Field(default=None, max_length=200)
+
+
+class WindowServiceRow(SQLModel, table=True):
+    __tablename__ = "window_service"
+
+    hall: str = Field(primary_key=True, max_length=63)
+    window: int = Field(primary_key=True)
+    service: str = Field(primary_key=True, max_length=1)
+    weight: float = 1.0
+
+
+class TicketCounterRow(SQLModel, table=True):
+    __tablename__ = "ticket_counter"
+
+    hall: str = Field(primary_key=True, max_length=63)
+    service: str = Field(primary_key=True, max_length=1)
+    business_day: date = Field(primary_key=True)
+    last: int = 0
+
+
+class TicketRow(SQLModel, table=True):
+    __tablename__ = "ticket"
+    __table_args__ = (
+        sa.UniqueConstraint("hall", "business_day", "number", name="uq_ticket_number"),
+        # The call-next index: one seek finds the head of each (service, tier) line, and the
+        # tickets transferred to one window sit together (target_window before service).
+        sa.Index(
+            "ix_ticket_queue",
+            "hall",
+            "business_day",
+            "state",
+            "target_window",
+            "service",
+            "tier",
+            "order_key",
+            "id",
+        ),
+        sa.Index("ix_ticket_window", "hall", "window", "state"),
+        sa.Index("ix_ticket_finished", "hall", "service", "finished_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
+    hall: str = Field(foreign_key="hall.slug", max_length=63)
+    business_day: date
+    service: str = Field(max_length=1)
+    number: str = Field(max_length=16)
+    priority: str = Field(max_length=32)
+    tier: int
+    state: str = Field(max_length=16)
+    order_key: int = Field(sa_type=sa.BigInteger)
+    issued_at: datetime = _utc()
+    token: str = Field(max_length=64)
+    window: int | None = None
+    # 0 = any window serving the service (0, not NULL, so the queue index seeks on it).
+    target_window: int = 0
+    recall_count: int = 0
+    reactivations: int = 0
+    returned: bool = False
+    called_at: datetime | None = _utc(default=None)
+    started_at: datetime | None = _utc(default=None)
+    finished_at: datetime | None = _utc(default=None)
+    appointment: str | None = Field(default=None, max_length=64)
+
+
+class EventRow(SQLModel, table=True):
+    __tablename__ = "event"
+    __table_args__ = (
+        # The hall's event sequence: each event takes max(seq) + 1 under the hall's lock.
+        sa.UniqueConstraint("hall", "seq", name="uq_event_seq"),
+        sa.Index("ix_event_ticket", "ticket_id"),
+        sa.Index("ix_event_hall_at", "hall", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
+    hall: str = Field(max_length=63)
+    seq: int = Field(sa_type=sa.BigInteger)
+    at: datetime = _utc()
+    kind: str = Field(max_length=32)
+    ticket_id: int | None = Field(default=None, sa_type=sa.BigInteger)
+    window: int | None = None
+    staff: str | None = Field(default=None, max_length=64)
+    from_state: str | None = Field(default=None, max_length=16)
+    to_state: str | None = Field(default=None, max_length=16)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+
+
+metadata = SQLModel.metadata
+hall_t: sa.Table = HallRow.__table__  # type: ignore[attr-defined]
+service_t: sa.Table = ServiceRow.__table__  # type: ignore[attr-defined]
+window_t: sa.Table = WindowRow.__table__  # type: ignore[attr-defined]
+window_service_t: sa.Table = WindowServiceRow.__table__  # type: ignore[attr-defined]
+counter_t: sa.Table = TicketCounterRow.__table__  # type: ignore[attr-defined]
+ticket_t: sa.Table = TicketRow.__table__  # type: ignore[attr-defined]
+event_t: sa.Table = EventRow.__table__  # type: ignore[attr-defined]
