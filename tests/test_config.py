@@ -119,8 +119,14 @@ def test_demo_every_service_served_by_two_windows(demo) -> None:
 def test_demo_zones_and_services(demo) -> None:
     zone_codes = {z.code for z in demo.zones}
     assert zone_codes == {
-        "business", "construction", "social", "property",
-        "insurance", "police", "tax", "green",
+        "business",
+        "construction",
+        "social",
+        "property",
+        "insurance",
+        "police",
+        "tax",
+        "green",
     }
     assert len(demo.services) >= 12
     for service in demo.services:
@@ -208,7 +214,7 @@ tier = "priority"
 # --- refusing bad files -----------------------------------------------------
 
 
-@pytest.mark.parametrize("text", ["", '# nothing here\n', '[hall]\nslug = "x"\n', "hall = []\n"])
+@pytest.mark.parametrize("text", ["", "# nothing here\n", '[hall]\nslug = "x"\n', "hall = []\n"])
 def test_missing_hall(text: str) -> None:
     err = refused(text)
     assert err.key == "hall"
@@ -303,7 +309,7 @@ def test_hall_without_services() -> None:
 @pytest.mark.parametrize(
     ("services", "key"),
     [
-        ('{ A = 1.0, X = 1.0 }', "hall[0].windows[1].services.X"),
+        ("{ A = 1.0, X = 1.0 }", "hall[0].windows[1].services.X"),
         ('["B", "X"]', "hall[0].windows[1].services.X"),
     ],
 )
@@ -412,11 +418,9 @@ def test_recall_limit_bounds_are_accepted() -> None:
     [
         (hall_toml(head=HEAD + "recall_limit = true\n"), "hall[0].recall_limit"),
         (hall_toml(head=HEAD + "aging_minutes = false\n"), "hall[0].aging_minutes"),
-        (hall_toml(windows=WINDOW_1.replace("number = 1", "number = true")),
-         "hall[0].windows[0].number"),
+        (hall_toml(windows=WINDOW_1.replace("number = 1", "number = true")), "hall[0].windows[0].number"),
         (hall_toml(tail="[hall.no_show]\nrequeue_after = true\n"), "hall[0].no_show.requeue_after"),
-        (hall_toml(tail="[hall.thresholds]\nyellow_minutes = true\n"),
-         "hall[0].thresholds.yellow_minutes"),
+        (hall_toml(tail="[hall.thresholds]\nyellow_minutes = true\n"), "hall[0].thresholds.yellow_minutes"),
     ],
 )
 def test_boolean_where_int_expected(text: str, key: str) -> None:

@@ -287,9 +287,7 @@ class SqlHall(HallTx):
         return [(f - s).total_seconds() for s, f in rows if s is not None and f is not None]
 
     def serving_windows(self, service: str) -> tuple[int, int]:
-        counts: dict[str, int] = dict(
-            self.conn.execute(_SERVING, {"hall": self.hall, "service": service}).tuples().all()
-        )
+        counts: dict[str, int] = dict(self.conn.execute(_SERVING, {"hall": self.hall, "service": service}).all())
         return int(counts.get(WindowState.OPEN.value, 0)), int(sum(counts.values()))
 
     def waiting_counts(self, day: date) -> dict[str, int]:

@@ -1,0 +1,167 @@
+"""Shared fixtures: real stores on SQLite files and, when HALLQ_TEST_PG is set,
+on a private PostgreSQL database created for this test run and dropped after."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from queue_server.config import Config, parse_config
+from queue_server.service import QueueService
+from queue_server.storage import Store, open_store
+
+PG_ENV = "HALLQ_TEST_PG"
+PG_SKIP = f"PostgreSQL tests need {PG_ENV}, e.g. {PG_ENV}=postgresql://postgres@127.0.0.1:5432/test make test"
+
+SMALL_HALL = """
+[[hall]]
+slug = "t"
+name_zh = "测试大厅"
+name_en = "Test hall"
+recall_limit = 2
+aging_minutes = 30
+
+[hall.no_show]
+requeue_after = 2
+max_reactivations = 1
+
+[[hall.zones]]
+code = "z"
+name_zh = "综合"
+name_en = "General"
+
+[[hall.services]]
+code = "A"
+name_zh = "企业开办"
+name_en = "Business"
+zone = "z"
+expected_minutes = 10
+
+[[hall.services]]
+code = "B"
+name_zh = "不动产登记"
+name_en = "Property"
+zone = "z"
+expected_minutes = 20
+
+[[hall.services]]
+code = "C"
+name_zh = "社保"
+name_en = "Insurance"
+zone = "z"
+expected_minutes = 5
+
+[[hall.services]]
+code = "D"
+name_zh = "无窗口事项"
+name_en = "Unserved"
+zone = "z"
+expected_minutes = 5
+
+[[hall.windows]]
+number = 1
+services = { A = 1.0, B = 1.0 }
+
+[[hall.windows]]
+number = 2
+services = { B = 2.0, C = 1.0 }
+
+[[hall.windows]]
+number = 3
+kind = "dedicated"
+services = ["C"]
+"""
+# D is declared but no window serves it until a test assigns one.
+
+
+def small_config() -> Config:
+    return parse_config(SMALL_HALL, "tests/conftest.py:SMALL_HALL")
+
+
+@dataclass
+class FakeClock:
+    """A clock the test moves by hand; starts on a weekday morning in Shanghai."""
+
+    now: datetime = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # 09:00 Asia/Shanghai
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A private PostgreSQL database for this run, dropped afterwards."""
+    base = os.environ.get(PG_ENV)
+    if not base:
+        pytest.skip(PG_SKIP)
+    name = f"hallq_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(sa.make_url(base).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = sa.make_url(base).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+_pg_migrated: set[str] = set()
+
+
+def _truncate_all(store: Store) -> None:
+    engine: sa.Engine = store.engine  # type: ignore[attr-defined]
+    with engine.begin() as conn:
+        names = ", ".join(
+            f'"{t}"' for t in ("event", "ticket", "ticket_counter", "window_service", "window", "service", "hall")
+        )
+        conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database URL on each backend: a new SQLite file, or the run's PostgreSQL database emptied."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'hallq.db'}"
+    url: str = request.getfixturevalue("pg_url")
+    store = open_store(url, migrate=url not in _pg_migrated)
+    _pg_migrated.add(url)
+    _truncate_all(store)
+    store.close()
+    return url
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[Store]:
+    s = open_store(db_url)
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def config() -> Config:
+    return small_config()
+
+
+@pytest.fixture
+def service(store: Store, config: Config, clock: FakeClock) -> QueueService:
+    store.sync_halls(config)
+    return QueueService(store, config, clock=clock)
