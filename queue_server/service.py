@@ -148,9 +148,6 @@ class QueueService:
             if klass is None:
                 known = ", ".join(p.code for p in u.hall.priority_classes)
                 raise BadRequest(f"没有这个优先类别 / unknown priority {priority!r} (known: {known})")
-            open_windows, all_windows = u.tx.serving_windows(service)
-            if not all_windows:
-                raise NoWindowServes(f"暂无窗口办理「{svc.name_zh}」/ no window serves service {service}")
             ticket = lifecycle.issue(
                 hall=slug,
                 day=u.day,
@@ -165,11 +162,13 @@ class QueueService:
             )
             ticket = u.tx.insert_ticket(ticket)
             u.record(lifecycle.issued_event(ticket))
-            ahead = u.tx.count_ahead(ticket)
-            mean = estimate.mean_service_seconds(
-                u.tx.recent_service_seconds(service, RECENT_SERVICES), svc.expected_minutes
-            )
-            wait = estimate.estimated_wait_seconds(ahead, mean, open_windows)
+            stats = u.tx.line_stats(ticket, RECENT_SERVICES)
+            if not stats.all_windows:
+                # Raising rolls the ticket back: no number is spent on a matter nobody handles.
+                raise NoWindowServes(f"暂无窗口办理「{svc.name_zh}」/ no window serves service {service}")
+            mean = estimate.blended_service_seconds(stats.recent_mean_s, stats.recent_count, svc.expected_minutes)
+            ahead = stats.ahead
+            wait = estimate.estimated_wait_seconds(ahead, mean, stats.open_windows)
         return Issued(ticket=ticket, ahead=ahead, estimated_wait_s=wait, events=u.events)
 
     def cancel(self, slug: str, ticket_id: int, staff: str | None = None, reason: str | None = None) -> Outcome:

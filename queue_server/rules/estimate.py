@@ -11,14 +11,19 @@ MIN_SAMPLES = 5
 
 def mean_service_seconds(recent: Sequence[float], expected_minutes: float) -> float:
     """Blend the configured expectation with what the last services really took."""
+    observed = sum(recent) / len(recent) if recent else None
+    return blended_service_seconds(observed, len(recent), expected_minutes)
+
+
+def blended_service_seconds(observed_mean: float | None, samples: int, expected_minutes: float) -> float:
+    """The same blend, from a mean and a count computed elsewhere (in SQL)."""
     expected = expected_minutes * 60.0
-    if not recent:
+    if observed_mean is None or samples <= 0:
         return expected
-    observed = sum(recent) / len(recent)
-    if len(recent) >= MIN_SAMPLES:
-        return observed
-    w = len(recent) / MIN_SAMPLES
-    return w * observed + (1 - w) * expected
+    if samples >= MIN_SAMPLES:
+        return observed_mean
+    w = samples / MIN_SAMPLES
+    return w * observed_mean + (1 - w) * expected
 
 
 def estimated_wait_seconds(ahead: int, mean_seconds: float, open_windows: float) -> int:

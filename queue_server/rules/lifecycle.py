@@ -8,7 +8,7 @@ an impossible transition raises before anything changes.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from ..domain import APPOINTMENT_CLASS, Event, Ticket, TicketAction, TicketState, Tier
@@ -100,9 +100,18 @@ def _event(
     )
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_US = timedelta(microseconds=1)
+
+
 def to_us(at: datetime) -> int:
-    """Microseconds since the epoch: the unit of ``Ticket.order_key``."""
-    return int(at.timestamp() * 1_000_000)
+    """Microseconds since the epoch: the unit of ``Ticket.order_key``.
+
+    Integer arithmetic: ``at.timestamp() * 1e6`` goes through a float and loses the
+    last microsecond from 2038 on (a naive time is read as local time, like timestamp())."""
+    if at.tzinfo is None:
+        at = at.astimezone()
+    return (at - _EPOCH) // _US
 
 
 def issue(

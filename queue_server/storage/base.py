@@ -11,10 +11,20 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import date
 
 from ..config import Config
 from ..domain import Event, Ticket, Tier, Window
+
+
+@dataclass(frozen=True, slots=True)
+class LineStats:
+    ahead: int
+    open_windows: int
+    all_windows: int
+    recent_mean_s: float | None
+    recent_count: int
 
 
 class HallReader(ABC):
@@ -52,11 +62,9 @@ class HallReader(ABC):
         """Order keys of the first ``limit`` people in one line, sorted."""
 
     @abstractmethod
-    def recent_service_seconds(self, service: str, limit: int) -> list[float]: ...
-
-    @abstractmethod
-    def serving_windows(self, service: str) -> tuple[int, int]:
-        """(open, all) windows that serve ``service``."""
+    def line_stats(self, ticket: Ticket, recent: int) -> LineStats:
+        """What a new ticket's answer needs, in one round trip: people ahead, the
+        windows serving its service, and its last ``recent`` service times."""
 
     @abstractmethod
     def waiting_counts(self, day: date) -> dict[str, int]:

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Connection
 
 from ..errors import NotFound
+from .prepared import postgres_value
 from .sql import SqlStore
 from .tables import counter_t, hall_t
 
@@ -37,11 +38,11 @@ def postgres_engine(url: str) -> sa.Engine:
 
 class PostgresStore(SqlStore):
     def __init__(self, url: str) -> None:
-        super().__init__(url, postgres_engine(url))
+        super().__init__(url, postgres_engine(url), postgres_value)
 
     def lock_hall(self, conn: Connection, hall: str) -> None:
         if conn.execute(_LOCK, {"hall": hall}).first() is None:
             raise NotFound(f"没有这个大厅 / unknown hall {hall!r}")
 
     def bump_counter(self, conn: Connection, hall: str, service: str, day: date) -> int:
-        return int(conn.execute(_BUMP, {"hall": hall, "service": service, "day": day}).scalar_one())
+        return int(self.prepared(_BUMP).run(conn, {"hall": hall, "service": service, "day": day}).fetchone()[0])

@@ -23,7 +23,8 @@ from sqlalchemy.engine import Connection, Engine, RowMapping
 from ..config import Config
 from ..domain import Event, Ticket, TicketState, Tier, Window, WindowKind, WindowState
 from ..errors import NotFound
-from .base import HallReader, HallTx, Store
+from .base import HallReader, HallTx, LineStats, Store
+from .prepared import Converter, PreparedSet
 from .tables import (
     event_t,
     hall_t,
@@ -82,6 +83,7 @@ def ticket_values(t: Ticket) -> dict[str, Any]:
         "called_at": t.called_at,
         "started_at": t.started_at,
         "finished_at": t.finished_at,
+        "service_seconds": ((t.finished_at - t.started_at).total_seconds() if t.finished_at and t.started_at else None),
         "appointment": t.appointment,
     }
 
@@ -106,7 +108,10 @@ def event_from_row(r: RowMapping) -> Event:
 _b = sa.bindparam
 _c = ticket_t.c
 _TICKET_BY_ID = sa.select(ticket_t).where(_c.id == _b("id"), _c.hall == _b("hall"))
-_INSERT_TICKET = sa.insert(ticket_t).returning(_c.id)
+_TICKET_COLUMNS = [c.name for c in ticket_t.columns if c.name != "id"]
+_INSERT_TICKET = (
+    sa.insert(ticket_t).values({n: _b(n, type_=ticket_t.c[n].type) for n in _TICKET_COLUMNS}).returning(_c.id)
+)
 _UPDATE_TICKET = sa.update(ticket_t).where(_c.id == _b("b_id"), _c.hall == _b("b_hall"))
 _HALL_EXISTS = sa.select(hall_t.c.slug).where(hall_t.c.slug == _b("hall"))
 _LAST_SEQ = sa.select(sa.func.coalesce(sa.func.max(event_t.c.seq), 0)).where(event_t.c.hall == _b("hall"))
@@ -142,23 +147,27 @@ _LINE_KEYS = (
     .order_by(_c.order_key, _c.id)
     .limit(_b("limit"))
 )
+_ws = window_service_t.c
+_SERVING_ALL = sa.select(sa.func.count()).where(_ws.hall == _b("hall"), _ws.service == _b("service"))
+_SERVING_OPEN = (
+    sa.select(sa.func.count())
+    .select_from(window_service_t.join(window_t, sa.and_(window_t.c.hall == _ws.hall, window_t.c.number == _ws.window)))
+    .where(_ws.hall == _b("hall"), _ws.service == _b("service"), window_t.c.state == WindowState.OPEN.value)
+)
 _RECENT = (
-    sa.select(_c.started_at, _c.finished_at)
+    sa.select(_c.service_seconds.label("s"))
     .where(_c.hall == _b("hall"), _c.service == _b("service"), _c.finished_at.is_not(None))
     .order_by(_c.finished_at.desc())
-    .limit(_b("limit"))
+    .limit(_b("recent"))
+    .subquery()
 )
-_SERVING = (
-    sa.select(window_t.c.state, sa.func.count())
-    .select_from(
-        window_t.join(
-            window_service_t,
-            sa.and_(window_service_t.c.hall == window_t.c.hall, window_service_t.c.window == window_t.c.number),
-        )
-    )
-    .where(window_t.c.hall == _b("hall"), window_service_t.c.service == _b("service"))
-    .group_by(window_t.c.state)
-)
+_LINE_STATS = sa.select(
+    _COUNT_AHEAD.scalar_subquery(),
+    _SERVING_OPEN.scalar_subquery(),
+    _SERVING_ALL.scalar_subquery(),
+    sa.func.avg(_RECENT.c.s),
+    sa.func.count(_RECENT.c.s),
+).select_from(_RECENT)
 _AT_WINDOW = (
     sa.select(ticket_t)
     .where(_c.hall == _b("hall"), _c.window == _b("window"), _c.state.in_(_b("states", expanding=True)))
@@ -282,13 +291,20 @@ class SqlHall(HallTx):
         params = {"hall": self.hall, "day": day, "service": service, "tier": int(tier), "limit": limit}
         return list(self.conn.execute(_LINE_KEYS, params).scalars())
 
-    def recent_service_seconds(self, service: str, limit: int) -> list[float]:
-        rows = self.conn.execute(_RECENT, {"hall": self.hall, "service": service, "limit": limit}).all()
-        return [(f - s).total_seconds() for s, f in rows if s is not None and f is not None]
-
-    def serving_windows(self, service: str) -> tuple[int, int]:
-        counts: dict[str, int] = dict(self.conn.execute(_SERVING, {"hall": self.hall, "service": service}).all())
-        return int(counts.get(WindowState.OPEN.value, 0)), int(sum(counts.values()))
+    def line_stats(self, ticket: Ticket, recent: int) -> LineStats:
+        if ticket.target_window is not None:
+            raise ValueError("line_stats is for a new ticket in its service's line")
+        params = {
+            "hall": self.hall,
+            "day": ticket.business_day,
+            "id": ticket.id,
+            "service": ticket.service,
+            "tier": int(ticket.tier),
+            "key": ticket.order_key,
+            "recent": recent,
+        }
+        ahead, open_w, all_w, mean, n = self.store.prepared(_LINE_STATS).run(self.conn, params).fetchone()
+        return LineStats(int(ahead), int(open_w), int(all_w), None if mean is None else float(mean), int(n))
 
     def waiting_counts(self, day: date) -> dict[str, int]:
         c = ticket_t.c
@@ -318,7 +334,7 @@ class SqlHall(HallTx):
         return self.store.bump_counter(self.conn, self.hall, service, day)
 
     def insert_ticket(self, ticket: Ticket) -> Ticket:
-        new_id = self.conn.execute(_INSERT_TICKET, ticket_values(ticket)).scalar_one()
+        new_id = self.store.prepared(_INSERT_TICKET).run(self.conn, ticket_values(ticket)).fetchone()[0]
         return replace(ticket, id=int(new_id))
 
     def update_ticket(self, ticket: Ticket) -> None:
@@ -346,7 +362,7 @@ class SqlHall(HallTx):
 
     def append(self, event: Event) -> Event:
         params = {name: getattr(event, name) for name in _EVENT_COLUMNS if name != "seq"}
-        seq = self.conn.execute(_INSERT_EVENT, params).scalar_one()
+        seq = self.store.prepared(_INSERT_EVENT).run(self.conn, params).fetchone()[0]
         return replace(event, seq=int(seq))
 
     def stale_tickets(self, before: date) -> list[Ticket]:
@@ -366,9 +382,10 @@ class SqlHall(HallTx):
 class SqlStore(Store):
     """Everything but the dialect's locking, engine options and upsert."""
 
-    def __init__(self, url: str, engine: Engine) -> None:
+    def __init__(self, url: str, engine: Engine, convert: Converter) -> None:
         self.url = url
         self.engine = engine
+        self.prepared = PreparedSet(engine.dialect, convert)
         self._known_halls: set[str] = set()
 
     # -- backend hooks -------------------------------------------------------

@@ -13,6 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
+from .prepared import sqlite_value
 from .sql import SqlStore
 from .tables import counter_t
 
@@ -57,18 +58,22 @@ def sqlite_engine(url: str, synchronous: str = "FULL") -> sa.Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         write = conn.get_execution_options().get("hallq_write", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        # Straight to the driver: this runs before every command, and the SQLAlchemy
+        # execution path would cost more than SQLite's own work here.
+        dbapi = conn.connection.dbapi_connection
+        assert dbapi is not None
+        dbapi.execute("BEGIN IMMEDIATE" if write else "BEGIN")
 
     return engine
 
 
 class SqliteStore(SqlStore):
     def __init__(self, url: str, synchronous: str = "FULL") -> None:
-        super().__init__(url, sqlite_engine(url, synchronous))
+        super().__init__(url, sqlite_engine(url, synchronous), sqlite_value)
 
     def lock_hall(self, conn: Connection, hall: str) -> None:
         # BEGIN IMMEDIATE already holds the database's write lock.
         self.check_hall(conn, hall)
 
     def bump_counter(self, conn: Connection, hall: str, service: str, day: date) -> int:
-        return int(conn.execute(_BUMP, {"hall": hall, "service": service, "day": day}).scalar_one())
+        return int(self.prepared(_BUMP).run(conn, {"hall": hall, "service": service, "day": day}).fetchone()[0])

@@ -130,6 +130,8 @@ class TicketRow(SQLModel, table=True):
     called_at: datetime | None = _utc(default=None)
     started_at: datetime | None = _utc(default=None)
     finished_at: datetime | None = _utc(default=None)
+    # finished_at - started_at, kept so estimates and reports average it in SQL on any backend.
+    service_seconds: float | None = None
     appointment: str | None = Field(default=None, max_length=64)
 
 

@@ -97,6 +97,7 @@ def upgrade() -> None:
         sa.Column("called_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("service_seconds", sa.Float(), nullable=True),
         sa.Column("appointment", sa.String(length=64), nullable=True),
         sa.ForeignKeyConstraint(
             ["hall"],

@@ -1,0 +1,86 @@
+"""The Starlette application factory."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Route
+
+from . import __version__
+from .errors import HallQError
+from .plugins import Plugin
+from .scheduler import build_scheduler, rollover_all
+from .service import QueueService
+
+
+def hall_status(service: QueueService, slug: str) -> dict[str, Any]:
+    hall = service.hall(slug)
+    day = service.business_day(slug)
+    with service.store.reader(slug) as r:
+        waiting = r.waiting_counts(day)
+        windows = []
+        for w in r.windows():
+            current = r.current_ticket(w.number)
+            windows.append(
+                {
+                    "number": w.number,
+                    "kind": w.kind.value,
+                    "state": w.state.value,
+                    "staff": w.staff,
+                    "pause_reason": w.pause_reason,
+                    "services": sorted(w.services),
+                    "current": current.number if current else None,
+                }
+            )
+        seq = r.last_seq()
+    return {
+        "slug": hall.slug,
+        "name_zh": hall.name_zh,
+        "name_en": hall.name_en,
+        "business_day": day.isoformat(),
+        "seq": seq,
+        "services": [
+            {"code": s.code, "name_zh": s.name_zh, "name_en": s.name_en, "waiting": waiting.get(s.code, 0)}
+            for s in hall.services
+        ],
+        "windows": windows,
+    }
+
+
+def create_app(service: QueueService, plugins: Sequence[Plugin] = (), *, scheduler: bool = True) -> Starlette:
+    async def index(request: Request) -> JSONResponse:
+        halls = [await run_in_threadpool(hall_status, service, h.slug) for h in service.config.halls]
+        return JSONResponse({"name": "HallQ", "version": __version__, "halls": halls})
+
+    async def health(request: Request) -> JSONResponse:
+        return JSONResponse({"ok": True})
+
+    async def on_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, HallQError)
+        return JSONResponse({"error": {"code": exc.code, "message": exc.message}}, status_code=exc.status)
+
+    for plugin in plugins:
+        service.listeners.extend(plugin.listeners)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await run_in_threadpool(rollover_all, service)
+        jobs = build_scheduler(service) if scheduler else None
+        if jobs is not None:
+            jobs.start()
+        try:
+            yield
+        finally:
+            if jobs is not None:
+                jobs.shutdown(wait=False)
+
+    routes: list[BaseRoute] = [Route("/", index), Route("/healthz", health)]
+    for plugin in plugins:
+        routes.extend(plugin.routes)
+    return Starlette(routes=routes, lifespan=lifespan, exception_handlers={HallQError: on_error})

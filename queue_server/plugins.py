@@ -1,0 +1,22 @@
+"""How the other rooms plug into the server without queue_server importing them.
+
+``run.py`` builds one ``Plugin`` per room (displays, counters, hardware,
+reports) and hands them to ``create_app``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from starlette.routing import BaseRoute
+
+from .service import Listener
+
+
+@dataclass(frozen=True, slots=True)
+class Plugin:
+    name: str
+    routes: Sequence[BaseRoute] = field(default_factory=tuple)
+    # Told about every committed batch of events, in commit order.
+    listeners: Sequence[Listener] = field(default_factory=tuple)

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from starlette.testclient import TestClient
+
+from queue_server.app import create_app
+from queue_server.service import QueueService
+from tests.conftest import FakeClock
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_status_json_shows_halls_windows_and_queues(service: QueueService, clock: FakeClock) -> None:
+    service.open_window("t", 1, "clerk1")
+    service.issue("t", "A")
+    service.issue("t", "A")
+    service.call_next("t", 1)
+    with TestClient(create_app(service, scheduler=False)) as client:
+        body = client.get("/").json()
+        assert client.get("/healthz").json() == {"ok": True}
+    (hall,) = body["halls"]
+    assert hall["slug"] == "t"
+    assert hall["business_day"] == "2026-11-23"
+    waiting = {s["code"]: s["waiting"] for s in hall["services"]}
+    assert waiting == {"A": 1, "B": 0, "C": 0, "D": 0}
+    w1 = next(w for w in hall["windows"] if w["number"] == 1)
+    assert (w1["state"], w1["staff"], w1["current"]) == ("open", "clerk1", "A001")
+    assert hall["seq"] == 4
+
+
+def test_startup_rolls_over_earlier_days(service: QueueService, clock: FakeClock) -> None:
+    left = service.issue("t", "B").ticket
+    clock.advance(24 * 3600)
+    with TestClient(create_app(service, scheduler=False)):
+        pass
+    with service.store.reader("t") as r:
+        stale = r.ticket(left.id)
+    assert stale is not None and stale.state.value == "not_served"
+
+
+def test_bad_config_is_refused_with_key_and_reason(tmp_path: Path) -> None:
+    bad = tmp_path / "hall.toml"
+    bad.write_text('[[hall]]\nslug = "x"\nname_zh = "大厅"\n[[hall.services]]\ncode = "AB"\nname_zh = "错"\n', "utf-8")
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "run.py"), "serve", "--config", str(bad), "--db", f"sqlite:///{tmp_path}/x.db"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 2
+    assert "hall[0].services[0].code" in proc.stderr
+    assert "one capital letter" in proc.stderr
+    assert str(bad) in proc.stderr
