@@ -114,6 +114,9 @@ class HallConfig:
     def service(self, code: str) -> ServiceConfig | None:
         return next((s for s in self.services if s.code == code), None)
 
+    def staff_member(self, login: str) -> StaffConfig | None:
+        return next((s for s in self.staff if s.login == login), None)
+
     def priority_class(self, code: str) -> PriorityClass | None:
         return next((p for p in self.priority_classes if p.code == code), None)
 

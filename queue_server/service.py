@@ -184,6 +184,13 @@ class QueueService:
             win = u.window(window)
             current = u.tx.current_ticket(window)
             window_rules.ensure_can_call(win, current.number if current else None)
+            clerk = u.hall.staff_member(win.staff) if win.staff else None
+            win = routing.staffed(win, clerk.skills if clerk else None)
+            if not win.services:
+                raise NotEligible(
+                    f"{win.staff} 没有 {window} 号窗口任何事项的业务技能 / "
+                    f"{win.staff} has no skill for the services of window {window}"
+                )
             policy = routing.RoutingPolicy.from_minutes(u.hall.aging_minutes)
             chosen = routing.pick(u.tx.heads(win, u.day), win, u.now_us, policy)
             if chosen is None:
@@ -297,7 +304,10 @@ class QueueService:
     # -- windows -------------------------------------------------------------
 
     def open_window(self, slug: str, window: int, staff: str | None = None) -> Outcome:
+        """Open ``window`` with ``staff`` logged in (checked against the hall's staff list, if it has one)."""
         with self._unit(slug) as u:
+            if staff is not None and u.hall.staff and u.hall.staff_member(staff) is None:
+                raise NotFound(f"本大厅没有工作人员 {staff} / {staff} is not on the staff of {slug}")
             win = u.save_window(window_rules.open_window(u.window(window), staff, u.now))
         return Outcome(None, u.events, win)
 

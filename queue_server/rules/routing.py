@@ -12,8 +12,8 @@ call-next costs the same with 1,000 or 100,000 people waiting.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, replace
 
 from ..domain import Ticket, TicketState, Tier, Window
 
@@ -61,6 +61,16 @@ def is_candidate(ticket: Ticket, window: Window) -> bool:
     if ticket.target_window is not None:
         return ticket.target_window == window.number
     return window.serves(ticket.service)
+
+
+def staffed(window: Window, skills: Collection[str] | None) -> Window:
+    """The window as its clerk can run it: only the services the clerk has the skill for.
+
+    ``None`` (or no skills on record) means the clerk may serve everything the window does.
+    """
+    if not skills:
+        return window
+    return replace(window, services={s: w for s, w in window.services.items() if s in skills})
 
 
 def pick(candidates: Iterable[Ticket], window: Window, now_us: int, policy: RoutingPolicy) -> Ticket | None:
