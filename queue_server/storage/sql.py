@@ -176,11 +176,18 @@ _AT_WINDOW = (
 
 
 def _head(service: str, tier: Tier) -> sa.Select[Any]:
+    # The line's service, tier and LIMIT are literals, not parameters: PostgreSQL can then
+    # keep one generic plan for the whole statement instead of planning it on every call.
     return sa.select(
         sa.select(ticket_t)
-        .where(_WAITING_LINE, _c.target_window == 0, _c.service == service, _c.tier == int(tier))
+        .where(
+            _WAITING_LINE,
+            _c.target_window == sa.literal_column("0"),
+            _c.service == sa.literal(service, literal_execute=True),
+            _c.tier == sa.literal_column(str(int(tier))),
+        )
         .order_by(_c.order_key, _c.id)
-        .limit(1)
+        .limit(sa.literal_column("1"))
         .subquery()
     )
 
@@ -189,7 +196,12 @@ def _head(service: str, tier: Tier) -> sa.Select[Any]:
 def _heads_statement(services: tuple[str, ...]) -> sa.CompoundSelect[Any]:
     """One round trip for every line a window may call from (cached per service set)."""
     parts: list[sa.Select[Any]] = [_head(service, tier) for service in services for tier in ROUTED_TIERS]
-    parts.append(sa.select(ticket_t).where(_WAITING_LINE, _c.target_window == _b("window")))
+    # "> 0" lets a generic plan know this branch never means "any window" (0), so it seeks.
+    parts.append(
+        sa.select(ticket_t).where(
+            _WAITING_LINE, _c.target_window == _b("window"), _c.target_window > sa.literal_column("0")
+        )
+    )
     parts.append(
         sa.select(ticket_t).where(
             _c.hall == _b("hall"),
