@@ -140,6 +140,8 @@ class QueueService:
         appointment: str | None = None,
         slot_start: datetime | None = None,
     ) -> Issued:
+        if (appointment is None) != (slot_start is None):
+            raise BadRequest("预约取号需要预约号和时段 / an appointment needs both its code and its slot start")
         with self._unit(slug) as u:
             svc = u.hall.service(service)
             if svc is None:

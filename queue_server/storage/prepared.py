@@ -20,9 +20,16 @@ from sqlalchemy.engine import Connection, Dialect
 Converter = Callable[[Any], Any]
 
 
+def _require_aware(value: datetime) -> None:
+    # A naive time would be read as the server's local time: refuse it, as UTCDateTime does.
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to the database; pass an aware UTC time")
+
+
 def sqlite_value(value: Any) -> Any:
     """As SQLAlchemy's SQLite types store them (naive UTC text, ISO dates, JSON text)."""
     if isinstance(value, datetime):
+        _require_aware(value)
         return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
     if isinstance(value, date):
         return value.isoformat()
@@ -34,8 +41,8 @@ def sqlite_value(value: Any) -> Any:
 
 
 def postgres_value(value: Any) -> Any:
-    if isinstance(value, datetime) and value.tzinfo is None:
-        raise ValueError("naive datetime given to the database; pass an aware UTC time")
+    if isinstance(value, datetime):
+        _require_aware(value)
     if isinstance(value, dict):
         return json.dumps(value)
     return value

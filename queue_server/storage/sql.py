@@ -16,8 +16,6 @@ from importlib import resources
 from typing import Any
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config as AlembicConfig
 from sqlalchemy.engine import Connection, Engine, RowMapping
 
 from ..config import Config
@@ -419,6 +417,10 @@ class SqlStore(Store):
     # -- Store ---------------------------------------------------------------
 
     def migrate(self) -> None:
+        # Imported here: worker processes open the store without migrating and skip the cost.
+        from alembic import command
+        from alembic.config import Config as AlembicConfig
+
         cfg = AlembicConfig()
         cfg.set_main_option("script_location", str(resources.files("queue_server.storage").joinpath("migrations")))
         with self.engine.begin() as conn:
