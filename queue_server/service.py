@@ -21,6 +21,7 @@ from .rules import estimate, lifecycle, routing
 from .rules import windows as window_rules
 from .rules.numbering import requeue_key
 from .storage.base import HallTx, Store
+from .views import ticket_view, window_view
 
 Listener = Callable[[list[Event]], None]
 RECENT_SERVICES = 20
@@ -65,16 +66,20 @@ class _Unit:
     def record(self, event: Event) -> None:
         self.events.append(self.tx.append(event))
 
+    def record_ticket(self, ticket: Ticket, event: Event) -> None:
+        """Store ``event`` with the state ``ticket`` is in after it."""
+        self.record(replace(event, detail={**event.detail, "ticket": ticket_view(ticket)}))
+
     def save(self, change: tuple[Ticket, Event]) -> Ticket:
         ticket, event = change
         self.tx.update_ticket(ticket)
-        self.record(event)
+        self.record_ticket(ticket, event)
         return ticket
 
     def save_window(self, change: tuple[Window, Event]) -> Window:
         window, event = change
         self.tx.update_window(window)
-        self.record(event)
+        self.record(replace(event, detail={**event.detail, "window": window_view(window)}))
         return window
 
     def window(self, number: int) -> Window:
@@ -163,7 +168,7 @@ class QueueService:
                 appointment=appointment,
             )
             ticket = u.tx.insert_ticket(ticket)
-            u.record(lifecycle.issued_event(ticket))
+            u.record_ticket(ticket, lifecycle.issued_event(ticket))
             stats = u.tx.line_stats(ticket, RECENT_SERVICES)
             if not stats.all_windows:
                 # Raising rolls the ticket back: no number is spent on a matter nobody handles.
@@ -347,7 +352,7 @@ class QueueService:
                     kind="window.services",
                     at=u.now,
                     window=window,
-                    detail={"services": dict(services), "before": dict(old.services)},
+                    detail={"before": dict(old.services), "window": window_view(win)},
                 )
             )
         return Outcome(None, u.events, win)

@@ -209,3 +209,17 @@ def test_business_day_restarts_numbers_and_rollover_closes_yesterday(service: Qu
     out = service.rollover("t")
     assert [e.ticket_id for e in out.events] == [yesterday.id]
     assert service.rollover("t").events == []  # idempotent
+
+
+def test_events_carry_the_state_they_produced(service: QueueService, clock: FakeClock) -> None:
+    opened = service.open_window("t", 1, "clerk")
+    assert opened.events[0].detail["window"]["state"] == "open"
+    issued = service.issue("t", "A")
+    assert issued.events[0].detail["ticket"]["state"] == "waiting"
+    called = service.call_next("t", 1)
+    view = called.events[0].detail["ticket"]
+    assert (view["number"], view["state"], view["window"]) == ("A001", "called", 1)
+    with service.store.reader("t") as r:
+        assert [t.number for t in r.active_tickets(service.business_day("t"))] == ["A001"]
+        stored = r.events(after_seq=0)
+    assert [e.detail for e in stored] == [e.detail for e in opened.events + issued.events + called.events]

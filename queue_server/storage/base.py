@@ -71,6 +71,10 @@ class HallReader(ABC):
         """Waiting tickets per service on ``day``."""
 
     @abstractmethod
+    def active_tickets(self, day: date) -> list[Ticket]:
+        """Tickets of ``day`` still in the hall: waiting, called, serving, held or no-show."""
+
+    @abstractmethod
     def events(self, after_seq: int = 0, limit: int = 1000) -> list[Event]: ...
 
     @abstractmethod

@@ -321,6 +321,15 @@ class SqlHall(HallTx):
         rows = self.conn.execute(sa.select(c.service, sa.func.count()).where(self._line(day)).group_by(c.service)).all()
         return {service: int(n) for service, n in rows}
 
+    def active_tickets(self, day: date) -> list[Ticket]:
+        active = [s.value for s in TicketState if not s.is_final]
+        rows = self.conn.execute(
+            sa.select(ticket_t)
+            .where(_c.hall == self.hall, _c.business_day == day, _c.state.in_(active))
+            .order_by(_c.order_key, _c.id)
+        ).mappings()
+        return [ticket_from_row(r) for r in rows]
+
     def events(self, after_seq: int = 0, limit: int = 1000) -> list[Event]:
         c = event_t.c
         rows = self.conn.execute(
