@@ -5,6 +5,7 @@ keeps the hall's event sequence gapless."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import sqlalchemy as sa
@@ -36,9 +37,19 @@ def postgres_engine(url: str) -> sa.Engine:
     return sa.create_engine(parsed, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
 
+# Every process LISTENs here; a NOTIFY sent inside the writing transaction is
+# delivered exactly when (and only if) that transaction commits.
+NOTIFY_CHANNEL = "hallq_events"
+_NOTIFY = sa.select(sa.func.pg_notify(NOTIFY_CHANNEL, sa.bindparam("payload")))
+
+
 class PostgresStore(SqlStore):
     def __init__(self, url: str) -> None:
         super().__init__(url, postgres_engine(url), postgres_value)
+
+    def events_written(self, conn: Connection, hall: str, seq: int) -> None:
+        # Small payload (the hall and its newest seq): listeners read the events from the table.
+        self.prepared(_NOTIFY).run(conn, {"payload": json.dumps({"hall": hall, "seq": seq})})
 
     def lock_hall(self, conn: Connection, hall: str) -> None:
         if conn.execute(_LOCK, {"hall": hall}).first() is None:

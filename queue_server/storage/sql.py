@@ -218,6 +218,7 @@ class SqlHall(HallTx):
         self.store = store
         self.conn = conn
         self.hall = hall
+        self.appended_seq = 0  # the last event sequence number written in this transaction
 
     # -- reads ---------------------------------------------------------------
 
@@ -381,8 +382,9 @@ class SqlHall(HallTx):
 
     def append(self, event: Event) -> Event:
         params = {name: getattr(event, name) for name in _EVENT_COLUMNS if name != "seq"}
-        seq = self.store.prepared(_INSERT_EVENT).run(self.conn, params).fetchone()[0]
-        return replace(event, seq=int(seq))
+        seq = int(self.store.prepared(_INSERT_EVENT).run(self.conn, params).fetchone()[0])
+        self.appended_seq = seq
+        return replace(event, seq=seq)
 
     def stale_tickets(self, before: date) -> list[Ticket]:
         c = ticket_t.c
@@ -412,6 +414,9 @@ class SqlStore(Store):
     def lock_hall(self, conn: Connection, hall: str) -> None:
         """Take the hall's write lock, or raise NotFound."""
         raise NotImplementedError
+
+    def events_written(self, conn: Connection, hall: str, seq: int) -> None:
+        """Called inside the transaction that wrote events up to ``seq``, just before it commits."""
 
     def check_hall(self, conn: Connection, hall: str) -> None:
         if hall in self._known_halls:
@@ -509,7 +514,10 @@ class SqlStore(Store):
     def transaction(self, hall: str) -> Iterator[HallTx]:
         with self.engine.connect() as conn, conn.execution_options(hallq_write=True).begin():
             self.lock_hall(conn, hall)
-            yield SqlHall(self, conn, hall)
+            tx = SqlHall(self, conn, hall)
+            yield tx
+            if tx.appended_seq:
+                self.events_written(conn, hall, tx.appended_seq)
 
     @contextmanager
     def reader(self, hall: str) -> Iterator[HallReader]:
