@@ -53,3 +53,27 @@ class NoWindowServes(HallQError):
 class BadRequest(HallQError):
     code = "bad_request"
     status = 400
+
+
+class Conflict(HallQError):
+    code = "conflict"
+    status = 409
+
+
+class Unauthorized(HallQError):
+    code = "unauthorized"
+    status = 401
+
+
+class Forbidden(HallQError):
+    code = "forbidden"
+    status = 403
+
+
+class TooManyRequests(HallQError):
+    code = "rate_limited"
+    status = 429
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -121,11 +121,12 @@ _pg_migrated: set[str] = set()
 
 
 def _truncate_all(store: Store) -> None:
+    """Empty every HallQ table (the schema stays; migrations ran once for the run)."""
+    from queue_server.storage.tables import metadata
+
     engine: sa.Engine = store.engine  # type: ignore[attr-defined]
+    names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
     with engine.begin() as conn:
-        names = ", ".join(
-            f'"{t}"' for t in ("event", "ticket", "ticket_counter", "window_service", "window", "service", "hall")
-        )
         conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
 
 

@@ -16,6 +16,7 @@ from datetime import date
 
 from ..config import Config
 from ..domain import Event, Ticket, Tier, Window
+from .accounts import Accounts
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +113,7 @@ class HallTx(HallReader):
 
 class Store(ABC):
     url: str
+    accounts: Accounts  # staff, sessions, device tokens, secrets, audit log
 
     @abstractmethod
     def migrate(self) -> None:

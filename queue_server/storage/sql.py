@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection, Engine, RowMapping
 from ..config import Config
 from ..domain import Event, Ticket, TicketState, Tier, Window, WindowKind, WindowState
 from ..errors import NotFound
+from .accounts import Accounts
 from .base import HallReader, HallTx, LineStats, Store
 from .prepared import Converter, PreparedSet
 from .tables import (
@@ -407,6 +408,7 @@ class SqlStore(Store):
         self.url = url
         self.engine = engine
         self.prepared = PreparedSet(engine.dialect, convert)
+        self.accounts = Accounts(engine)
         self._known_halls: set[str] = set()
 
     # -- backend hooks -------------------------------------------------------

@@ -157,6 +157,123 @@ class EventRow(SQLModel, table=True):
     detail: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
 
 
+class ServerSecretRow(SQLModel, table=True):
+    """Keys shared by every server process (cookie signing), made on first start."""
+
+    __tablename__ = "server_secret"
+
+    name: str = Field(primary_key=True, max_length=32)
+    value: str = Field(max_length=200)
+
+
+class StaffUserRow(SQLModel, table=True):
+    __tablename__ = "staff_user"
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
+    username: str = Field(max_length=64, unique=True)
+    display_name: str = Field(default="", max_length=200)
+    password_hash: str = Field(max_length=200)
+    role: str = Field(max_length=16)
+    hall: str | None = Field(default=None, max_length=63)  # None: every hall (administrators)
+    disabled: bool = False
+    failed_logins: int = 0
+    locked_until: datetime | None = _utc(default=None)
+    created_at: datetime = _utc()
+
+
+class SessionRow(SQLModel, table=True):
+    """A browser session (cookie) or a program's bearer token for a staff member."""
+
+    __tablename__ = "api_session"
+
+    token_hash: str = Field(primary_key=True, max_length=64)  # sha256 of the secret
+    user_id: int = Field(sa_type=sa.BigInteger, index=True)
+    kind: str = Field(max_length=16)  # cookie | bearer
+    csrf: str = Field(max_length=64)
+    created_at: datetime = _utc()
+    expires_at: datetime = _utc()
+
+
+class DeviceTokenRow(SQLModel, table=True):
+    __tablename__ = "device_token"
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
+    kind: str = Field(max_length=16)  # display | kiosk | agent
+    hall: str = Field(max_length=63)
+    label: str = Field(default="", max_length=200)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = _utc()
+    revoked_at: datetime | None = _utc(default=None)
+    last_used_at: datetime | None = _utc(default=None)
+
+
+class AuditRow(SQLModel, table=True):
+    """电子监察: every staff and device action, allowed or refused."""
+
+    __tablename__ = "audit"
+    __table_args__ = (sa.Index("ix_audit_hall_at", "hall", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
+    hall: str | None = Field(default=None, max_length=63)
+    at: datetime = _utc()
+    actor: str = Field(max_length=80)
+    action: str = Field(max_length=80)
+    target: str = Field(default="", max_length=200)
+    outcome: str = Field(max_length=16)  # ok | denied | rejected | failed
+    ip: str = Field(default="", max_length=64)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+
+
+class EvaluationRow(SQLModel, table=True):
+    """好差评: one rating per service (per ticket)."""
+
+    __tablename__ = "evaluation"
+    __table_args__ = (sa.Index("ix_evaluation_hall_at", "hall", "at"),)
+
+    ticket_id: int = Field(primary_key=True, sa_type=sa.BigInteger)
+    hall: str = Field(max_length=63)
+    score: int
+    at: datetime = _utc()
+    channel: str = Field(max_length=16)  # pad | phone | kiosk
+    service: str = Field(max_length=1)
+    window: int | None = None
+    staff: str | None = Field(default=None, max_length=64)
+    comment: str = Field(default="", max_length=500)
+    # 差评 (1, 2) must be followed up within 15 working days.
+    follow_up_due: date | None = None
+    followed_up_at: datetime | None = _utc(default=None)
+
+
+class AppointmentRow(SQLModel, table=True):
+    __tablename__ = "appointment"
+    __table_args__ = (sa.UniqueConstraint("hall", "code", name="uq_appointment_code"),)
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
+    hall: str = Field(max_length=63)
+    code: str = Field(max_length=64)
+    service: str = Field(max_length=1)
+    slot_start: datetime = _utc()
+    slot_end: datetime = _utc()
+    name: str = Field(default="", max_length=100)
+    created_at: datetime = _utc()
+    cancelled: bool = False
+    ticket_id: int | None = Field(default=None, sa_type=sa.BigInteger)
+    checked_in_at: datetime | None = _utc(default=None)
+
+
+class NoticeRow(SQLModel, table=True):
+    __tablename__ = "notice"
+
+    id: int | None = Field(default=None, primary_key=True, sa_type=BigId)
+    hall: str = Field(max_length=63)
+    text_zh: str = Field(max_length=500)
+    text_en: str = Field(default="", max_length=500)
+    created_at: datetime = _utc()
+    expires_at: datetime | None = _utc(default=None)
+    created_by: str = Field(default="", max_length=64)
+    active: bool = True
+
+
 metadata = SQLModel.metadata
 hall_t: sa.Table = HallRow.__table__  # type: ignore[attr-defined]
 service_t: sa.Table = ServiceRow.__table__  # type: ignore[attr-defined]
@@ -165,3 +282,11 @@ window_service_t: sa.Table = WindowServiceRow.__table__  # type: ignore[attr-def
 counter_t: sa.Table = TicketCounterRow.__table__  # type: ignore[attr-defined]
 ticket_t: sa.Table = TicketRow.__table__  # type: ignore[attr-defined]
 event_t: sa.Table = EventRow.__table__  # type: ignore[attr-defined]
+secret_t: sa.Table = ServerSecretRow.__table__  # type: ignore[attr-defined]
+user_t: sa.Table = StaffUserRow.__table__  # type: ignore[attr-defined]
+session_t: sa.Table = SessionRow.__table__  # type: ignore[attr-defined]
+device_token_t: sa.Table = DeviceTokenRow.__table__  # type: ignore[attr-defined]
+audit_t: sa.Table = AuditRow.__table__  # type: ignore[attr-defined]
+evaluation_t: sa.Table = EvaluationRow.__table__  # type: ignore[attr-defined]
+appointment_t: sa.Table = AppointmentRow.__table__  # type: ignore[attr-defined]
+notice_t: sa.Table = NoticeRow.__table__  # type: ignore[attr-defined]

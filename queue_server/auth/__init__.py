@@ -1,0 +1,1 @@
+"""Staff accounts, sessions, device tokens, rate limits and the audit trail."""

@@ -1,0 +1,280 @@
+"""Staff accounts, sessions, device tokens, shared secrets and the audit log, in SQL.
+
+Not on the hot path: plain SQLAlchemy Core, one short transaction per call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine, RowMapping
+
+from ..auth.models import ApiSession, AuditRecord, DeviceToken, StaffUser
+from ..errors import Conflict
+from ..principal import DeviceKind, Role
+from .tables import audit_t, device_token_t, secret_t, session_t, user_t
+
+
+def _user(r: RowMapping) -> StaffUser:
+    return StaffUser(
+        id=r["id"],
+        username=r["username"],
+        display_name=r["display_name"],
+        password_hash=r["password_hash"],
+        role=Role(r["role"]),
+        hall=r["hall"],
+        disabled=r["disabled"],
+        failed_logins=r["failed_logins"],
+        locked_until=r["locked_until"],
+    )
+
+
+def _token(r: RowMapping) -> DeviceToken:
+    return DeviceToken(
+        id=r["id"],
+        kind=DeviceKind(r["kind"]),
+        hall=r["hall"],
+        label=r["label"],
+        created_at=r["created_at"],
+        revoked_at=r["revoked_at"],
+        last_used_at=r["last_used_at"],
+    )
+
+
+def _audit(r: RowMapping) -> AuditRecord:
+    return AuditRecord(
+        id=r["id"],
+        at=r["at"],
+        actor=r["actor"],
+        action=r["action"],
+        outcome=r["outcome"],
+        hall=r["hall"],
+        target=r["target"],
+        ip=r["ip"],
+        detail=dict(r["detail"] or {}),
+    )
+
+
+class Accounts:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # -- users ---------------------------------------------------------------
+
+    def create_user(
+        self, username: str, display_name: str, password_hash: str, role: Role, hall: str | None, now: datetime
+    ) -> StaffUser:
+        with self.engine.begin() as conn:
+            if conn.execute(sa.select(user_t.c.id).where(user_t.c.username == username)).first():
+                raise Conflict(f"用户名 {username} 已存在 / user {username!r} already exists")
+            conn.execute(
+                sa.insert(user_t).values(
+                    username=username,
+                    display_name=display_name,
+                    password_hash=password_hash,
+                    role=role.value,
+                    hall=hall,
+                    disabled=False,
+                    failed_logins=0,
+                    created_at=now,
+                )
+            )
+        user = self.user_by_name(username)
+        assert user is not None
+        return user
+
+    def user_by_name(self, username: str) -> StaffUser | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(user_t).where(user_t.c.username == username)).mappings().first()
+        return _user(row) if row else None
+
+    def user(self, user_id: int) -> StaffUser | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(user_t).where(user_t.c.id == user_id)).mappings().first()
+        return _user(row) if row else None
+
+    def count_users(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(user_t)).scalar_one())
+
+    def record_failure(self, user_id: int, now: datetime, lock_after: int, lock_for: timedelta) -> StaffUser:
+        """Count a failed login; the ``lock_after``-th in a row locks the account for ``lock_for``."""
+        with self.engine.begin() as conn:
+            failures = conn.execute(
+                sa.update(user_t)
+                .where(user_t.c.id == user_id)
+                .values(failed_logins=user_t.c.failed_logins + 1)
+                .returning(user_t.c.failed_logins)
+            ).scalar_one()
+            if failures >= lock_after:
+                conn.execute(
+                    sa.update(user_t).where(user_t.c.id == user_id).values(locked_until=now + lock_for, failed_logins=0)
+                )
+        user = self.user(user_id)
+        assert user is not None
+        return user
+
+    def reset_failures(self, user_id: int) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(sa.update(user_t).where(user_t.c.id == user_id).values(failed_logins=0, locked_until=None))
+
+    def set_password(self, user_id: int, password_hash: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(sa.update(user_t).where(user_t.c.id == user_id).values(password_hash=password_hash))
+
+    # -- sessions ------------------------------------------------------------
+
+    def create_session(self, session: ApiSession) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                sa.insert(session_t).values(
+                    token_hash=session.token_hash,
+                    user_id=session.user_id,
+                    kind=session.kind,
+                    csrf=session.csrf,
+                    created_at=session.created_at,
+                    expires_at=session.expires_at,
+                )
+            )
+
+    def session(self, token_hash: str, now: datetime) -> tuple[ApiSession, StaffUser] | None:
+        with self.engine.connect() as conn:
+            row = (
+                conn.execute(
+                    sa.select(session_t, user_t)
+                    .join(user_t, user_t.c.id == session_t.c.user_id)
+                    .where(session_t.c.token_hash == token_hash, session_t.c.expires_at > now)
+                )
+                .mappings()
+                .first()
+            )
+        if row is None:
+            return None
+        session = ApiSession(
+            token_hash=row["token_hash"],
+            user_id=row["user_id"],
+            kind=row["kind"],
+            csrf=row["csrf"],
+            created_at=row["created_at"],
+            expires_at=row["expires_at"],
+        )
+        return session, _user(row)
+
+    def delete_session(self, token_hash: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(sa.delete(session_t).where(session_t.c.token_hash == token_hash))
+
+    def delete_expired_sessions(self, now: datetime) -> int:
+        with self.engine.begin() as conn:
+            return conn.execute(sa.delete(session_t).where(session_t.c.expires_at <= now)).rowcount
+
+    # -- device tokens -------------------------------------------------------
+
+    def create_device_token(
+        self, kind: DeviceKind, hall: str, label: str, token_hash: str, now: datetime
+    ) -> DeviceToken:
+        with self.engine.begin() as conn:
+            new_id = conn.execute(
+                sa.insert(device_token_t)
+                .values(kind=kind.value, hall=hall, label=label, token_hash=token_hash, created_at=now)
+                .returning(device_token_t.c.id)
+            ).scalar_one()
+        return DeviceToken(id=int(new_id), kind=kind, hall=hall, label=label, created_at=now)
+
+    def device_token(self, token_hash: str) -> DeviceToken | None:
+        with self.engine.connect() as conn:
+            row = (
+                conn.execute(sa.select(device_token_t).where(device_token_t.c.token_hash == token_hash))
+                .mappings()
+                .first()
+            )
+        return _token(row) if row else None
+
+    def device_tokens(self, hall: str | None = None) -> list[DeviceToken]:
+        q = sa.select(device_token_t).order_by(device_token_t.c.id)
+        if hall is not None:
+            q = q.where(device_token_t.c.hall == hall)
+        with self.engine.connect() as conn:
+            return [_token(r) for r in conn.execute(q).mappings()]
+
+    def revoke_device_token(self, token_id: int, now: datetime) -> DeviceToken | None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                sa.update(device_token_t)
+                .where(device_token_t.c.id == token_id, device_token_t.c.revoked_at.is_(None))
+                .values(revoked_at=now)
+            )
+            row = conn.execute(sa.select(device_token_t).where(device_token_t.c.id == token_id)).mappings().first()
+        return _token(row) if row else None
+
+    def touch_device_token(self, token_id: int, now: datetime) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(sa.update(device_token_t).where(device_token_t.c.id == token_id).values(last_used_at=now))
+
+    # -- shared secrets --------------------------------------------------------
+
+    def secret(self, name: str, make: Callable[[], str]) -> str:
+        """The named secret, created on first use; every process reads the same one."""
+        with self.engine.begin() as conn:
+            value = conn.execute(sa.select(secret_t.c.value).where(secret_t.c.name == name)).scalar()
+            if value is not None:
+                return str(value)
+            try:
+                with conn.begin_nested():
+                    conn.execute(sa.insert(secret_t).values(name=name, value=make()))
+            except sa.exc.IntegrityError:
+                pass  # another process made it first: use theirs
+            return str(conn.execute(sa.select(secret_t.c.value).where(secret_t.c.name == name)).scalar_one())
+
+    # -- audit ---------------------------------------------------------------
+
+    def audit(self, record: AuditRecord) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                sa.insert(audit_t).values(
+                    hall=record.hall,
+                    at=record.at,
+                    actor=record.actor[:80],
+                    action=record.action[:80],
+                    target=record.target[:200],
+                    outcome=record.outcome,
+                    ip=record.ip[:64],
+                    detail=record.detail,
+                )
+            )
+
+    def audit_log(
+        self,
+        hall: str | None,
+        *,
+        actor: str | None = None,
+        action: str | None = None,
+        outcome: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 200,
+        before_id: int | None = None,
+    ) -> list[AuditRecord]:
+        """Newest first; ``before_id`` pages back."""
+        c = audit_t.c
+        conditions: list[Any] = []
+        if hall is not None:
+            conditions.append(c.hall == hall)
+        if actor:
+            conditions.append(c.actor == actor)
+        if action:
+            conditions.append(c.action.startswith(action))
+        if outcome:
+            conditions.append(c.outcome == outcome)
+        if since:
+            conditions.append(c.at >= since)
+        if until:
+            conditions.append(c.at < until)
+        if before_id:
+            conditions.append(c.id < before_id)
+        q = sa.select(audit_t).where(*conditions).order_by(c.id.desc()).limit(limit)
+        with self.engine.connect() as conn:
+            return [_audit(r) for r in conn.execute(q).mappings()]
