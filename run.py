@@ -2,6 +2,9 @@
 
     python run.py                      serve the demo hall on 127.0.0.1:8000 (SQLite under ./data)
     python run.py serve --config hall.toml --db postgresql://… --workers 4
+    python run.py user add NAME --role clerk|manager|admin [--hall SLUG]   (password on stdin)
+    python run.py token add --kind display|kiosk|agent --hall SLUG [--label TEXT]
+    python run.py token list [--hall SLUG]  |  python run.py token revoke ID
 
 Every command accepts --config FILE and --db URL. This module wires the rooms
 (displays, counters, hardware, reports) into queue_server's app factory.
@@ -18,8 +21,11 @@ from collections.abc import Sequence
 from starlette.applications import Starlette
 
 from queue_server.app import create_app
+from queue_server.auth.service import AuthService
 from queue_server.config import Config, ConfigError, demo_config, load_config
+from queue_server.errors import HallQError
 from queue_server.plugins import Plugin
+from queue_server.principal import DeviceKind, Role
 from queue_server.service import QueueService
 from queue_server.storage import open_store
 
@@ -44,7 +50,7 @@ def build_app() -> Starlette:
     config = read_config(os.environ.get(ENV_CONFIG) or None)
     store = open_store(os.environ.get(ENV_DB) or DEFAULT_DB, migrate=False)
     service = QueueService(store, config)
-    return create_app(service, plugins())
+    return create_app(service, plugins(), auth=AuthService(store.accounts))
 
 
 def prepare(config: Config, db: str) -> None:
@@ -52,8 +58,76 @@ def prepare(config: Config, db: str) -> None:
     store = open_store(db)
     try:
         store.sync_halls(config)
+        if store.accounts.count_users() == 0:
+            # Never a default password: say how to make the first account.
+            print(
+                "还没有工作人员账号。创建管理员 / No staff accounts yet. Create an administrator with:\n"
+                f"    python run.py user add admin --role admin --db {db}\n"
+                "(the password is read from standard input)",
+                flush=True,
+            )
     finally:
         store.close()
+
+
+def open_for_command(args: argparse.Namespace) -> tuple[Config, AuthService]:
+    config = read_config(args.config)
+    store = open_store(args.db)
+    store.sync_halls(config)
+    return config, AuthService(store.accounts)
+
+
+def check_hall(config: Config, slug: str | None) -> None:
+    if slug is not None and config.hall(slug) is None:
+        known = ", ".join(h.slug for h in config.halls)
+        raise SystemExit(f"没有这个大厅 / unknown hall {slug!r} (halls: {known})")
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    config, auth = open_for_command(args)
+    check_hall(config, args.hall)
+    if sys.stdin.isatty():
+        import getpass
+
+        password = getpass.getpass("密码 / password: ")
+        if getpass.getpass("再输一次 / again: ") != password:
+            print("两次输入不一致 / the passwords differ", file=sys.stderr)
+            return 2
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        user = auth.create_user(args.name, password, Role(args.role), args.hall, args.display_name or "")
+    except (HallQError, ValueError) as exc:
+        print(f"错误 / error: {exc}", file=sys.stderr)
+        return 2
+    print(f"created {user.role.value} {user.username}" + (f" for hall {user.hall}" if user.hall else " (all halls)"))
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    config, auth = open_for_command(args)
+    if args.action == "add":
+        check_hall(config, args.hall)
+        if not args.hall or not args.kind:
+            print("token add needs --kind and --hall", file=sys.stderr)
+            return 2
+        token, secret = auth.create_device_token(DeviceKind(args.kind), args.hall, args.label or "")
+        print(secret)
+        print(f"# token {token.id}: {token.kind.value} for hall {token.hall}; shown only once", file=sys.stderr)
+        return 0
+    if args.action == "list":
+        for t in auth.accounts.device_tokens(args.hall):
+            state = f"revoked {t.revoked_at:%Y-%m-%d %H:%M}" if t.revoked_at else "active"
+            used = f"last used {t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "never used"
+            print(f"{t.id}\t{t.kind.value}\t{t.hall}\t{state}\t{used}\t{t.label}")
+        return 0
+    try:
+        token = auth.revoke_device_token(int(args.id), None)
+    except (HallQError, ValueError) as exc:
+        print(f"错误 / error: {exc}", file=sys.stderr)
+        return 2
+    print(f"revoked token {token.id} ({token.kind.value}, {token.hall})")
+    return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -93,6 +167,25 @@ def parser() -> argparse.ArgumentParser:
         target.add_argument("--port", type=int, default=8000)
         target.add_argument("--workers", type=int, default=1, help="server processes (PostgreSQL for more than 1)")
         target.add_argument("--log-level", default="info")
+
+    user = sub.add_parser("user", parents=[common], help="staff accounts")
+    user_sub = user.add_subparsers(dest="action", required=True)
+    add = user_sub.add_parser("add", parents=[common], help="create a staff account (password from standard input)")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    add.add_argument("--hall", help="the hall of a clerk or manager")
+    add.add_argument("--display-name", help="the name shown on screens (default: NAME)")
+
+    token = sub.add_parser("token", parents=[common], help="device tokens for displays, kiosks and hardware agents")
+    token_sub = token.add_subparsers(dest="action", required=True)
+    tadd = token_sub.add_parser("add", parents=[common], help="create a token and print it (once)")
+    tadd.add_argument("--kind", required=True, choices=[k.value for k in DeviceKind])
+    tadd.add_argument("--hall", required=True)
+    tadd.add_argument("--label", help="where the device is, e.g. 一楼大厅综合屏")
+    tlist = token_sub.add_parser("list", parents=[common], help="list tokens")
+    tlist.add_argument("--hall")
+    trevoke = token_sub.add_parser("revoke", parents=[common], help="revoke a token by its id")
+    trevoke.add_argument("id")
     return p
 
 
@@ -100,8 +193,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    commands = {"user": cmd_user_add, "token": cmd_token}
     try:
-        return cmd_serve(args)
+        return commands.get(args.command or "serve", cmd_serve)(args)
     except ConfigError as exc:
         print(f"配置错误 / configuration error: {exc}", file=sys.stderr)
         return 2

@@ -8,12 +8,16 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from . import __version__
-from .errors import HallQError
+from .api.context import ApiContext
+from .api.routes import api_routes
+from .auth.service import AuthService
+from .errors import HallQError, TooManyRequests
 from .plugins import Plugin
 from .scheduler import build_scheduler, rollover_all
 from .service import QueueService
@@ -53,7 +57,15 @@ def hall_status(service: QueueService, slug: str) -> dict[str, Any]:
     }
 
 
-def create_app(service: QueueService, plugins: Sequence[Plugin] = (), *, scheduler: bool = True) -> Starlette:
+def create_app(
+    service: QueueService,
+    plugins: Sequence[Plugin] = (),
+    *,
+    auth: AuthService | None = None,
+    scheduler: bool = True,
+) -> Starlette:
+    """The server: status, the HTTP API (when ``auth`` is given) and the rooms' plug-ins."""
+
     async def index(request: Request) -> JSONResponse:
         halls = [await run_in_threadpool(hall_status, service, h.slug) for h in service.config.halls]
         return JSONResponse({"name": "HallQ", "version": __version__, "halls": halls})
@@ -63,24 +75,48 @@ def create_app(service: QueueService, plugins: Sequence[Plugin] = (), *, schedul
 
     async def on_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, HallQError)
-        return JSONResponse({"error": {"code": exc.code, "message": exc.message}}, status_code=exc.status)
+        headers = {"Retry-After": str(int(exc.retry_after) + 1)} if isinstance(exc, TooManyRequests) else None
+        return JSONResponse(
+            {"error": {"code": exc.code, "message": exc.message}}, status_code=exc.status, headers=headers
+        )
+
+    async def on_http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        if exc.status_code in (204, 304):
+            return Response(status_code=exc.status_code, headers=exc.headers)
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return JSONResponse(
+            {"error": {"code": code, "message": f"{exc.detail} ({request.method} {request.url.path})"}},
+            status_code=exc.status_code,
+            headers=exc.headers,
+        )
 
     for plugin in plugins:
         service.listeners.extend(plugin.listeners)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await run_in_threadpool(rollover_all, service)
-        jobs = build_scheduler(service) if scheduler else None
-        if jobs is not None:
-            jobs.start()
-        try:
-            yield
-        finally:
+        async with contextlib.AsyncExitStack() as plugged:
+            for plugin in plugins:
+                if plugin.lifespan is not None:
+                    await plugged.enter_async_context(plugin.lifespan())
+            await run_in_threadpool(rollover_all, service)
+            jobs = build_scheduler(service) if scheduler else None
             if jobs is not None:
-                jobs.shutdown(wait=False)
+                jobs.start()
+            try:
+                yield
+            finally:
+                if jobs is not None:
+                    jobs.shutdown(wait=False)
 
     routes: list[BaseRoute] = [Route("/", index), Route("/healthz", health)]
+    if auth is not None:
+        routes.extend(api_routes(ApiContext(service, auth)))
     for plugin in plugins:
         routes.extend(plugin.routes)
-    return Starlette(routes=routes, lifespan=lifespan, exception_handlers={HallQError: on_error})
+    return Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={HallQError: on_error, HTTPException: on_http_error},
+    )

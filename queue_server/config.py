@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .domain import CONFIGURABLE_TIERS, NORMAL_CLASS, Tier, WindowKind
@@ -83,6 +83,26 @@ class WaitThresholds:
     red_minutes: int = 40
 
 
+@dataclass(frozen=True, slots=True)
+class EvaluationPolicy:
+    # A visitor may rate a service only this long after it finished (they have left by then).
+    rating_window_minutes: int = 30
+
+
+LatePolicy = Literal["walk_in", "refuse"]
+LATE_POLICIES: tuple[LatePolicy, ...] = ("walk_in", "refuse")
+
+
+@dataclass(frozen=True, slots=True)
+class AppointmentPolicy:
+    # Check-in opens this long before the slot starts.
+    early_minutes: int = 30
+    # Up to this long after the slot start, a check-in keeps its appointment priority.
+    late_minutes: int = 15
+    # Later than that: "walk_in" issues a normal ticket, "refuse" turns the visitor away.
+    late_policy: LatePolicy = "walk_in"
+
+
 DEFAULT_PRIORITY_CLASSES = (
     PriorityClass(NORMAL_CLASS, "普通", "Normal", Tier.NORMAL),
     PriorityClass("green", "绿色通道", "Green channel", Tier.GREEN),
@@ -101,6 +121,8 @@ class HallConfig:
     aging_minutes: int = 60
     no_show: NoShowPolicy = field(default_factory=NoShowPolicy)
     thresholds: WaitThresholds = field(default_factory=WaitThresholds)
+    evaluation: EvaluationPolicy = field(default_factory=EvaluationPolicy)
+    appointments: AppointmentPolicy = field(default_factory=AppointmentPolicy)
     zones: tuple[Zone, ...] = ()
     services: tuple[ServiceConfig, ...] = ()
     windows: tuple[WindowConfig, ...] = ()
@@ -227,6 +249,8 @@ class _Reader:
             "aging_minutes",
             "no_show",
             "thresholds",
+            "evaluation",
+            "appointments",
             "zones",
             "services",
             "windows",
@@ -281,6 +305,11 @@ class _Reader:
         )
         if thresholds.red_minutes <= thresholds.yellow_minutes:
             raise self.fail(f"{key}.thresholds.red_minutes", "must be greater than yellow_minutes")
+        eval_key = f"{key}.evaluation"
+        eval_t = self.table(t.get("evaluation", {}), eval_key, {"rating_window_minutes"})
+        evaluation = EvaluationPolicy(
+            rating_window_minutes=self.int_(eval_t, eval_key, "rating_window_minutes", 30, 1, 1440),
+        )
         return HallConfig(
             slug=slug,
             name_zh=self.str_(t, key, "name_zh"),
@@ -293,11 +322,27 @@ class _Reader:
                 max_reactivations=self.int_(no_show_t, no_show_key, "max_reactivations", 1, 0, 20),
             ),
             thresholds=thresholds,
+            evaluation=evaluation,
+            appointments=self.appointments(t.get("appointments", {}), f"{key}.appointments"),
             zones=zones,
             services=services,
             windows=windows,
             staff=staff,
             priority_classes=classes,
+        )
+
+    def appointments(self, value: Any, key: str) -> AppointmentPolicy:
+        t = self.table(value, key, {"early_minutes", "late_minutes", "late_policy"})
+        late_policy = self.str_(t, key, "late_policy", "walk_in")
+        if late_policy not in LATE_POLICIES:
+            raise self.fail(
+                f"{key}.late_policy",
+                f"must be {' or '.join(repr(p) for p in LATE_POLICIES)}, got {late_policy!r}",
+            )
+        return AppointmentPolicy(
+            early_minutes=self.int_(t, key, "early_minutes", 30, 0, 1440),
+            late_minutes=self.int_(t, key, "late_minutes", 15, 0, 1440),
+            late_policy=late_policy,
         )
 
     def zone(self, value: Any, key: str) -> Zone:

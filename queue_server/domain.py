@@ -151,3 +151,71 @@ class Event:
     to_state: str | None = None
     detail: dict[str, Any] = field(default_factory=dict)
     seq: int = 0
+
+
+# 好差评: the five scores of a rating, best first (Chinese, English).
+SCORE_LABELS: dict[int, tuple[str, str]] = {
+    5: ("非常满意", "very satisfied"),
+    4: ("满意", "satisfied"),
+    3: ("基本满意", "fairly satisfied"),
+    2: ("不满意", "dissatisfied"),
+    1: ("非常不满意", "very dissatisfied"),
+}
+# Scores at or below this are 差评 (bad ratings) and need a follow-up.
+BAD_SCORE = 2
+EVALUATION_CHANNELS = frozenset({"pad", "phone", "kiosk"})
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    """One visitor's rating of one finished service (好差评)."""
+
+    ticket_id: int
+    hall: str
+    score: int
+    at: datetime
+    channel: str
+    service: str
+    window: int | None = None
+    staff: str | None = None  # the clerk who finished the service
+    comment: str = ""
+    follow_up_due: date | None = None  # set for bad ratings only
+    followed_up_at: datetime | None = None
+
+    @property
+    def bad(self) -> bool:
+        return self.score <= BAD_SCORE
+
+
+@dataclass(frozen=True, slots=True)
+class Appointment:
+    """A booked time slot (预约); checking it in at the kiosk issues its ticket."""
+
+    id: int
+    hall: str
+    code: str
+    service: str
+    slot_start: datetime
+    slot_end: datetime
+    created_at: datetime
+    name: str = ""
+    cancelled: bool = False
+    ticket_id: int | None = None
+    checked_in_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A hall notice (公告) shown on the screens until withdrawn or expired."""
+
+    id: int
+    hall: str
+    text_zh: str
+    created_at: datetime
+    text_en: str = ""
+    expires_at: datetime | None = None
+    created_by: str = ""
+    active: bool = True
+
+    def shown_at(self, at: datetime) -> bool:
+        return self.active and (self.expires_at is None or at < self.expires_at)

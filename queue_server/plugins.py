@@ -6,7 +6,8 @@ reports) and hands them to ``create_app``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 
 from starlette.routing import BaseRoute
@@ -20,3 +21,5 @@ class Plugin:
     routes: Sequence[BaseRoute] = field(default_factory=tuple)
     # Told about every committed batch of events, in commit order.
     listeners: Sequence[Listener] = field(default_factory=tuple)
+    # Entered when the server starts and exited when it stops (e.g. the realtime hub and its bus).
+    lifespan: Callable[[], AbstractAsyncContextManager[None]] | None = None

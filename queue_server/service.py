@@ -12,16 +12,20 @@ import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 from .config import Config, HallConfig
-from .domain import Event, Ticket, TicketState, Window
-from .errors import BadRequest, InvalidTransition, NotEligible, NotFound, NoWindowServes
+from .domain import Appointment, Evaluation, Event, Notice, Ticket, TicketAction, TicketState, Window
+from .errors import BadRequest, Conflict, InvalidTransition, NotEligible, NotFound, NoWindowServes
+from .rules import appointments as appointment_rules
 from .rules import estimate, lifecycle, routing
+from .rules import evaluations as evaluation_rules
+from .rules import notices as notice_rules
 from .rules import windows as window_rules
+from .rules.appointments import Arrival
 from .rules.numbering import requeue_key
 from .storage.base import HallTx, Store
-from .views import ticket_view, window_view
+from .views import appointment_view, evaluation_view, notice_view, ticket_view, window_view
 
 Listener = Callable[[list[Event]], None]
 RECENT_SERVICES = 20
@@ -46,6 +50,35 @@ class Outcome:
     ticket: Ticket | None
     events: list[Event]
     window: Window | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluationOutcome:
+    evaluation: Evaluation
+    events: list[Event]
+
+
+@dataclass(frozen=True, slots=True)
+class AppointmentOutcome:
+    appointment: Appointment
+    events: list[Event]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckIn:
+    """A checked-in appointment: the ticket it got (``issued``) and how its timing was judged.
+    ``arrival.keeps_priority`` is False for a late visitor let in as a walk-in."""
+
+    appointment: Appointment
+    issued: Issued
+    arrival: Arrival
+    events: list[Event]
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeOutcome:
+    notice: Notice
+    events: list[Event]
 
 
 @dataclass(slots=True)
@@ -100,6 +133,18 @@ class _Unit:
             raise InvalidTransition(f"{window} 号窗口当前没有叫到的号 / window {window} has no called ticket")
         return ticket
 
+    def appointment(self, code: str) -> Appointment:
+        appointment = self.tx.appointment(code)
+        if appointment is None:
+            raise NotFound(f"没有预约 {code} / appointment {code!r} does not exist in {self.hall.slug}")
+        return appointment
+
+    def notice(self, notice_id: int) -> Notice:
+        notice = self.tx.notice(notice_id)
+        if notice is None:
+            raise NotFound(f"没有公告 {notice_id} / notice {notice_id} does not exist in {self.hall.slug}")
+        return notice
+
 
 class QueueService:
     def __init__(
@@ -148,34 +193,48 @@ class QueueService:
         if (appointment is None) != (slot_start is None):
             raise BadRequest("预约取号需要预约号和时段 / an appointment needs both its code and its slot start")
         with self._unit(slug) as u:
-            svc = u.hall.service(service)
-            if svc is None:
-                raise NotFound(f"没有这个事项 / unknown service {service!r} in {slug}")
-            klass = u.hall.priority_class(priority)
-            if klass is None:
-                known = ", ".join(p.code for p in u.hall.priority_classes)
-                raise BadRequest(f"没有这个优先类别 / unknown priority {priority!r} (known: {known})")
-            ticket = lifecycle.issue(
-                hall=slug,
-                day=u.day,
-                service=service,
-                running_number=u.tx.next_number(service, u.day),
-                priority=klass.code,
-                tier=klass.tier,
-                at=u.now,
-                token=secrets.token_urlsafe(16),
-                slot_start=slot_start,
-                appointment=appointment,
-            )
-            ticket = u.tx.insert_ticket(ticket)
-            u.record_ticket(ticket, lifecycle.issued_event(ticket))
-            stats = u.tx.line_stats(ticket, RECENT_SERVICES)
-            if not stats.all_windows:
-                # Raising rolls the ticket back: no number is spent on a matter nobody handles.
-                raise NoWindowServes(f"暂无窗口办理「{svc.name_zh}」/ no window serves service {service}")
-            mean = estimate.blended_service_seconds(stats.recent_mean_s, stats.recent_count, svc.expected_minutes)
-            ahead = stats.ahead
-            wait = estimate.estimated_wait_seconds(ahead, mean, stats.open_windows)
+            issued = self._issue(u, service, priority, appointment=appointment, slot_start=slot_start)
+        return issued
+
+    def _issue(
+        self,
+        u: _Unit,
+        service: str,
+        priority: str = "normal",
+        *,
+        appointment: str | None = None,
+        slot_start: datetime | None = None,
+    ) -> Issued:
+        """Issue a ticket inside ``u``'s transaction (a kiosk's issue, an appointment's check-in)."""
+        slug = u.hall.slug
+        svc = u.hall.service(service)
+        if svc is None:
+            raise NotFound(f"没有这个事项 / unknown service {service!r} in {slug}")
+        klass = u.hall.priority_class(priority)
+        if klass is None:
+            known = ", ".join(p.code for p in u.hall.priority_classes)
+            raise BadRequest(f"没有这个优先类别 / unknown priority {priority!r} (known: {known})")
+        ticket = lifecycle.issue(
+            hall=slug,
+            day=u.day,
+            service=service,
+            running_number=u.tx.next_number(service, u.day),
+            priority=klass.code,
+            tier=klass.tier,
+            at=u.now,
+            token=secrets.token_urlsafe(16),
+            slot_start=slot_start,
+            appointment=appointment,
+        )
+        ticket = u.tx.insert_ticket(ticket)
+        u.record_ticket(ticket, lifecycle.issued_event(ticket))
+        stats = u.tx.line_stats(ticket, RECENT_SERVICES)
+        if not stats.all_windows:
+            # Raising rolls the ticket back: no number is spent on a matter nobody handles.
+            raise NoWindowServes(f"暂无窗口办理「{svc.name_zh}」 / no window serves service {service}")
+        mean = estimate.blended_service_seconds(stats.recent_mean_s, stats.recent_count, svc.expected_minutes)
+        ahead = stats.ahead
+        wait = estimate.estimated_wait_seconds(ahead, mean, stats.open_windows)
         return Issued(ticket=ticket, ahead=ahead, estimated_wait_s=wait, events=u.events)
 
     def cancel(self, slug: str, ticket_id: int, staff: str | None = None, reason: str | None = None) -> Outcome:
@@ -365,3 +424,204 @@ class QueueService:
             for ticket in u.tx.stale_tickets(before=u.day):
                 u.save(lifecycle.rollover(ticket, u.now))
         return Outcome(None, u.events)
+
+    # -- evaluations (好差评) ---------------------------------------------------
+
+    def evaluate(self, slug: str, ticket_id: int, score: int, channel: str, comment: str = "") -> EvaluationOutcome:
+        """The visitor rates a finished service, once, within the hall's rating window."""
+        with self._unit(slug) as u:
+            ticket = u.ticket(ticket_id)
+            if u.tx.evaluation(ticket_id) is not None:
+                raise Conflict(
+                    f"{ticket.number} 已评价，每次办理只能评价一次 / ticket {ticket.number} has already been rated"
+                )
+            evaluation, event = evaluation_rules.rate(
+                ticket,
+                score=score,
+                channel=channel,
+                comment=comment,
+                staff=self._finished_by(u, ticket),
+                at=u.now,
+                rated_on=u.day,
+                window_minutes=u.hall.evaluation.rating_window_minutes,
+            )
+            u.tx.insert_evaluation(evaluation)
+            u.record_ticket(ticket, replace(event, detail={**event.detail, "evaluation": evaluation_view(evaluation)}))
+        return EvaluationOutcome(evaluation, u.events)
+
+    @staticmethod
+    def _finished_by(u: _Unit, ticket: Ticket) -> str | None:
+        """The clerk who finished ``ticket``: the finish event's staff, else the window's clerk."""
+        finish = f"ticket.{TicketAction.FINISH.value}"
+        staff = next((e.staff for e in reversed(u.tx.ticket_events(ticket.id)) if e.kind == finish), None)
+        if staff is None and ticket.window is not None:
+            window = u.tx.window(ticket.window)
+            staff = window.staff if window else None
+        return staff
+
+    def record_follow_up(self, slug: str, ticket_id: int, staff: str, note: str) -> EvaluationOutcome:
+        """A manager records the follow-up (回访) of a bad rating; the note is kept in the event."""
+        with self._unit(slug) as u:
+            current = u.tx.evaluation(ticket_id)
+            if current is None:
+                raise NotFound(f"票 {ticket_id} 没有评价 / ticket {ticket_id} has no rating in {slug}")
+            evaluation, event = evaluation_rules.follow_up(current, staff=staff, note=note, at=u.now, today=u.day)
+            u.tx.update_evaluation(evaluation)
+            u.record(replace(event, detail={**event.detail, "evaluation": evaluation_view(evaluation)}))
+        return EvaluationOutcome(evaluation, u.events)
+
+    def evaluations(
+        self,
+        slug: str,
+        first: date,
+        last: date | None = None,
+        *,
+        bad_only: bool = False,
+        open_follow_up: bool = False,
+    ) -> list[Evaluation]:
+        """Ratings given on the hall's local days ``first`` to ``last`` (both included)."""
+        hall = self.hall(slug)
+        last = first if last is None else last
+        if last < first:
+            raise BadRequest(f"结束日期早于开始日期 / {last} is before {first}")
+        since = datetime.combine(first, time(), hall.tz)
+        until = datetime.combine(last + timedelta(days=1), time(), hall.tz)
+        with self.store.reader(slug) as r:
+            return r.evaluations(since, until, bad_only=bad_only, open_follow_up=open_follow_up)
+
+    # -- appointments (预约) ----------------------------------------------------
+
+    @staticmethod
+    def _active_services(hall: HallConfig) -> set[str]:
+        # The file's services are the active ones; sync_halls marks the others inactive.
+        return {s.code for s in hall.services}
+
+    def create_appointment(
+        self,
+        slug: str,
+        code: str,
+        service: str,
+        slot_start: datetime,
+        slot_end: datetime,
+        name: str = "",
+        *,
+        staff: str | None = None,
+    ) -> AppointmentOutcome:
+        """Book a slot. Naive times are the hall's local time."""
+        with self._unit(slug) as u:
+            appointment = appointment_rules.new_appointment(
+                hall=slug,
+                code=code,
+                service=service,
+                slot_start=slot_start,
+                slot_end=slot_end,
+                name=name,
+                at=u.now,
+                tz=u.hall.tz,
+                services=self._active_services(u.hall),
+            )
+            if u.tx.appointment(appointment.code) is not None:
+                raise Conflict(
+                    f"预约号 {appointment.code} 已存在 / appointment code {appointment.code!r} already exists in {slug}"
+                )
+            appointment = u.tx.insert_appointment(appointment)
+            u.record(
+                Event(
+                    hall=slug,
+                    kind="appointment.create",
+                    at=u.now,
+                    staff=staff,
+                    detail={"appointment": appointment_view(appointment)},
+                )
+            )
+        return AppointmentOutcome(appointment, u.events)
+
+    def import_appointments(self, slug: str, csv_text: str, *, staff: str | None = None) -> int:
+        """Book every row of a CSV (header ``code,service,slot_start,slot_end,name``), all or
+        nothing; returns how many were stored. One event lists them all, so an import does
+        not flood the screens with one event per row."""
+        with self._unit(slug) as u:
+            rows = appointment_rules.parse_csv(
+                csv_text, hall=slug, at=u.now, tz=u.hall.tz, services=self._active_services(u.hall)
+            )
+            appointment_rules.check_codes_free(rows, u.tx.appointment_codes([a.code for _, a in rows]))
+            stored = [u.tx.insert_appointment(a) for _, a in rows]
+            if stored:
+                u.record(
+                    Event(
+                        hall=slug,
+                        kind="appointment.import",
+                        at=u.now,
+                        staff=staff,
+                        detail={"count": len(stored), "appointments": [appointment_view(a) for a in stored]},
+                    )
+                )
+        return len(stored)
+
+    def cancel_appointment(self, slug: str, code: str, *, staff: str | None = None) -> AppointmentOutcome:
+        with self._unit(slug) as u:
+            appointment, event = appointment_rules.cancel(u.appointment(code.strip()), u.now, staff)
+            u.tx.update_appointment(appointment)
+            u.record(replace(event, detail={"appointment": appointment_view(appointment)}))
+        return AppointmentOutcome(appointment, u.events)
+
+    def check_in(self, slug: str, code: str) -> CheckIn:
+        """The booked visitor checks in at the kiosk: one transaction issues the ticket and marks
+        the appointment. On time (or late within ``late_minutes``) the ticket stands in line from
+        the slot's start with appointment priority; later, the hall's ``late_policy`` decides."""
+        with self._unit(slug) as u:
+            appointment = u.appointment(code.strip())
+            issued_ticket = u.tx.ticket(appointment.ticket_id) if appointment.ticket_id is not None else None
+            appointment_rules.check_open(appointment, issued_ticket.number if issued_ticket else None)
+            arrival = appointment_rules.admit(appointment, u.now, u.hall.appointments, u.hall.tz)
+            if arrival.keeps_priority:
+                issued = self._issue(
+                    u, appointment.service, appointment=appointment.code, slot_start=appointment.slot_start
+                )
+            else:
+                issued = self._issue(u, appointment.service)
+            appointment = appointment_rules.checked_in(appointment, issued.ticket.id, u.now)
+            u.tx.update_appointment(appointment)
+            u.record_ticket(
+                issued.ticket,
+                Event(
+                    hall=slug,
+                    kind="appointment.check_in",
+                    at=u.now,
+                    ticket_id=issued.ticket.id,
+                    detail={"appointment": appointment_view(appointment), "arrival": arrival.value},
+                ),
+            )
+        return CheckIn(appointment, issued, arrival, u.events)
+
+    # -- notices (公告) ---------------------------------------------------------
+
+    def publish_notice(
+        self,
+        slug: str,
+        text_zh: str,
+        text_en: str = "",
+        expires_at: datetime | None = None,
+        staff: str | None = None,
+    ) -> NoticeOutcome:
+        """Show a notice on the hall's screens until it is withdrawn or ``expires_at`` (naive: local time)."""
+        with self._unit(slug) as u:
+            notice, event = notice_rules.publish(
+                hall=slug, text_zh=text_zh, text_en=text_en, expires_at=expires_at, staff=staff, at=u.now, tz=u.hall.tz
+            )
+            notice = u.tx.insert_notice(notice)
+            u.record(replace(event, detail={"notice": notice_view(notice)}))
+        return NoticeOutcome(notice, u.events)
+
+    def withdraw_notice(self, slug: str, notice_id: int, staff: str | None = None) -> NoticeOutcome:
+        with self._unit(slug) as u:
+            notice, event = notice_rules.withdraw(u.notice(notice_id), u.now, staff)
+            u.tx.update_notice(notice)
+            u.record(replace(event, detail={"notice": notice_view(notice)}))
+        return NoticeOutcome(notice, u.events)
+
+    def notices(self, slug: str) -> list[Notice]:
+        """The notices the hall's screens show now, newest first."""
+        self.hall(slug)
+        with self.store.reader(slug) as r:
+            return r.notices(self.clock())

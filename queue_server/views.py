@@ -1,4 +1,4 @@
-"""The public JSON shapes of tickets and windows.
+"""The public JSON shapes of tickets, windows, evaluations, appointments and notices.
 
 Stored with every event (so the realtime feed and the audit trail show the
 state a transition produced, and no screen has to refetch) and returned by the
@@ -7,9 +7,10 @@ API. One place, so both always agree.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
-from .domain import Ticket, Window
+from .domain import SCORE_LABELS, Appointment, Evaluation, Notice, Ticket, Window
 
 
 def ticket_view(t: Ticket) -> dict[str, Any]:
@@ -40,4 +41,60 @@ def window_view(w: Window, current: Ticket | None = None) -> dict[str, Any]:
         "pause_reason": w.pause_reason,
         "services": dict(sorted(w.services.items())),
         "current": ticket_view(current) if current else None,
+    }
+
+
+def _iso(at: datetime | date | None) -> str | None:
+    return at.isoformat() if at is not None else None
+
+
+def masked_name(name: str) -> str:
+    """A visitor's name as screens may show it (姓名脱敏): the first character, then asterisks."""
+    return name[:1] + "*" * (len(name) - 1) if name else ""
+
+
+def evaluation_view(e: Evaluation) -> dict[str, Any]:
+    zh, en = SCORE_LABELS[e.score]
+    return {
+        "ticket_id": e.ticket_id,
+        "score": e.score,
+        "label_zh": zh,
+        "label_en": en,
+        "bad": e.bad,
+        "channel": e.channel,
+        "service": e.service,
+        "window": e.window,
+        "staff": e.staff,
+        "comment": e.comment,
+        "at": e.at.isoformat(),
+        "follow_up_due": _iso(e.follow_up_due),
+        "followed_up_at": _iso(e.followed_up_at),
+    }
+
+
+def appointment_view(a: Appointment) -> dict[str, Any]:
+    """An appointment as screens see it: the visitor's name masked."""
+    return {
+        "id": a.id,
+        "code": a.code,
+        "service": a.service,
+        "slot_start": a.slot_start.isoformat(),
+        "slot_end": a.slot_end.isoformat(),
+        "name": masked_name(a.name),
+        "cancelled": a.cancelled,
+        "ticket_id": a.ticket_id,
+        "checked_in_at": _iso(a.checked_in_at),
+        "created_at": a.created_at.isoformat(),
+    }
+
+
+def notice_view(n: Notice) -> dict[str, Any]:
+    return {
+        "id": n.id,
+        "text_zh": n.text_zh,
+        "text_en": n.text_en,
+        "created_at": n.created_at.isoformat(),
+        "expires_at": _iso(n.expires_at),
+        "created_by": n.created_by,
+        "active": n.active,
     }

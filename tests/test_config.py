@@ -483,3 +483,62 @@ def test_error_message_names_file_key_and_reason(tmp_path: Path) -> None:
     assert "bad_hall.toml" in message
     assert message == f"{path}: hall[0].recall_limit: must be between 0 and 20, got 99"
     assert isinstance(info.value, ValueError)
+
+
+# --- evaluations and appointments --------------------------------------------
+
+
+def test_evaluation_and_appointment_defaults() -> None:
+    hall = parse_config(hall_toml()).halls[0]
+    assert hall.evaluation.rating_window_minutes == 30
+    assert (hall.appointments.early_minutes, hall.appointments.late_minutes) == (30, 15)
+    assert hall.appointments.late_policy == "walk_in"
+
+
+def test_demo_hall_documents_evaluation_and_appointments(demo) -> None:
+    assert demo.evaluation.rating_window_minutes == 30
+    assert (demo.appointments.early_minutes, demo.appointments.late_minutes) == (30, 15)
+    assert demo.appointments.late_policy == "walk_in"
+    text = (Path(__file__).parents[1] / "queue_server" / "demo_hall.toml").read_text("utf-8")
+    assert "[hall.evaluation]" in text and "[hall.appointments]" in text
+
+
+def test_evaluation_and_appointments_are_read() -> None:
+    tail = (
+        "[hall.evaluation]\nrating_window_minutes = 10\n"
+        '[hall.appointments]\nearly_minutes = 0\nlate_minutes = 60\nlate_policy = "refuse"\n'
+    )
+    hall = parse_config(hall_toml(tail=tail)).halls[0]
+    assert hall.evaluation.rating_window_minutes == 10
+    assert (hall.appointments.early_minutes, hall.appointments.late_minutes) == (0, 60)
+    assert hall.appointments.late_policy == "refuse"
+
+
+@pytest.mark.parametrize(
+    ("tail", "key", "reason"),
+    [
+        ("[hall.evaluation]\nwindow = 5\n", "hall[0].evaluation.window", "unknown key"),
+        ("[hall.evaluation]\nrating_window_minutes = 0\n", "hall[0].evaluation.rating_window_minutes", "between 1"),
+        (
+            "[hall.evaluation]\nrating_window_minutes = true\n",
+            "hall[0].evaluation.rating_window_minutes",
+            "must be a whole number",
+        ),
+        ("[hall.appointments]\nearly = 5\n", "hall[0].appointments.early", "unknown key"),
+        ("[hall.appointments]\nearly_minutes = -1\n", "hall[0].appointments.early_minutes", "between 0"),
+        ("[hall.appointments]\nlate_minutes = 1441\n", "hall[0].appointments.late_minutes", "between 0 and 1440"),
+        ("[hall.appointments]\nlate_minutes = 2.5\n", "hall[0].appointments.late_minutes", "must be a whole number"),
+        (
+            '[hall.appointments]\nlate_policy = "ignore"\n',
+            "hall[0].appointments.late_policy",
+            "must be 'walk_in' or 'refuse', got 'ignore'",
+        ),
+        ("[hall.appointments]\nlate_policy = 1\n", "hall[0].appointments.late_policy", "non-empty string"),
+        ("evaluation = 30\n", "hall[0].evaluation", "must be a table"),
+    ],
+)
+def test_bad_evaluation_and_appointment_keys(tail: str, key: str, reason: str) -> None:
+    text = hall_toml(head=HEAD + tail) if not tail.startswith("[") else hall_toml(tail=tail)
+    err = refused(text)
+    assert err.key == key
+    assert reason in err.reason

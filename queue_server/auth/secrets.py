@@ -12,32 +12,38 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-_hasher = PasswordHasher()  # argon2-cffi's defaults follow RFC 9106's recommendation
-
 MIN_PASSWORD_LENGTH = 8
 
 
-def hash_password(password: str) -> str:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValueError(
-            f"密码至少 {MIN_PASSWORD_LENGTH} 位 / a password needs at least {MIN_PASSWORD_LENGTH} characters"
+class Passwords:
+    """Argon2id with argon2-cffi's defaults (RFC 9106's recommendation) unless told otherwise;
+    tests pass a small cost. A stored hash carries its own parameters, so both verify."""
+
+    def __init__(self, time_cost: int | None = None, memory_kib: int | None = None) -> None:
+        default = PasswordHasher()
+        self.hasher = PasswordHasher(
+            time_cost=default.time_cost if time_cost is None else time_cost,
+            memory_cost=default.memory_cost if memory_kib is None else memory_kib,
         )
-    return _hasher.hash(password)
+        # Verifying against this when the user does not exist keeps the timing the same.
+        self.dummy = self.hasher.hash("not a real password, only for timing")
 
+    def hash(self, password: str) -> str:
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise ValueError(
+                f"密码至少 {MIN_PASSWORD_LENGTH} 位 / a password needs at least {MIN_PASSWORD_LENGTH} characters"
+            )
+        return self.hasher.hash(password)
 
-def verify_password(stored: str, password: str) -> bool:
-    try:
-        return _hasher.verify(stored, password)
-    except (VerificationError, InvalidHashError):
-        return False
-
-
-# Verifying against this when the user does not exist keeps the timing the same.
-DUMMY_HASH = _hasher.hash("not a real password, only for timing")
+    def verify(self, stored: str, password: str) -> bool:
+        try:
+            return self.hasher.verify(stored, password)
+        except (VerificationError, InvalidHashError):
+            return False
 
 
 def new_secret(prefix: str) -> str:
-    """A bearer secret such as ``hqk_…``: the prefix tells a human what kind it is."""
+    """A bearer secret such as ``hqd_…``: the prefix tells a human what kind it is."""
     return f"{prefix}_{secrets.token_urlsafe(32)}"
 
 

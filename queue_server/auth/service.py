@@ -23,7 +23,7 @@ from ..principal import DeviceKind, Principal, Role
 from ..storage.accounts import Accounts
 from .models import ApiSession, AuditRecord, DeviceToken, StaffUser
 from .ratelimit import Limit, RateLimiter
-from .secrets import DUMMY_HASH, digest, hash_password, new_secret, verify_password
+from .secrets import Passwords, digest, new_secret
 
 COOKIE = "hallq_session"
 CSRF_HEADER = "x-csrf-token"
@@ -39,6 +39,8 @@ class AuthSettings:
     lock_minutes: float = 15.0
     login_limit: Limit = field(default_factory=lambda: Limit(burst=10, per_minute=6))  # per client address
     secure_cookies: bool = False  # set behind HTTPS
+    password_time_cost: int | None = None  # None: argon2-cffi's default
+    password_memory_kib: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +79,7 @@ class AuthService:
         self.clock = clock
         self.monotonic = monotonic
         self.login_limiter = RateLimiter(self.settings.login_limit)
+        self.passwords = Passwords(self.settings.password_time_cost, self.settings.password_memory_kib)
         key = accounts.secret("cookie", lambda: pysecrets.token_urlsafe(48))
         self.signer = URLSafeSerializer(key, salt="hallq-session")
 
@@ -90,7 +93,7 @@ class AuthService:
         if role is Role.ADMIN:
             hall = None
         return self.accounts.create_user(
-            username, display_name or username, hash_password(password), role, hall, self.clock()
+            username, display_name or username, self.passwords.hash(password), role, hall, self.clock()
         )
 
     def login(self, username: str, password: str, ip: str, *, bearer: bool) -> Login:
@@ -101,7 +104,7 @@ class AuthService:
         now = self.clock()
         user = self.accounts.user_by_name(username)
         if user is None:
-            verify_password(DUMMY_HASH, password)  # same cost as a real check
+            self.passwords.verify(self.passwords.dummy, password)  # same cost as a real check
             self._audit(username, "auth.login", "denied", None, ip, {"reason": "unknown_user"})
             raise Unauthorized("用户名或密码错误 / wrong username or password")
         if user.locked_until is not None and user.locked_until > now:
@@ -110,7 +113,7 @@ class AuthService:
                 "账号已临时锁定，请稍后再试 / the account is locked for a while after repeated failures",
                 (user.locked_until - now).total_seconds(),
             )
-        if user.disabled or not verify_password(user.password_hash, password):
+        if user.disabled or not self.passwords.verify(user.password_hash, password):
             self.accounts.record_failure(
                 user.id, now, self.settings.lock_after, timedelta(minutes=self.settings.lock_minutes)
             )

@@ -10,12 +10,13 @@ an exception rolls everything back.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Collection
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from ..config import Config
-from ..domain import Event, Ticket, Tier, Window
+from ..domain import Appointment, Evaluation, Event, Notice, Ticket, Tier, Window
 from .accounts import Accounts
 
 
@@ -84,6 +85,36 @@ class HallReader(ABC):
     @abstractmethod
     def last_seq(self) -> int: ...
 
+    # -- evaluations, appointments, notices (not on the hot path) -------------
+
+    @abstractmethod
+    def evaluation(self, ticket_id: int) -> Evaluation | None: ...
+
+    @abstractmethod
+    def evaluations(
+        self, since: datetime, until: datetime, *, bad_only: bool = False, open_follow_up: bool = False
+    ) -> list[Evaluation]:
+        """Ratings given in ``[since, until)``, oldest first; ``bad_only`` keeps the 差评,
+        ``open_follow_up`` the 差评 not followed up yet."""
+
+    @abstractmethod
+    def appointment(self, code: str) -> Appointment | None: ...
+
+    @abstractmethod
+    def appointments(self, since: datetime, until: datetime) -> list[Appointment]:
+        """Appointments whose slot starts in ``[since, until)``, cancelled ones included, by slot."""
+
+    @abstractmethod
+    def appointment_codes(self, codes: Collection[str]) -> set[str]:
+        """Which of ``codes`` the hall already has (cancelled ones included)."""
+
+    @abstractmethod
+    def notice(self, notice_id: int) -> Notice | None: ...
+
+    @abstractmethod
+    def notices(self, now: datetime) -> list[Notice]:
+        """Notices shown at ``now``: active and not expired, newest first."""
+
 
 class HallTx(HallReader):
     """A reader that may also write, inside one transaction holding the hall's lock."""
@@ -110,6 +141,26 @@ class HallTx(HallReader):
     def stale_tickets(self, before: date) -> list[Ticket]:
         """Tickets of earlier days still waiting, held or no-show (for the rollover)."""
 
+    @abstractmethod
+    def insert_evaluation(self, evaluation: Evaluation) -> None: ...
+
+    @abstractmethod
+    def update_evaluation(self, evaluation: Evaluation) -> None: ...
+
+    @abstractmethod
+    def insert_appointment(self, appointment: Appointment) -> Appointment:
+        """Store a new appointment; returns it with its id."""
+
+    @abstractmethod
+    def update_appointment(self, appointment: Appointment) -> None: ...
+
+    @abstractmethod
+    def insert_notice(self, notice: Notice) -> Notice:
+        """Store a new notice; returns it with its id."""
+
+    @abstractmethod
+    def update_notice(self, notice: Notice) -> None: ...
+
 
 class Store(ABC):
     url: str
@@ -131,6 +182,10 @@ class Store(ABC):
 
     @abstractmethod
     def halls(self) -> list[str]: ...
+
+    @abstractmethod
+    def hall_of_ticket(self, ticket_id: int) -> str | None:
+        """The hall a ticket belongs to (ticket ids are unique across halls)."""
 
     @abstractmethod
     def close(self) -> None: ...

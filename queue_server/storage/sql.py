@@ -7,10 +7,10 @@ how they open the engine, take the hall's lock and upsert the number counter.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -19,14 +19,29 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, RowMapping
 
 from ..config import Config
-from ..domain import Event, Ticket, TicketState, Tier, Window, WindowKind, WindowState
+from ..domain import (
+    BAD_SCORE,
+    Appointment,
+    Evaluation,
+    Event,
+    Notice,
+    Ticket,
+    TicketState,
+    Tier,
+    Window,
+    WindowKind,
+    WindowState,
+)
 from ..errors import NotFound
 from .accounts import Accounts
 from .base import HallReader, HallTx, LineStats, Store
 from .prepared import Converter, PreparedSet
 from .tables import (
+    appointment_t,
+    evaluation_t,
     event_t,
     hall_t,
+    notice_t,
     service_t,
     ticket_t,
     window_service_t,
@@ -101,6 +116,97 @@ def event_from_row(r: RowMapping) -> Event:
         seq=r["seq"],
     )
 
+
+def evaluation_from_row(r: RowMapping) -> Evaluation:
+    return Evaluation(
+        ticket_id=r["ticket_id"],
+        hall=r["hall"],
+        score=r["score"],
+        at=r["at"],
+        channel=r["channel"],
+        service=r["service"],
+        window=r["window"],
+        staff=r["staff"],
+        comment=r["comment"],
+        follow_up_due=r["follow_up_due"],
+        followed_up_at=r["followed_up_at"],
+    )
+
+
+def evaluation_values(e: Evaluation) -> dict[str, Any]:
+    return {
+        "ticket_id": e.ticket_id,
+        "hall": e.hall,
+        "score": e.score,
+        "at": e.at,
+        "channel": e.channel,
+        "service": e.service,
+        "window": e.window,
+        "staff": e.staff,
+        "comment": e.comment,
+        "follow_up_due": e.follow_up_due,
+        "followed_up_at": e.followed_up_at,
+    }
+
+
+def appointment_from_row(r: RowMapping) -> Appointment:
+    return Appointment(
+        id=r["id"],
+        hall=r["hall"],
+        code=r["code"],
+        service=r["service"],
+        slot_start=r["slot_start"],
+        slot_end=r["slot_end"],
+        created_at=r["created_at"],
+        name=r["name"],
+        cancelled=r["cancelled"],
+        ticket_id=r["ticket_id"],
+        checked_in_at=r["checked_in_at"],
+    )
+
+
+def appointment_values(a: Appointment) -> dict[str, Any]:
+    return {
+        "hall": a.hall,
+        "code": a.code,
+        "service": a.service,
+        "slot_start": a.slot_start,
+        "slot_end": a.slot_end,
+        "created_at": a.created_at,
+        "name": a.name,
+        "cancelled": a.cancelled,
+        "ticket_id": a.ticket_id,
+        "checked_in_at": a.checked_in_at,
+    }
+
+
+def notice_from_row(r: RowMapping) -> Notice:
+    return Notice(
+        id=r["id"],
+        hall=r["hall"],
+        text_zh=r["text_zh"],
+        text_en=r["text_en"],
+        created_at=r["created_at"],
+        expires_at=r["expires_at"],
+        created_by=r["created_by"],
+        active=r["active"],
+    )
+
+
+def notice_values(n: Notice) -> dict[str, Any]:
+    return {
+        "hall": n.hall,
+        "text_zh": n.text_zh,
+        "text_en": n.text_en,
+        "created_at": n.created_at,
+        "expires_at": n.expires_at,
+        "created_by": n.created_by,
+        "active": n.active,
+    }
+
+
+# IN lists are sent in chunks: SQLite builds before 3.32 allow only 999 parameters.
+_IN_CHUNK = 500
 
 # Hot-path statements are built once: building a SQLAlchemy statement costs more
 # than SQLite takes to run it.
@@ -349,6 +455,68 @@ class SqlHall(HallTx):
     def last_seq(self) -> int:
         return int(self.conn.execute(_LAST_SEQ, {"hall": self.hall}).scalar_one())
 
+    def evaluation(self, ticket_id: int) -> Evaluation | None:
+        c = evaluation_t.c
+        row = (
+            self.conn.execute(sa.select(evaluation_t).where(c.hall == self.hall, c.ticket_id == ticket_id))
+            .mappings()
+            .first()
+        )
+        return evaluation_from_row(row) if row else None
+
+    def evaluations(
+        self, since: datetime, until: datetime, *, bad_only: bool = False, open_follow_up: bool = False
+    ) -> list[Evaluation]:
+        c = evaluation_t.c
+        q = sa.select(evaluation_t).where(c.hall == self.hall, c.at >= since, c.at < until)
+        if bad_only or open_follow_up:
+            q = q.where(c.score <= BAD_SCORE)
+        if open_follow_up:
+            q = q.where(c.followed_up_at.is_(None))
+        rows = self.conn.execute(q.order_by(c.at, c.ticket_id)).mappings()
+        return [evaluation_from_row(r) for r in rows]
+
+    def appointment(self, code: str) -> Appointment | None:
+        c = appointment_t.c
+        row = self.conn.execute(sa.select(appointment_t).where(c.hall == self.hall, c.code == code)).mappings().first()
+        return appointment_from_row(row) if row else None
+
+    def appointments(self, since: datetime, until: datetime) -> list[Appointment]:
+        c = appointment_t.c
+        rows = self.conn.execute(
+            sa.select(appointment_t)
+            .where(c.hall == self.hall, c.slot_start >= since, c.slot_start < until)
+            .order_by(c.slot_start, c.code)
+        ).mappings()
+        return [appointment_from_row(r) for r in rows]
+
+    def appointment_codes(self, codes: Collection[str]) -> set[str]:
+        c = appointment_t.c
+        wanted = sorted(set(codes))
+        found: set[str] = set()
+        for i in range(0, len(wanted), _IN_CHUNK):
+            chunk = wanted[i : i + _IN_CHUNK]
+            found.update(self.conn.execute(sa.select(c.code).where(c.hall == self.hall, c.code.in_(chunk))).scalars())
+        return found
+
+    def notice(self, notice_id: int) -> Notice | None:
+        c = notice_t.c
+        row = self.conn.execute(sa.select(notice_t).where(c.hall == self.hall, c.id == notice_id)).mappings().first()
+        return notice_from_row(row) if row else None
+
+    def notices(self, now: datetime) -> list[Notice]:
+        c = notice_t.c
+        rows = self.conn.execute(
+            sa.select(notice_t)
+            .where(
+                c.hall == self.hall,
+                c.active.is_(True),
+                sa.or_(c.expires_at.is_(None), c.expires_at > now),
+            )
+            .order_by(c.created_at.desc(), c.id.desc())
+        ).mappings()
+        return [notice_from_row(r) for r in rows]
+
     # -- writes --------------------------------------------------------------
 
     def next_number(self, service: str, day: date) -> int:
@@ -399,6 +567,49 @@ class SqlHall(HallTx):
             .order_by(c.id)
         ).mappings()
         return [ticket_from_row(r) for r in rows]
+
+    def insert_evaluation(self, evaluation: Evaluation) -> None:
+        self.conn.execute(sa.insert(evaluation_t).values(evaluation_values(evaluation)))
+
+    def update_evaluation(self, evaluation: Evaluation) -> None:
+        c = evaluation_t.c
+        result = self.conn.execute(
+            sa.update(evaluation_t)
+            .where(c.hall == self.hall, c.ticket_id == evaluation.ticket_id)
+            .values(evaluation_values(evaluation))
+        )
+        if result.rowcount != 1:
+            raise LookupError(f"evaluation of ticket {evaluation.ticket_id} vanished during the transaction")
+
+    def insert_appointment(self, appointment: Appointment) -> Appointment:
+        new_id = self.conn.execute(
+            sa.insert(appointment_t).values(appointment_values(appointment)).returning(appointment_t.c.id)
+        ).scalar_one()
+        return replace(appointment, id=int(new_id))
+
+    def update_appointment(self, appointment: Appointment) -> None:
+        c = appointment_t.c
+        result = self.conn.execute(
+            sa.update(appointment_t)
+            .where(c.hall == self.hall, c.id == appointment.id)
+            .values(appointment_values(appointment))
+        )
+        if result.rowcount != 1:
+            raise LookupError(f"appointment {appointment.code} vanished during the transaction")
+
+    def insert_notice(self, notice: Notice) -> Notice:
+        new_id = self.conn.execute(
+            sa.insert(notice_t).values(notice_values(notice)).returning(notice_t.c.id)
+        ).scalar_one()
+        return replace(notice, id=int(new_id))
+
+    def update_notice(self, notice: Notice) -> None:
+        c = notice_t.c
+        result = self.conn.execute(
+            sa.update(notice_t).where(c.hall == self.hall, c.id == notice.id).values(notice_values(notice))
+        )
+        if result.rowcount != 1:
+            raise LookupError(f"notice {notice.id} vanished during the transaction")
 
 
 class SqlStore(Store):
@@ -531,6 +742,11 @@ class SqlStore(Store):
     def halls(self) -> list[str]:
         with self.engine.connect() as conn:
             return list(conn.execute(sa.select(hall_t.c.slug).order_by(hall_t.c.slug)).scalars())
+
+    def hall_of_ticket(self, ticket_id: int) -> str | None:
+        with self.engine.connect() as conn:
+            hall = conn.execute(sa.select(ticket_t.c.hall).where(ticket_t.c.id == ticket_id)).scalar()
+        return None if hall is None else str(hall)
 
     def close(self) -> None:
         self.engine.dispose()

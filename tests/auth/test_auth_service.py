@@ -12,6 +12,7 @@ from queue_server.auth.service import COOKIE, AuthService, AuthSettings
 from queue_server.errors import BadRequest, Conflict, Forbidden, TooManyRequests, Unauthorized
 from queue_server.principal import DeviceKind, Role
 from queue_server.storage import Store
+from tests.api.conftest import FAST
 from tests.conftest import FakeClock
 
 
@@ -33,7 +34,7 @@ def conn(
 @pytest.fixture
 def auth(store: Store, clock: FakeClock) -> AuthService:
     ticks = iter(range(0, 10**9, 1))
-    return AuthService(store.accounts, AuthSettings(), clock=clock, monotonic=lambda: float(next(ticks)))
+    return AuthService(store.accounts, FAST, clock=clock, monotonic=lambda: float(next(ticks)))
 
 
 def test_login_with_cookie_resolves_and_needs_csrf_for_changes(auth: AuthService) -> None:
@@ -107,7 +108,12 @@ def test_unknown_user_gets_the_same_answer(auth: AuthService) -> None:
 
 
 def test_login_attempts_per_address_are_rate_limited(store: Store, clock: FakeClock) -> None:
-    frozen = AuthService(store.accounts, AuthSettings(login_limit=Limit(3, 1)), clock=clock, monotonic=lambda: 0.0)
+    frozen = AuthService(
+        store.accounts,
+        AuthSettings(login_limit=Limit(3, 1), password_time_cost=1, password_memory_kib=1024),
+        clock=clock,
+        monotonic=lambda: 0.0,
+    )
     for _ in range(3):
         with pytest.raises(Unauthorized):
             frozen.login("x", "whatever1", "10.0.0.9", bearer=True)
@@ -144,8 +150,8 @@ def test_users_are_unique_and_scoped(auth: AuthService) -> None:
 
 
 def test_the_cookie_key_is_shared_by_every_process(store: Store, clock: FakeClock) -> None:
-    a = AuthService(store.accounts, clock=clock)
-    b = AuthService(store.accounts, clock=clock)
+    a = AuthService(store.accounts, FAST, clock=clock)
+    b = AuthService(store.accounts, FAST, clock=clock)
     a.create_user("li", "correct horse", Role.CLERK, "t")
     login = a.login("li", "correct horse", "10.0.0.5", bearer=False)
     assert b.resolve(conn({"cookie": f"{COOKIE}={login.cookie_value}"})) is not None

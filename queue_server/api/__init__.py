@@ -1,0 +1,1 @@
+"""The HTTP API: JSON in and out, errors as {"error": {"code", "message"}}."""

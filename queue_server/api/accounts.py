@@ -1,0 +1,165 @@
+"""Signing in and out; device tokens; the audit log (电子监察)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from ..auth.models import AuditRecord, DeviceToken
+from ..auth.service import COOKIE, client_ip
+from ..errors import BadRequest
+from ..principal import DeviceKind, Principal
+from .body import json_object, path_int, query
+from .context import ApiContext
+
+
+def principal_view(p: Principal) -> dict[str, Any]:
+    return {
+        "name": p.name,
+        "role": p.role.value if p.role else None,
+        "device": p.device.value if p.device else None,
+        "hall": p.hall,
+    }
+
+
+def token_view(t: DeviceToken) -> dict[str, Any]:
+    return {
+        "id": t.id,
+        "kind": t.kind.value,
+        "hall": t.hall,
+        "label": t.label,
+        "created_at": t.created_at.isoformat(),
+        "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None,
+        "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
+    }
+
+
+def audit_view(r: AuditRecord) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "at": r.at.isoformat(),
+        "hall": r.hall,
+        "actor": r.actor,
+        "action": r.action,
+        "target": r.target,
+        "outcome": r.outcome,
+        "ip": r.ip,
+        "detail": r.detail,
+    }
+
+
+class AccountRoutes:
+    def __init__(self, ctx: ApiContext) -> None:
+        self.ctx = ctx
+
+    async def login(self, request: Request) -> Response:
+        body = await json_object(request)
+        username = body.req_str("username", max_len=64)
+        password = body.req_str("password", max_len=1024)
+        bearer = body.bool_("token")
+        body.done()
+        login = await run_in_threadpool(self.ctx.auth.login, username, password, client_ip(request), bearer=bearer)
+        payload: dict[str, Any] = {
+            "user": principal_view(login.principal),
+            "expires_at": login.expires_at.isoformat(),
+            "csrf_token": login.csrf,
+        }
+        if bearer:
+            payload["token"] = login.secret
+        response = JSONResponse(payload)
+        if login.cookie_value is not None:
+            response.set_cookie(
+                COOKIE,
+                login.cookie_value,
+                max_age=int((login.expires_at - datetime.now(login.expires_at.tzinfo)).total_seconds()),
+                httponly=True,
+                samesite="strict",
+                secure=self.ctx.auth.settings.secure_cookies,
+                path="/",
+            )
+        return response
+
+    async def logout(self, request: Request) -> Response:
+        caller = await self.ctx.caller(request)
+        if caller is not None:
+            self.ctx.auth.check_csrf(request, caller)
+            await run_in_threadpool(self.ctx.auth.logout, request)
+            await self.ctx.audit(request, caller.principal, "auth.logout", "ok", caller.principal.hall)
+        response = Response(status_code=204)
+        response.delete_cookie(COOKIE, path="/")
+        return response
+
+    async def me(self, request: Request) -> Response:
+        principal = await self.ctx.require(request, None, lambda p: True, "auth.me")
+        caller = await self.ctx.caller(request)
+        return JSONResponse({**principal_view(principal), "csrf_token": caller.csrf if caller else None})
+
+    async def tokens(self, request: Request) -> Response:
+        slug: str = request.path_params["hall"]
+        self.ctx.service.hall(slug)
+        await self.ctx.require(request, slug, lambda p: p.can_manage(slug), "token.list")
+        tokens = await run_in_threadpool(self.ctx.auth.accounts.device_tokens, slug)
+        return JSONResponse({"tokens": [token_view(t) for t in tokens]})
+
+    async def create_token(self, request: Request) -> Response:
+        slug: str = request.path_params["hall"]
+        self.ctx.service.hall(slug)
+        body = await json_object(request)
+        kind_raw = body.req_str("kind", max_len=16)
+        label = body.str_("label", required=False, default="") or ""
+        body.done()
+        try:
+            kind = DeviceKind(kind_raw)
+        except ValueError:
+            raise BadRequest(
+                f"设备类型无效 / body.kind must be one of {', '.join(k.value for k in DeviceKind)}"
+            ) from None
+        principal = await self.ctx.require(request, slug, lambda p: p.can_manage(slug), "token.create")
+        token, secret = await self.ctx.act(
+            request, principal, slug, "token.create", kind.value, self.ctx.auth.create_device_token, kind, slug, label
+        )
+        return JSONResponse({**token_view(token), "token": secret}, status_code=201)
+
+    async def revoke_token(self, request: Request) -> Response:
+        slug: str = request.path_params["hall"]
+        token_id = path_int(request, "token_id")
+        self.ctx.service.hall(slug)
+        principal = await self.ctx.require(request, slug, lambda p: p.can_manage(slug), "token.revoke")
+        token = await self.ctx.act(
+            request,
+            principal,
+            slug,
+            "token.revoke",
+            f"token {token_id}",
+            self.ctx.auth.revoke_device_token,
+            token_id,
+            slug,
+        )
+        return JSONResponse(token_view(token))
+
+    async def audit_log(self, request: Request) -> Response:
+        slug: str = request.path_params["hall"]
+        self.ctx.service.hall(slug)
+        await self.ctx.require(request, slug, lambda p: p.can_manage(slug), "audit.read")
+        q = query(request)
+        since = q.time("since", required=False)
+        until = q.time("until", required=False)
+        limit = q.int_("limit", lo=1, hi=1000, required=False) or 200
+        before = q.int_("before_id", lo=1, hi=2**62, required=False)
+        records = await run_in_threadpool(
+            lambda: self.ctx.auth.accounts.audit_log(
+                slug,
+                actor=q.str_("actor", required=False, max_len=80),
+                action=q.str_("action", required=False, max_len=80),
+                outcome=q.str_("outcome", required=False, max_len=16),
+                since=since,
+                until=until,
+                limit=limit,
+                before_id=before,
+            )
+        )
+        return JSONResponse({"records": [audit_view(r) for r in records]})

@@ -1,0 +1,150 @@
+"""Every endpoint of the API, declared once (router and OpenAPI document)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from .. import __version__
+from .accounts import AccountRoutes
+from .context import ApiContext
+from .openapi import document
+from .spec import Operation, Schema, integer, number, obj, ref, string
+from .tickets import TicketRoutes
+from .windows import ACTIONS, WindowRoutes
+
+TICKET = obj(
+    id=integer(),
+    number=string(examples=["A017"]),
+    service=string(),
+    state=string(enum=["waiting", "called", "serving", "held", "no_show", "done", "cancelled", "not_served"]),
+    priority=string(),
+    tier=integer(),
+    order_key=integer(),
+    window={"type": ["integer", "null"]},
+    target_window={"type": ["integer", "null"]},
+    business_day=string(format="date"),
+    issued_at=string(format="date-time"),
+    called_at={"type": ["string", "null"], "format": "date-time"},
+    recall_count=integer(),
+)
+WINDOW = obj(
+    number=integer(),
+    kind=string(enum=["comprehensive", "dedicated"]),
+    state=string(enum=["closed", "open", "paused"]),
+    staff={"type": ["string", "null"]},
+    pause_reason={"type": ["string", "null"]},
+    services={"type": "object", "additionalProperties": number()},
+    current={"oneOf": [ref("Ticket"), {"type": "null"}]},
+)
+OUTCOME = obj(
+    ticket={"oneOf": [ref("Ticket"), {"type": "null"}]},
+    window={"oneOf": [ref("Window"), {"type": "null"}]},
+    seq={"type": ["integer", "null"]},
+)
+ISSUED = obj(
+    id=integer(),
+    number=string(),
+    service=string(),
+    priority=string(),
+    ahead=integer(),
+    estimated_wait_s=integer(),
+    issued_at=string(format="date-time"),
+    token=string(),
+    track_url=string(),
+)
+STATUS = obj(
+    id=integer(), hall=string(), number=string(), service=string(), service_name_zh=string(),
+    service_name_en=string(), priority=string(), state=string(), ahead=integer(), estimated_wait_s=integer(),
+    window={"type": ["integer", "null"]}, issued_at=string(), called_at={"type": ["string", "null"]},
+    business_day=string(),
+)  # fmt: skip
+PRINCIPAL = obj(
+    name=string(),
+    role={"type": ["string", "null"]},
+    device={"type": ["string", "null"]},
+    hall={"type": ["string", "null"]},
+)
+TOKEN = obj(
+    id=integer(), kind=string(enum=["display", "kiosk", "agent"]), hall=string(), label=string(),
+    created_at=string(), revoked_at={"type": ["string", "null"]}, last_used_at={"type": ["string", "null"]},
+    token=string(description="only in the answer to its creation"),
+)  # fmt: skip
+ANY: Schema = {"type": "object"}
+
+COMPONENTS: dict[str, Schema] = {"Ticket": TICKET, "Window": WINDOW, "Outcome": OUTCOME}
+
+STAFF = "a signed-in clerk of that window, a manager of the hall, an administrator, or the hall's agent token"
+
+
+def operations(ctx: ApiContext) -> list[Operation]:
+    t = TicketRoutes(ctx)
+    w = WindowRoutes(ctx)
+    a = AccountRoutes(ctx)
+    reason = obj(("reason",), reason=string(maxLength=200))
+    return [
+        Operation("GET", "/api/halls/{hall}", t.hall, "Hall, services and windows (public view)", "hall", "anyone",
+                  responses={200: ("The hall", ANY)}),
+        Operation("POST", "/api/halls/{hall}/tickets", t.issue, "Take a number", "tickets",
+                  "anyone (phone: normal priority, rate-limited per address); "
+                  "kiosk tokens and staff for priority classes",
+                  body=obj(("service",), service=string(minLength=1, maxLength=1), priority=string(default="normal")),
+                  responses={201: ("The new ticket", ISSUED)}),
+        Operation("GET", "/api/tickets/{ticket_id:int}", t.status, "Follow a ticket", "tickets",
+                  "the ticket holder (token)", query=(("token", string(), True),),
+                  responses={200: ("The ticket's state", STATUS)}),
+        Operation("POST", "/api/tickets/{ticket_id:int}/cancel", t.cancel, "Give up a ticket", "tickets",
+                  "the ticket holder (token)", query=(("token", string(), True),),
+                  responses={200: ("The ticket's state", STATUS)}),
+        Operation("POST", "/api/auth/login", a.login, "Sign in", "auth", "staff",
+                  body=obj(("username", "password"), username=string(), password=string(), token={"type": "boolean"}),
+                  responses={200: ("Signed in: a session cookie, or a bearer token with token=true", ANY)}),
+        Operation("POST", "/api/auth/logout", a.logout, "Sign out", "auth", "staff",
+                  responses={204: ("Signed out", None)}),
+        Operation("GET", "/api/auth/me", a.me, "Who am I", "auth", "anyone signed in",
+                  responses={200: ("The caller", PRINCIPAL)}),
+        Operation("POST", "/api/halls/{hall}/windows/{window:int}/call/{ticket_id:int}", w.call_ticket,
+                  "Call one ticket out of order (the reason is audited)", "windows", STAFF, body=reason,
+                  responses={200: ("Called", OUTCOME)}),
+        Operation("POST", "/api/halls/{hall}/windows/{window:int}/call-back/{ticket_id:int}", w.call_back,
+                  "Call back a held ticket", "windows", STAFF, responses={200: ("Called back", OUTCOME)}),
+        Operation("PUT", "/api/halls/{hall}/windows/{window:int}/services", w.set_services,
+                  "Change what a window serves", "manage", "a manager of the hall or an administrator",
+                  body=obj(("services",), services={"type": "object", "additionalProperties": number()}),
+                  responses={200: ("Changed", OUTCOME)}),
+        Operation("POST", "/api/halls/{hall}/windows/{window:int}/{action}", w.action,
+                  f"Window action: {', '.join(ACTIONS)}", "windows", STAFF,
+                  body=obj(reason=string(maxLength=200), service=string(maxLength=1), window=integer()),
+                  responses={200: ("Done", OUTCOME), 204: ("call-next: nobody waits", None)}),
+        Operation("POST", "/api/halls/{hall}/tickets/{ticket_id:int}/{action}", w.ticket_action,
+                  "A held visitor is back (return) or a late visitor goes back in line (reactivate)", "windows",
+                  "staff of the hall", responses={200: ("Done", OUTCOME)}),
+        Operation("GET", "/api/halls/{hall}/tokens", a.tokens, "List device tokens", "manage",
+                  "a manager of the hall or an administrator", responses={200: ("Tokens", ANY)}),
+        Operation("POST", "/api/halls/{hall}/tokens", a.create_token, "Create a device token (shown once)", "manage",
+                  "a manager of the hall or an administrator",
+                  body=obj(("kind",), kind=string(enum=["display", "kiosk", "agent"]), label=string(maxLength=200)),
+                  responses={201: ("The token", TOKEN)}),
+        Operation("DELETE", "/api/halls/{hall}/tokens/{token_id:int}", a.revoke_token, "Revoke a device token",
+                  "manage", "a manager of the hall or an administrator", responses={200: ("Revoked", TOKEN)}),
+        Operation("GET", "/api/halls/{hall}/audit", a.audit_log, "The audit log (电子监察), newest first", "manage",
+                  "a manager of the hall or an administrator",
+                  query=(("actor", string(), False), ("action", string(description="prefix, e.g. window."), False),
+                         ("outcome", string(enum=["ok", "denied", "rejected", "failed"]), False),
+                         ("since", string(format="date-time"), False), ("until", string(format="date-time"), False),
+                         ("limit", integer(minimum=1, maximum=1000), False), ("before_id", integer(minimum=1), False)),
+                  responses={200: ("Records", ANY)}),
+    ]  # fmt: skip
+
+
+def api_routes(ctx: ApiContext) -> list[BaseRoute]:
+    ops = operations(ctx)
+    doc = document(ops, COMPONENTS, __version__)
+
+    async def openapi(request: Request) -> Response:
+        return JSONResponse(doc)
+
+    routes: list[BaseRoute] = [Route(op.path, op.endpoint, methods=[op.method]) for op in ops]
+    routes.append(Route("/openapi.json", openapi, methods=["GET"]))
+    return routes
