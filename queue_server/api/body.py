@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -109,7 +109,8 @@ class Fields:
             out[str(code)] = float(weight)
         return out
 
-    def time(self, name: str, *, required: bool = True) -> datetime | None:
+    def time(self, name: str, *, required: bool = True, local_ok: bool = False) -> datetime | None:
+        """An ISO 8601 time; without a UTC offset only where ``local_ok`` (the hall's local time)."""
         value = self.str_(name, required=required, max_len=64)
         if value is None:
             return None
@@ -117,9 +118,31 @@ class Fields:
             parsed = datetime.fromisoformat(value)
         except ValueError:
             raise self._bad(name, "must be an ISO 8601 time, e.g. 2026-11-23T09:30:00+08:00") from None
-        if parsed.tzinfo is None:
+        if parsed.tzinfo is None and not local_ok:
             raise self._bad(name, "needs a UTC offset, e.g. +08:00")
         return parsed
+
+    def date_(self, name: str, *, required: bool = True) -> date | None:
+        value = self.str_(name, required=required, max_len=10)
+        if value is None:
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise self._bad(name, "must be a date, e.g. 2026-11-23") from None
+
+    def flag(self, name: str) -> bool:
+        """A query-string switch: 1/true/yes."""
+        value = self._get(name, False)
+        if value is None:
+            return False
+        if isinstance(value, bool):
+            return value
+        if str(value).lower() in ("1", "true", "yes"):
+            return True
+        if str(value).lower() in ("0", "false", "no", ""):
+            return False
+        raise self._bad(name, "must be true or false")
 
     def done(self) -> None:
         """Refuse keys the endpoint does not know: a typo should not pass silently."""

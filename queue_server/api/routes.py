@@ -10,6 +10,7 @@ from .. import __version__
 from .accounts import AccountRoutes
 from .context import ApiContext
 from .openapi import document
+from .records import RecordRoutes
 from .spec import Operation, Schema, integer, number, obj, ref, string
 from .tickets import TicketRoutes
 from .windows import ACTIONS, WindowRoutes
@@ -82,6 +83,8 @@ def operations(ctx: ApiContext) -> list[Operation]:
     t = TicketRoutes(ctx)
     w = WindowRoutes(ctx)
     a = AccountRoutes(ctx)
+    rec = RecordRoutes(ctx)
+    manager = "a manager of the hall or an administrator"
     reason = obj(("reason",), reason=string(maxLength=200))
     return [
         Operation("GET", "/api/halls/{hall}", t.hall, "Hall, services and windows (public view)", "hall", "anyone",
@@ -135,6 +138,43 @@ def operations(ctx: ApiContext) -> list[Operation]:
                          ("since", string(format="date-time"), False), ("until", string(format="date-time"), False),
                          ("limit", integer(minimum=1, maximum=1000), False), ("before_id", integer(minimum=1), False)),
                   responses={200: ("Records", ANY)}),
+        Operation("GET", "/api/halls/{hall}/snapshot", rec.snapshot, "Everything a screen shows, at one seq",
+                  "hall", "displays, staff and agents of the hall", responses={200: ("Snapshot", ANY)}),
+        Operation("POST", "/api/tickets/{ticket_id:int}/evaluation", rec.evaluate, "Rate a finished service (好差评)",
+                  "evaluations", "the ticket holder (body.token) or the hall's agent (evaluation pad)",
+                  body=obj(("score",), score=integer(minimum=1, maximum=5), comment=string(maxLength=500),
+                           token=string()),
+                  responses={201: ("Stored", ANY)}),
+        Operation("GET", "/api/halls/{hall}/evaluations", rec.evaluations, "Ratings of a day or range", "evaluations",
+                  manager, query=(("from", string(format="date"), False), ("to", string(format="date"), False),
+                                  ("bad_only", {"type": "boolean"}, False),
+                                  ("open_follow_up", {"type": "boolean"}, False)),
+                  responses={200: ("Ratings", ANY)}),
+        Operation("POST", "/api/halls/{hall}/evaluations/{ticket_id:int}/follow-up", rec.follow_up,
+                  "Record the follow-up (回访) of a bad rating", "evaluations", manager,
+                  body=obj(("note",), note=string(maxLength=500)), responses={200: ("Recorded", ANY)}),
+        Operation("POST", "/api/halls/{hall}/appointments", rec.create_appointment, "Book an appointment",
+                  "appointments", manager,
+                  body=obj(("code", "service", "slot_start", "slot_end"), code=string(), service=string(maxLength=1),
+                           slot_start=string(format="date-time"), slot_end=string(format="date-time"), name=string()),
+                  responses={201: ("Booked", ANY)}),
+        Operation("POST", "/api/halls/{hall}/appointments/import", rec.import_appointments,
+                  "Import appointments from CSV (code,service,slot_start,slot_end,name), all or none",
+                  "appointments", manager, body={"type": "string"}, body_type="text/csv",
+                  responses={201: ("Imported", ANY)}),
+        Operation("POST", "/api/halls/{hall}/appointments/check-in", rec.check_in, "Check in an appointment",
+                  "appointments", "anyone with the code (rate-limited), kiosks",
+                  body=obj(("code",), code=string()), responses={201: ("The ticket", ANY)}),
+        Operation("DELETE", "/api/halls/{hall}/appointments/{code}", rec.cancel_appointment, "Cancel an appointment",
+                  "appointments", manager, responses={200: ("Cancelled", ANY)}),
+        Operation("GET", "/api/halls/{hall}/notices", rec.notices, "Notices shown now", "notices", "anyone",
+                  responses={200: ("Notices", ANY)}),
+        Operation("POST", "/api/halls/{hall}/notices", rec.publish_notice, "Publish a notice", "notices", manager,
+                  body=obj(("text_zh",), text_zh=string(maxLength=500), text_en=string(maxLength=500),
+                           expires_at=string(format="date-time")),
+                  responses={201: ("Published", ANY)}),
+        Operation("DELETE", "/api/halls/{hall}/notices/{notice_id:int}", rec.withdraw_notice, "Withdraw a notice",
+                  "notices", manager, responses={200: ("Withdrawn", ANY)}),
     ]  # fmt: skip
 
 
