@@ -6,11 +6,12 @@ Not on the hot path: plain SQLAlchemy Core, one short transaction per call.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine, RowMapping
+from sqlalchemy.engine import Connection, Engine, RowMapping
 
 from ..auth.models import ApiSession, AuditRecord, DeviceToken, StaffUser
 from ..errors import Conflict
@@ -59,15 +60,18 @@ def _audit(r: RowMapping) -> AuditRecord:
 
 
 class Accounts:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, write: Callable[[], AbstractContextManager[Connection]]) -> None:
         self.engine = engine
+        # The store's write transaction: on SQLite it queues this process's writers before
+        # taking the database lock, instead of leaving them to SQLite's sleeping busy handler.
+        self.write = write
 
     # -- users ---------------------------------------------------------------
 
     def create_user(
         self, username: str, display_name: str, password_hash: str, role: Role, hall: str | None, now: datetime
     ) -> StaffUser:
-        with self.engine.begin() as conn:
+        with self.write() as conn:
             if conn.execute(sa.select(user_t.c.id).where(user_t.c.username == username)).first():
                 raise Conflict(f"用户名 {username} 已存在 / user {username!r} already exists")
             conn.execute(
@@ -102,7 +106,7 @@ class Accounts:
 
     def record_failure(self, user_id: int, now: datetime, lock_after: int, lock_for: timedelta) -> StaffUser:
         """Count a failed login; the ``lock_after``-th in a row locks the account for ``lock_for``."""
-        with self.engine.begin() as conn:
+        with self.write() as conn:
             failures = conn.execute(
                 sa.update(user_t)
                 .where(user_t.c.id == user_id)
@@ -118,17 +122,17 @@ class Accounts:
         return user
 
     def reset_failures(self, user_id: int) -> None:
-        with self.engine.begin() as conn:
+        with self.write() as conn:
             conn.execute(sa.update(user_t).where(user_t.c.id == user_id).values(failed_logins=0, locked_until=None))
 
     def set_password(self, user_id: int, password_hash: str) -> None:
-        with self.engine.begin() as conn:
+        with self.write() as conn:
             conn.execute(sa.update(user_t).where(user_t.c.id == user_id).values(password_hash=password_hash))
 
     # -- sessions ------------------------------------------------------------
 
     def create_session(self, session: ApiSession) -> None:
-        with self.engine.begin() as conn:
+        with self.write() as conn:
             conn.execute(
                 sa.insert(session_t).values(
                     token_hash=session.token_hash,
@@ -164,11 +168,11 @@ class Accounts:
         return session, _user(row)
 
     def delete_session(self, token_hash: str) -> None:
-        with self.engine.begin() as conn:
+        with self.write() as conn:
             conn.execute(sa.delete(session_t).where(session_t.c.token_hash == token_hash))
 
     def delete_expired_sessions(self, now: datetime) -> int:
-        with self.engine.begin() as conn:
+        with self.write() as conn:
             return conn.execute(sa.delete(session_t).where(session_t.c.expires_at <= now)).rowcount
 
     # -- device tokens -------------------------------------------------------
@@ -176,7 +180,7 @@ class Accounts:
     def create_device_token(
         self, kind: DeviceKind, hall: str, label: str, token_hash: str, now: datetime
     ) -> DeviceToken:
-        with self.engine.begin() as conn:
+        with self.write() as conn:
             new_id = conn.execute(
                 sa.insert(device_token_t)
                 .values(kind=kind.value, hall=hall, label=label, token_hash=token_hash, created_at=now)
@@ -201,7 +205,7 @@ class Accounts:
             return [_token(r) for r in conn.execute(q).mappings()]
 
     def revoke_device_token(self, token_id: int, now: datetime) -> DeviceToken | None:
-        with self.engine.begin() as conn:
+        with self.write() as conn:
             conn.execute(
                 sa.update(device_token_t)
                 .where(device_token_t.c.id == token_id, device_token_t.c.revoked_at.is_(None))
@@ -211,14 +215,14 @@ class Accounts:
         return _token(row) if row else None
 
     def touch_device_token(self, token_id: int, now: datetime) -> None:
-        with self.engine.begin() as conn:
+        with self.write() as conn:
             conn.execute(sa.update(device_token_t).where(device_token_t.c.id == token_id).values(last_used_at=now))
 
     # -- shared secrets --------------------------------------------------------
 
     def secret(self, name: str, make: Callable[[], str]) -> str:
         """The named secret, created on first use; every process reads the same one."""
-        with self.engine.begin() as conn:
+        with self.write() as conn:
             value = conn.execute(sa.select(secret_t.c.value).where(secret_t.c.name == name)).scalar()
             if value is not None:
                 return str(value)
@@ -232,7 +236,7 @@ class Accounts:
     # -- audit ---------------------------------------------------------------
 
     def audit(self, record: AuditRecord) -> None:
-        with self.engine.begin() as conn:
+        with self.write() as conn:
             conn.execute(
                 sa.insert(audit_t).values(
                     hall=record.hall,

@@ -619,7 +619,7 @@ class SqlStore(Store):
         self.url = url
         self.engine = engine
         self.prepared = PreparedSet(engine.dialect, convert)
-        self.accounts = Accounts(engine)
+        self.accounts = Accounts(engine, self.write)
         self._known_halls: set[str] = set()
 
     # -- backend hooks -------------------------------------------------------
@@ -724,8 +724,14 @@ class SqlStore(Store):
             )
 
     @contextmanager
-    def transaction(self, hall: str) -> Iterator[HallTx]:
+    def write(self) -> Iterator[Connection]:
+        """A write transaction; backends may serialise writers before it begins."""
         with self.engine.connect() as conn, conn.execution_options(hallq_write=True).begin():
+            yield conn
+
+    @contextmanager
+    def transaction(self, hall: str) -> Iterator[HallTx]:
+        with self.write() as conn:
             self.lock_hall(conn, hall)
             tx = SqlHall(self, conn, hall)
             yield tx
