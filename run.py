@@ -20,12 +20,14 @@ from collections.abc import Sequence
 
 from starlette.applications import Starlette
 
+from queue_server.api.context import ApiContext
 from queue_server.app import create_app
 from queue_server.auth.service import AuthService
 from queue_server.config import Config, ConfigError, demo_config, load_config
 from queue_server.errors import HallQError
 from queue_server.plugins import Plugin
 from queue_server.principal import DeviceKind, Role
+from queue_server.realtime import Hub, bus_for, realtime_plugin
 from queue_server.service import QueueService
 from queue_server.storage import open_store
 
@@ -50,7 +52,11 @@ def build_app() -> Starlette:
     config = read_config(os.environ.get(ENV_CONFIG) or None)
     store = open_store(os.environ.get(ENV_DB) or DEFAULT_DB, migrate=False)
     service = QueueService(store, config)
-    return create_app(service, plugins(), auth=AuthService(store.accounts))
+    auth = AuthService(store.accounts)
+    # Each server process has its own hub; on PostgreSQL its bus hears the other processes' commits.
+    hub = Hub(service, bus_for(store.url))
+    realtime = realtime_plugin(hub, ApiContext(service, auth).authenticate)
+    return create_app(service, [realtime, *plugins()], auth=auth)
 
 
 def prepare(config: Config, db: str) -> None:

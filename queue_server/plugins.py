@@ -19,7 +19,8 @@ from .service import Listener
 class Plugin:
     name: str
     routes: Sequence[BaseRoute] = field(default_factory=tuple)
-    # Told about every committed batch of events, in commit order.
+    # Told about every committed batch of events, from the thread that committed it, right
+    # after the commit: two batches may arrive in either order (use the events' seq).
     listeners: Sequence[Listener] = field(default_factory=tuple)
     # Entered when the server starts and exited when it stops (e.g. the realtime hub and its bus).
     lifespan: Callable[[], AbstractAsyncContextManager[None]] | None = None

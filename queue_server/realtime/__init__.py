@@ -1,0 +1,46 @@
+"""Realtime: the hall's events, live, over WebSockets (DESIGN.md, Realtime).
+
+    view.py      the pure model of a hall's live state, advanced event by event
+    channels.py  what the hall, window and ticket channels send, from that model
+    outbox.py    a client's bounded queue
+    hub.py       views per hall, clients per channel, catch-up and resync
+    bus.py       how a process hears of commits: local.py (one process), postgres.py (LISTEN/NOTIFY)
+    loader.py    the blocking store reads the hub runs in threads
+    ws.py        the Starlette WebSocket endpoints and their protocol
+
+``realtime_plugin`` wires them into ``create_app``::
+
+    hub = Hub(service, bus_for(service.store.url))
+    app = create_app(service, [realtime_plugin(hub, authenticate), ...])
+"""
+
+from __future__ import annotations
+
+from ..plugins import Plugin
+from ..principal import Authenticator
+from .bus import EventBus
+from .hub import Hub
+from .local import LocalBus
+from .ws import realtime_routes
+
+
+def bus_for(url: str) -> EventBus:
+    """The bus a store at ``url`` needs: LISTEN/NOTIFY on PostgreSQL, in-process otherwise."""
+    if url.startswith(("postgresql", "postgres")):
+        from .postgres import PostgresBus
+
+        return PostgresBus(url)
+    return LocalBus()
+
+
+def realtime_plugin(hub: Hub, authenticate: Authenticator) -> Plugin:
+    """The WebSocket routes, the hub's listener, and the hub (and bus) running with the app."""
+    return Plugin(
+        name="realtime",
+        routes=realtime_routes(hub, authenticate),
+        listeners=[hub.listener],
+        lifespan=hub.running,
+    )
+
+
+__all__ = ["EventBus", "Hub", "LocalBus", "bus_for", "realtime_plugin", "realtime_routes"]

@@ -1,0 +1,421 @@
+"""The hub: one live ``HallView`` per watched hall, and the clients following it.
+
+Events reach a hall's view two ways. This process's own commits come from the
+``QueueService`` listener (``Hub.listener``, called in whatever thread ran the
+command, handed to the loop with ``call_soon_threadsafe``); everything else is
+heard from the bus as ``(hall, seq)``, and the hub reads what it lacks from the
+store. Either way events are applied strictly in sequence order, each once:
+anything early waits in ``pending``, anything already applied is dropped. When
+a hall cannot catch up (too far behind, a malformed event, the bus lost
+notices) the hub reloads its view from the store and sends every client of
+that hall a fresh snapshot.
+
+Publishing never awaits a client. Each client has a bounded ``Outbox``; one
+that is full is closed (4008) and the others carry on. All the state here is
+touched only from the event loop; blocking reads run in threads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator, Callable, Hashable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..domain import Event, Ticket
+from ..errors import NotFound
+from ..service import QueueService
+from ..views import ticket_view
+from .bus import EventBus
+from .channels import Channel, HallChannel, TicketChannel, WindowChannel
+from .loader import CALL_LOOKBACK, PAGE, find_ticket, load_snapshot, read_events
+from .outbox import DEFAULT_SIZE, GOING_AWAY, TOO_SLOW, Outbox
+from .view import RECENT_CALLS, Change, Gap, HallView
+
+log = logging.getLogger("hallq.realtime.hub")
+
+
+def dumps(message: dict[str, Any]) -> str:
+    return json.dumps(message, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+@dataclass(eq=False, slots=True)
+class Subscription:
+    """One client on one channel: the WebSocket task reads ``outbox``."""
+
+    hall: str
+    key: Hashable
+    outbox: Outbox
+
+
+@dataclass(eq=False, slots=True)
+class _Feed:
+    channel: Channel
+    subs: set[Subscription] = field(default_factory=set)
+
+
+@dataclass(eq=False, slots=True)
+class _Hall:
+    slug: str
+    view: HallView | None = None
+    pending: dict[int, Event] = field(default_factory=dict)  # heard of, not yet applied
+    known: int = 0  # the highest seq heard of
+    reload_wanted: bool = False
+    reloading: bool = False  # a new view is being read: hold events until it is in place
+    sync: asyncio.Task[None] | None = None
+    loading: asyncio.Task[None] | None = None
+    feeds: dict[Hashable, _Feed] = field(default_factory=dict)
+
+
+class Hub:
+    def __init__(
+        self,
+        service: QueueService,
+        bus: EventBus | None = None,
+        *,
+        queue_size: int = DEFAULT_SIZE,
+        recent_calls: int = RECENT_CALLS,
+        call_lookback: int = CALL_LOOKBACK,
+        catch_up_limit: int = 5 * PAGE,
+        grace: float = 0.01,
+        day_check: float = 30.0,
+    ) -> None:
+        self.service = service
+        self.bus = bus
+        self.queue_size = queue_size
+        self.recent_calls = recent_calls
+        self.call_lookback = call_lookback
+        # Further behind than this, a fresh snapshot is cheaper than reading every event.
+        self.catch_up_limit = catch_up_limit
+        # Before reading missing events from the store, give this process's own
+        # listeners (commands finishing in other threads) a moment to hand them over.
+        self.grace = grace
+        # How often an idle view looks at the clock for a new business day.
+        self.day_check = day_check
+        self.evicted = 0
+        self.reloads = 0
+        self.catch_ups = 0
+        self._halls: dict[str, _Hall] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._running = False
+        self._unsubscribe_bus: Callable[[], None] | None = None
+        self._day_watch: asyncio.Task[None] | None = None
+
+    # -- life ----------------------------------------------------------------
+
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._running = True
+        self._day_watch = asyncio.create_task(self._watch_days(), name="hallq-day-watch")
+        if self.bus is not None:
+            self._unsubscribe_bus = self.bus.subscribe(self._on_notice, self._on_resync)
+            await self.bus.start()
+
+    async def stop(self) -> None:
+        self._running = False
+        if self.bus is not None:
+            await self.bus.stop()
+            if self._unsubscribe_bus is not None:
+                self._unsubscribe_bus()
+        tasks = [t for h in self._halls.values() for t in (h.sync, h.loading) if t is not None]
+        if self._day_watch is not None:
+            tasks.append(self._day_watch)
+            self._day_watch = None
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for h in self._halls.values():
+            for feed in h.feeds.values():
+                for sub in feed.subs:
+                    sub.outbox.close(*GOING_AWAY)
+            h.feeds.clear()
+        self._halls.clear()
+        self._loop = None
+
+    @property
+    def started(self) -> bool:
+        return self._running
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """For an application's lifespan: the hub (and its bus) run inside."""
+        await self.start()
+        try:
+            yield
+        finally:
+            await self.stop()
+
+    # -- events in -----------------------------------------------------------
+
+    def listener(self, events: list[Event]) -> None:
+        """The ``QueueService`` listener: safe from any thread, never blocks the command."""
+        loop = self._loop
+        if loop is None or not events:
+            return
+        # RuntimeError: the loop is closed: the server is shutting down.
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(self._on_events, list(events))
+
+    def _on_events(self, events: Sequence[Event]) -> None:
+        touched: dict[str, _Hall] = {}
+        for e in events:
+            h = self._halls.get(e.hall)
+            if h is None:
+                continue  # nobody watches this hall: its view will be read when someone does
+            if h.view is None or e.seq > h.view.seq:
+                h.pending[e.seq] = e
+                h.known = max(h.known, e.seq)
+                touched[h.slug] = h
+        for h in touched.values():
+            if len(h.pending) > self.catch_up_limit:
+                h.pending.clear()  # a view that cannot load for so long is reloaded, not replayed
+                h.reload_wanted = True
+            self._advance(h)
+
+    def _on_notice(self, hall: str, seq: int) -> None:
+        h = self._halls.get(hall)
+        if h is not None and seq > h.known:
+            h.known = seq
+            self._advance(h)
+
+    def _on_resync(self) -> None:
+        for h in self._halls.values():
+            # A view still loading may have read the store before the notices resumed: it reloads too.
+            if h.view is not None or h.loading is not None:
+                h.reload_wanted = True
+                self._schedule(h)
+
+    # -- clients -------------------------------------------------------------
+
+    async def subscribe_hall(self, hall: str) -> Subscription:
+        h = await self._ready(hall)
+        return self._join(h, ("hall",), HallChannel)
+
+    async def subscribe_window(self, hall: str, number: int) -> Subscription:
+        h = await self._ready(hall)
+        assert h.view is not None
+        if h.view.window(number) is None:
+            raise NotFound(f"没有 {number} 号窗口 / window {number} does not exist in {hall}")
+        return self._join(h, ("window", number), lambda v: WindowChannel(v, number))
+
+    async def subscribe_ticket(self, ticket: Ticket) -> Subscription:
+        h = await self._ready(ticket.hall)
+        return self._join(h, ("ticket", ticket.id), lambda v: TicketChannel(v, ticket_view(ticket)))
+
+    async def find_ticket(self, ticket_id: int) -> Ticket | None:
+        return await asyncio.to_thread(find_ticket, self.service, ticket_id)
+
+    def unsubscribe(self, sub: Subscription) -> None:
+        h = self._halls.get(sub.hall)
+        feed = h.feeds.get(sub.key) if h else None
+        if h is not None and feed is not None:
+            self._leave(h, feed, sub)
+
+    def resync(self, sub: Subscription) -> None:
+        """A client asked for a fresh snapshot (it saw a gap, or wants to start over)."""
+        h = self._halls.get(sub.hall)
+        feed = h.feeds.get(sub.key) if h else None
+        if h is None or h.view is None or feed is None or sub not in feed.subs:
+            return
+        self._push(h, feed, sub, dumps(feed.channel.snapshot(h.view)))
+
+    def stats(self) -> dict[str, Any]:
+        return {
+            "halls": {
+                h.slug: {
+                    "seq": h.view.seq if h.view else None,
+                    "channels": len(h.feeds),
+                    "subscribers": sum(len(f.subs) for f in h.feeds.values()),
+                    "pending": len(h.pending),
+                }
+                for h in self._halls.values()
+            },
+            "evicted": self.evicted,
+            "reloads": self.reloads,
+            "catch_ups": self.catch_ups,
+        }
+
+    async def _ready(self, slug: str) -> _Hall:
+        self.service.hall(slug)  # NotFound for a hall this server does not serve
+        h = self._halls.setdefault(slug, _Hall(slug))
+        while h.view is None:
+            if h.loading is None:
+                h.loading = asyncio.create_task(self._load(h), name=f"hallq-load-{slug}")
+            # Shielded: a client that leaves mid-load must not cancel it for the others.
+            await asyncio.shield(h.loading)
+        return h
+
+    def _join(self, h: _Hall, key: Hashable, make: Callable[[HallView], Channel]) -> Subscription:
+        # No await from here on: the snapshot and the next update cannot miss each other.
+        view = h.view
+        assert view is not None
+        feed = h.feeds.get(key)
+        if feed is None:
+            feed = h.feeds[key] = _Feed(make(view))
+        sub = Subscription(h.slug, key, Outbox(self.queue_size))
+        feed.subs.add(sub)
+        self._push(h, feed, sub, dumps(feed.channel.snapshot(view)))
+        return sub
+
+    def _leave(self, h: _Hall, feed: _Feed, sub: Subscription) -> None:
+        feed.subs.discard(sub)
+        if not feed.subs and h.feeds.get(sub.key) is feed:
+            del h.feeds[sub.key]
+
+    def _push(self, h: _Hall, feed: _Feed, sub: Subscription, text: str) -> None:
+        if not sub.outbox.push(text):
+            self._leave(h, feed, sub)
+            sub.outbox.close(*TOO_SLOW)
+            self.evicted += 1
+            log.info("%s: closed a client of %s that fell %d messages behind", h.slug, sub.key, sub.outbox.size)
+
+    # -- applying ------------------------------------------------------------
+
+    def _advance(self, h: _Hall) -> None:
+        """Apply every pending event that is next in line; schedule a catch-up for the rest."""
+        view = h.view
+        if view is None or h.reloading:
+            return
+        while (event := h.pending.pop(view.seq + 1, None)) is not None:
+            try:
+                result = view.apply(event)
+            except Exception:
+                log.exception("%s: cannot apply event %d (%s); reloading", h.slug, event.seq, event.kind)
+                h.reload_wanted = True
+                break
+            if isinstance(result, Change):
+                self._publish(h, view, result)
+        for seq in [s for s in h.pending if s <= view.seq]:
+            del h.pending[seq]
+        if h.reload_wanted or h.known > view.seq:
+            self._schedule(h)
+
+    def _publish(self, h: _Hall, view: HallView, change: Change) -> None:
+        if change.reset:
+            self._restart(h, view)
+            return
+        for feed in list(h.feeds.values()):
+            message = feed.channel.update(view, change)
+            if message is not None:
+                text = dumps(message)
+                for sub in list(feed.subs):
+                    self._push(h, feed, sub, text)
+
+    def _restart(self, h: _Hall, view: HallView) -> None:
+        """Every client of the hall starts over from a snapshot of ``view``."""
+        for feed in list(h.feeds.values()):
+            text = dumps(feed.channel.restart(view))
+            for sub in list(feed.subs):
+                self._push(h, feed, sub, text)
+
+    def _install(self, h: _Hall, view: HallView, known_before: int) -> None:
+        h.view = view
+        for seq in [s for s in h.pending if s <= view.seq]:
+            del h.pending[seq]
+        # The store is the truth now; keep only what was heard of while reading it.
+        h.known = max(view.seq, max(h.pending, default=0), h.known if h.known != known_before else 0)
+        self._restart(h, view)
+        self._advance(h)
+
+    async def _read_view(self, slug: str) -> HallView:
+        snap, tail = await asyncio.to_thread(load_snapshot, self.service, slug, self.call_lookback)
+        view = HallView.from_snapshot(snap, self.recent_calls)
+        for event in tail:
+            if isinstance(gap := view.apply(event), Gap):
+                raise RuntimeError(f"{slug}: the store's events skip from {gap.expected - 1} to {gap.got}")
+        return view
+
+    async def _load(self, h: _Hall) -> None:
+        try:
+            known_before = h.known
+            h.reloading = True
+            try:
+                view = await self._read_view(h.slug)
+            finally:
+                h.reloading = False
+            self._install(h, view, known_before)
+        finally:
+            h.loading = None
+
+    async def _watch_days(self) -> None:
+        while True:
+            await asyncio.sleep(self.day_check)
+            try:
+                self.turn_days()
+            except Exception:
+                log.exception("checking for a new business day failed")
+
+    def turn_days(self) -> None:
+        """Start a new business day in every view whose hall's clock has passed midnight."""
+        for h in self._halls.values():
+            if h.view is not None and not h.reloading and h.view.turn_day(self.service.business_day(h.slug)):
+                self._restart(h, h.view)
+
+    # -- catching up ---------------------------------------------------------
+
+    def _schedule(self, h: _Hall) -> None:
+        if self._running and h.sync is None:
+            h.sync = asyncio.create_task(self._sync(h), name=f"hallq-sync-{h.slug}")
+
+    async def _sync(self, h: _Hall) -> None:
+        """One task per hall at a time: catch up or reload until the view is current."""
+        try:
+            await asyncio.sleep(self.grace)
+            failures = 0
+            while self._running:
+                try:
+                    if not await self._sync_step(h):
+                        return
+                    failures = 0
+                except Exception:
+                    failures += 1
+                    log.exception("%s: catching up failed (%d in a row); retrying", h.slug, failures)
+                    await asyncio.sleep(min(5.0, 0.1 * 2**failures))
+        finally:
+            if h.sync is asyncio.current_task():
+                h.sync = None
+
+    async def _sync_step(self, h: _Hall) -> bool:
+        """One read towards a current view; False when there is nothing left to do."""
+        view = h.view
+        if view is None:
+            return False  # the first load is under way and will catch up itself
+        if h.reload_wanted:
+            h.reload_wanted = False
+            known_before = h.known
+            h.reloading = True
+            try:
+                fresh = await self._read_view(h.slug)
+            except BaseException:
+                h.reload_wanted = True
+                raise
+            finally:
+                h.reloading = False
+            self.reloads += 1
+            log.info("%s: reloaded at seq %d; sending snapshots", h.slug, fresh.seq)
+            self._install(h, fresh, known_before)
+            return True
+        missing = h.known - view.seq
+        if missing <= 0:
+            return False
+        if missing > self.catch_up_limit:
+            h.reload_wanted = True
+            return True
+        after = view.seq
+        events = await asyncio.to_thread(read_events, self.service.store, h.slug, after, min(missing, PAGE))
+        self.catch_ups += 1
+        if h.view is not view:
+            return True
+        # Judged against where the read started: the listener may have moved the view on meanwhile.
+        if not events or events[0].seq != after + 1:
+            # The store lacks what we heard of, or has a hole: start over from what it has.
+            h.reload_wanted = True
+            return True
+        for e in events:
+            if e.seq > view.seq:
+                h.pending.setdefault(e.seq, e)
+        self._advance(h)
+        return True

@@ -1,0 +1,63 @@
+"""Reading what a ``HallView`` starts from (blocking: the hub runs these in a thread)."""
+
+from __future__ import annotations
+
+from ..domain import Event, Ticket
+from ..service import QueueService
+from ..storage import Store
+from .view import CALL_KINDS, Snapshot
+
+PAGE = 1000
+# Events looked back through for the recent calls a hall display shows.
+CALL_LOOKBACK = 500
+
+
+def read_events(store: Store, hall: str, after: int, limit: int = PAGE) -> list[Event]:
+    with store.reader(hall) as r:
+        return r.events(after_seq=after, limit=limit)
+
+
+def load_snapshot(service: QueueService, hall: str, lookback: int = CALL_LOOKBACK) -> tuple[Snapshot, list[Event]]:
+    """The hall's state at its newest ``seq``, and the events committed while it was read.
+
+    PostgreSQL reads at READ COMMITTED, so windows and tickets may already show
+    events after ``seq``; the caller applies the returned tail, and since applying
+    an event sets the state it produced, the view ends exactly at the tail's end.
+    """
+    config = service.hall(hall)
+    day = service.business_day(hall)
+    with service.store.reader(hall) as r:
+        seq = r.last_seq()
+        windows = r.windows()
+        tickets: dict[int, Ticket] = {t.id: t for t in r.active_tickets(day)}
+        for w in windows:
+            current = r.current_ticket(w.number)
+            if current is not None:
+                tickets.setdefault(current.id, current)
+        calls: list[Event] = []
+        if lookback > 0 and seq > 0:
+            recent = r.events(after_seq=max(0, seq - lookback), limit=lookback)
+            calls = [e for e in recent if e.kind in CALL_KINDS and e.seq <= seq]
+        tail: list[Event] = []
+        while page := r.events(after_seq=tail[-1].seq if tail else seq, limit=PAGE):
+            tail.extend(page)
+    snap = Snapshot(
+        hall=hall,
+        day=day,
+        tz=config.tz,
+        seq=seq,
+        services=tuple(s.code for s in config.services),
+        windows=tuple(windows),
+        tickets=tuple(sorted(tickets.values(), key=lambda t: t.id)),
+        calls=tuple(calls),
+    )
+    return snap, tail
+
+
+def find_ticket(service: QueueService, ticket_id: int) -> Ticket | None:
+    """The ticket with ``ticket_id`` in any hall (ids are unique across halls)."""
+    hall = service.store.hall_of_ticket(ticket_id)
+    if hall is None or service.config.hall(hall) is None:
+        return None
+    with service.store.reader(hall) as r:
+        return r.ticket(ticket_id)

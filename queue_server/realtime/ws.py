@@ -1,0 +1,161 @@
+"""The WebSocket endpoints.
+
+    /ws/halls/{hall}                  hall display, dashboard    (a principal that can_read the hall)
+    /ws/halls/{hall}/windows/{n}      the screen above window n  (same)
+    /ws/tickets/{ticket_id}?token=…   a visitor's phone          (the ticket's own token)
+
+Protocol: JSON text frames. The server first sends
+``{"type": "snapshot", "channel": …, "hall": …, "business_day": …, "seq": N, …state…}``,
+then ``{"type": "event", "seq": M, "prev": P, "event": {kind, at, ticket_id, window,
+staff, from_state, to_state, detail}, …the state it changed…}`` (see channels.py for
+what each channel sends, and how ``prev`` shows a gap). A client may send
+``{"type": "resync"}`` at any time and gets a new snapshot; anything it already
+holds is replaced by it. A snapshot may also come unasked (the server reloaded,
+or the business day turned): clients always treat a snapshot as a fresh start.
+
+Close codes: 4401 no credentials, 4403 not allowed (or wrong ticket token), 4404
+no such hall or window, 4008 the client fell too far behind (reconnect), 1001
+the server is shutting down, 1011 a server error.
+
+Dead connections: the server pings (uvicorn's ``ws_ping_interval`` /
+``ws_ping_timeout``, 20 s each by default); a client that does not answer is
+disconnected, and its subscription goes with it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable
+
+from starlette.routing import BaseRoute, WebSocketRoute
+from starlette.websockets import WebSocket
+
+from ..errors import NotFound
+from ..principal import Authenticator
+from .hub import Hub, Subscription
+from .outbox import Closed
+
+log = logging.getLogger("hallq.realtime.ws")
+
+UNAUTHENTICATED = (4401, "请先登录 / authentication required")
+FORBIDDEN = (4403, "无权访问 / not allowed")
+NOT_FOUND = 4404
+SERVER_ERROR = (1011, "服务器错误 / server error")
+# How long a client being closed for falling behind may take to read what is
+# already on its way before the server gives up on it.
+CLOSE_TIMEOUT = 10.0
+_MAX_REASON = 123  # bytes: a close frame's reason (RFC 6455 §5.5)
+
+
+def close_reason(text: str) -> str:
+    """``text`` cut (on a character boundary) to what a close frame can carry."""
+    return text.encode()[:_MAX_REASON].decode(errors="ignore")
+
+
+def realtime_routes(hub: Hub, authenticate: Authenticator, *, close_timeout: float = CLOSE_TIMEOUT) -> list[BaseRoute]:
+    async def allowed(websocket: WebSocket, hall: str) -> bool:
+        try:
+            principal = await authenticate(websocket)
+        except Exception:
+            log.exception("authentication failed with an error")
+            await websocket.close(*SERVER_ERROR)
+            return False
+        if principal is None:
+            await websocket.close(*UNAUTHENTICATED)
+            return False
+        if not principal.can_read(hall):
+            await websocket.close(*FORBIDDEN)
+            return False
+        return True
+
+    async def hall_channel(websocket: WebSocket) -> None:
+        hall = websocket.path_params["hall"]
+        await websocket.accept()
+        if await allowed(websocket, hall):
+            await serve(websocket, hub, lambda: hub.subscribe_hall(hall), close_timeout)
+
+    async def window_channel(websocket: WebSocket) -> None:
+        hall, number = websocket.path_params["hall"], websocket.path_params["n"]
+        await websocket.accept()
+        if await allowed(websocket, hall):
+            await serve(websocket, hub, lambda: hub.subscribe_window(hall, number), close_timeout)
+
+    async def ticket_channel(websocket: WebSocket) -> None:
+        token = websocket.query_params.get("token", "")
+        await websocket.accept()
+        ticket = await hub.find_ticket(websocket.path_params["ticket_id"])
+        # An unknown ticket and a wrong token look the same: ids are guessable, tokens are not.
+        if ticket is None or not hmac.compare_digest(ticket.token.encode(), token.encode()):
+            await websocket.close(*FORBIDDEN)
+            return
+        await serve(websocket, hub, lambda: hub.subscribe_ticket(ticket), close_timeout)
+
+    return [
+        WebSocketRoute("/ws/halls/{hall}", hall_channel),
+        WebSocketRoute("/ws/halls/{hall}/windows/{n:int}", window_channel),
+        WebSocketRoute("/ws/tickets/{ticket_id:int}", ticket_channel),
+    ]
+
+
+async def serve(
+    websocket: WebSocket,
+    hub: Hub,
+    subscribe: Callable[[], Awaitable[Subscription]],
+    close_timeout: float = CLOSE_TIMEOUT,
+) -> None:
+    """Run one accepted client: its outbox out, its requests in, until either side ends."""
+    try:
+        sub = await subscribe()
+    except NotFound as exc:
+        await websocket.close(NOT_FOUND, close_reason(exc.message))
+        return
+    except Exception:
+        log.exception("subscribing a client failed")
+        await websocket.close(*SERVER_ERROR)
+        return
+    sender = asyncio.create_task(_send(websocket, sub))
+    receiver = asyncio.create_task(_receive(websocket, hub, sub))
+    closing = asyncio.create_task(sub.outbox.wait_closed())
+    tasks = {sender, receiver, closing}
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        if closing in done and not sender.done():
+            # The hub dropped this client. The sender is most likely stuck in a send the
+            # client does not read; once that goes through it sends the close frame. A
+            # client that never reads again is given up on after close_timeout.
+            await asyncio.wait({sender, receiver}, timeout=close_timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        hub.unsubscribe(sub)
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(BaseException):
+                await task
+
+
+async def _send(websocket: WebSocket, sub: Subscription) -> None:
+    while True:
+        try:
+            text = await sub.outbox.get()
+        except Closed as closed:
+            await websocket.close(closed.code, close_reason(closed.reason))
+            return
+        await websocket.send_text(text)
+
+
+async def _receive(websocket: WebSocket, hub: Hub, sub: Subscription) -> None:
+    while True:
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            return
+        raw = message.get("text") or (message.get("bytes") or b"").decode(errors="replace")
+        try:
+            request = json.loads(raw)
+        except ValueError:
+            continue  # not ours to judge: a confused client gets nothing, not a closed socket
+        if isinstance(request, dict) and request.get("type") == "resync":
+            hub.resync(sub)
