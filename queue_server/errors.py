@@ -77,3 +77,10 @@ class TooManyRequests(HallQError):
     def __init__(self, message: str, retry_after: float) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class ServicePaused(HallQError):
+    """A manager paused issuing for this service (暂停取号)."""
+
+    code = "service_paused"
+    status = 409

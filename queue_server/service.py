@@ -16,7 +16,15 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from .config import Config, HallConfig
 from .domain import Appointment, Evaluation, Event, Notice, Ticket, TicketAction, TicketState, Window
-from .errors import BadRequest, Conflict, InvalidTransition, NotEligible, NotFound, NoWindowServes
+from .errors import (
+    BadRequest,
+    Conflict,
+    InvalidTransition,
+    NotEligible,
+    NotFound,
+    NoWindowServes,
+    ServicePaused,
+)
 from .rules import appointments as appointment_rules
 from .rules import estimate, lifecycle, routing
 from .rules import evaluations as evaluation_rules
@@ -229,6 +237,9 @@ class QueueService:
         ticket = u.tx.insert_ticket(ticket)
         u.record_ticket(ticket, lifecycle.issued_event(ticket))
         stats = u.tx.line_stats(ticket, RECENT_SERVICES)
+        if stats.paused_reason is not None:
+            why = f"：{stats.paused_reason}" if stats.paused_reason else ""
+            raise ServicePaused(f"「{svc.name_zh}」暂停取号{why} / issuing for service {service} is paused")
         if not stats.all_windows:
             # Raising rolls the ticket back: no number is spent on a matter nobody handles.
             raise NoWindowServes(f"暂无窗口办理「{svc.name_zh}」 / no window serves service {service}")
@@ -392,6 +403,38 @@ class QueueService:
             current = u.tx.current_ticket(window)
             win = u.save_window(window_rules.close(u.window(window), current.number if current else None, u.now))
         return Outcome(None, u.events, win)
+
+    def pause_service(self, slug: str, service: str, reason: str, staff: str | None = None) -> Outcome:
+        """Stop issuing numbers for ``service`` (tickets already issued are still served)."""
+        if not reason.strip():
+            raise BadRequest("暂停取号需要填写原因 / pausing a service needs a reason")
+        return self._set_service_pause(slug, service, reason.strip()[:200], staff)
+
+    def resume_service(self, slug: str, service: str, staff: str | None = None) -> Outcome:
+        return self._set_service_pause(slug, service, None, staff)
+
+    def _set_service_pause(self, slug: str, service: str, reason: str | None, staff: str | None) -> Outcome:
+        with self._unit(slug) as u:
+            if u.hall.service(service) is None:
+                raise NotFound(f"没有这个事项 / unknown service {service!r} in {slug}")
+            paused = u.tx.paused_services()
+            if (reason is not None) == (service in paused):
+                state = "已暂停" if service in paused else "未暂停"
+                raise InvalidTransition(
+                    f"事项 {service} {state}取号 / issuing for {service} is already "
+                    f"{'paused' if service in paused else 'running'}"
+                )
+            u.tx.set_service_pause(service, reason)
+            u.record(
+                Event(
+                    hall=slug,
+                    kind="service.pause" if reason is not None else "service.resume",
+                    at=u.now,
+                    staff=staff,
+                    detail={"service": service, "reason": reason},
+                )
+            )
+        return Outcome(None, u.events)
 
     def set_window_services(self, slug: str, window: int, services: dict[str, float]) -> Outcome:
         with self._unit(slug) as u:

@@ -42,6 +42,7 @@ def hall_public(service: QueueService, slug: str) -> dict[str, Any]:
     day = service.business_day(slug)
     with service.store.reader(slug) as r:
         waiting = r.waiting_counts(day)
+        paused = r.paused_services()
         windows: list[dict[str, Any]] = []
         served: set[str] = set()
         for w in r.windows():
@@ -69,7 +70,8 @@ def hall_public(service: QueueService, slug: str) -> dict[str, Any]:
                 "name_en": s.name_en,
                 "zone": s.zone,
                 "waiting": waiting.get(s.code, 0),
-                "available": s.code in served,
+                "available": s.code in served and s.code not in paused,
+                "paused_reason": paused.get(s.code),
             }
             for s in hall.services
         ],

@@ -189,3 +189,24 @@ class WindowRoutes:
             self.ctx.service.set_window_services, slug, number, services,
         )  # fmt: skip
         return JSONResponse(outcome_view(outcome))
+
+    async def service_action(self, request: Request) -> Response:
+        """Managers: pause (暂停取号, with a reason) or resume issuing numbers for a service."""
+        slug: str = request.path_params["hall"]
+        code: str = request.path_params["service"]
+        action: str = request.path_params["action"]
+        if action not in ("pause", "resume"):
+            raise NotFound(f"没有这个操作 / unknown service action {action!r} (known: pause, resume)")
+        self.ctx.service.hall(slug)
+        body = await json_object(request, optional=True)
+        reason = body.req_str("reason") if action == "pause" else None
+        body.done()
+        principal = await self.ctx.require(request, slug, lambda p: p.can_manage(slug), f"service.{action}")
+        s = self.ctx.service
+        outcome = await self.ctx.act(
+            request, principal, slug, f"service.{action}", f"service {code}",
+            (lambda: s.pause_service(slug, code, reason or "", principal.name))
+            if action == "pause"
+            else (lambda: s.resume_service(slug, code, principal.name)),
+        )  # fmt: skip
+        return JSONResponse(outcome_view(outcome))

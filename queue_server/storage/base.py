@@ -27,6 +27,7 @@ class LineStats:
     all_windows: int
     recent_mean_s: float | None
     recent_count: int
+    paused_reason: str | None = None  # not None: the service's issuing is paused
 
 
 class HallReader(ABC):
@@ -67,6 +68,10 @@ class HallReader(ABC):
     def line_stats(self, ticket: Ticket, recent: int) -> LineStats:
         """What a new ticket's answer needs, in one round trip: people ahead, the
         windows serving its service, and its last ``recent`` service times."""
+
+    @abstractmethod
+    def paused_services(self) -> dict[str, str]:
+        """Services whose issuing a manager paused, with the reason."""
 
     @abstractmethod
     def waiting_counts(self, day: date) -> dict[str, int]:
@@ -136,6 +141,10 @@ class HallTx(HallReader):
     @abstractmethod
     def append(self, event: Event) -> Event:
         """Store an event with the hall's next sequence number."""
+
+    @abstractmethod
+    def set_service_pause(self, service: str, reason: str | None) -> None:
+        """Pause issuing for ``service`` with ``reason``, or resume it (None)."""
 
     @abstractmethod
     def stale_tickets(self, before: date) -> list[Ticket]:

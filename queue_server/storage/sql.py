@@ -266,12 +266,16 @@ _RECENT = (
     .limit(_b("recent"))
     .subquery()
 )
+_SERVICE_PAUSE = sa.select(sa.func.coalesce(service_t.c.pause_reason, "")).where(
+    service_t.c.hall == _b("hall"), service_t.c.code == _b("service"), service_t.c.paused.is_(True)
+)
 _LINE_STATS = sa.select(
     _COUNT_AHEAD.scalar_subquery(),
     _SERVING_OPEN.scalar_subquery(),
     _SERVING_ALL.scalar_subquery(),
     sa.func.avg(_RECENT.c.s),
     sa.func.count(_RECENT.c.s),
+    _SERVICE_PAUSE.scalar_subquery(),
 ).select_from(_RECENT)
 _AT_WINDOW = (
     sa.select(ticket_t)
@@ -421,8 +425,21 @@ class SqlHall(HallTx):
             "key": ticket.order_key,
             "recent": recent,
         }
-        ahead, open_w, all_w, mean, n = self.store.prepared(_LINE_STATS).run(self.conn, params).fetchone()
-        return LineStats(int(ahead), int(open_w), int(all_w), None if mean is None else float(mean), int(n))
+        ahead, open_w, all_w, mean, n, paused = self.store.prepared(_LINE_STATS).run(self.conn, params).fetchone()
+        return LineStats(int(ahead), int(open_w), int(all_w), None if mean is None else float(mean), int(n), paused)
+
+    def paused_services(self) -> dict[str, str]:
+        s = service_t.c
+        rows = self.conn.execute(sa.select(s.code, s.pause_reason).where(s.hall == self.hall, s.paused.is_(True))).all()
+        return {code: reason or "" for code, reason in rows}
+
+    def set_service_pause(self, service: str, reason: str | None) -> None:
+        s = service_t.c
+        self.conn.execute(
+            sa.update(service_t)
+            .where(s.hall == self.hall, s.code == service)
+            .values(paused=reason is not None, pause_reason=reason)
+        )
 
     def waiting_counts(self, day: date) -> dict[str, int]:
         c = ticket_t.c

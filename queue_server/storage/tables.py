@@ -58,6 +58,10 @@ class ServiceRow(SQLModel, table=True):
     zone: str = Field(default="", max_length=200)
     expected_minutes: float
     active: bool = True
+    # A manager may stop issuing numbers for a service (暂停取号), e.g. when the day's
+    # capacity is reached; tickets already issued are still served.
+    paused: bool = False
+    pause_reason: str | None = Field(default=None, max_length=200)
 
 
 class WindowRow(SQLModel, table=True):

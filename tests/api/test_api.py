@@ -192,3 +192,21 @@ def test_openapi_document_lists_every_route(client: TestClient) -> None:
     issue = doc["paths"]["/api/halls/{hall}/tickets"]["post"]
     assert issue["requestBody"]["content"]["application/json"]["schema"]["required"] == ["service"]
     assert "429" in issue["responses"]
+
+
+def test_manager_pauses_and_resumes_issuing_for_a_service(client: TestClient) -> None:
+    boss = login(client, "boss")
+    li = login(client, "li")
+    assert client.post("/api/halls/t/services/A/pause", headers=boss, json={}).status_code == 400
+    assert client.post("/api/halls/t/services/A/pause", headers=li, json={"reason": "x"}).status_code == 403
+    r = client.post("/api/halls/t/services/A/pause", headers=boss, json={"reason": "今日号源已满"})
+    assert r.status_code == 200
+    assert client.post("/api/halls/t/services/A/pause", headers=boss, json={"reason": "again"}).status_code == 409
+    refused = client.post("/api/halls/t/tickets", json={"service": "A"})
+    assert refused.status_code == 409 and "今日号源已满" in refused.json()["error"]["message"]
+    public = {s["code"]: s for s in client.get("/api/halls/t").json()["services"]}
+    assert public["A"]["paused_reason"] == "今日号源已满" and not public["A"]["available"]
+    assert client.post("/api/halls/t/services/Z/pause", headers=boss, json={"reason": "x"}).status_code == 404
+    assert client.post("/api/halls/t/services/A/resume", headers=boss).status_code == 200
+    issued = client.post("/api/halls/t/tickets", json={"service": "A"})
+    assert issued.status_code == 201 and issued.json()["number"] == "A001"  # the refused one spent no number
