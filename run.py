@@ -42,9 +42,11 @@ def read_config(path: str | None) -> Config:
     return load_config(path) if path else demo_config()
 
 
-def plugins() -> list[Plugin]:
+def plugins(service: QueueService, api: ApiContext) -> list[Plugin]:
     """The rooms that plug into the server; each later issue adds its own."""
-    return []
+    import displays
+
+    return [displays.plugin(service, api)]
 
 
 def build_app() -> Starlette:
@@ -55,8 +57,9 @@ def build_app() -> Starlette:
     auth = AuthService(store.accounts)
     # Each server process has its own hub; on PostgreSQL its bus hears the other processes' commits.
     hub = Hub(service, bus_for(store.url))
-    realtime = realtime_plugin(hub, ApiContext(service, auth).authenticate)
-    return create_app(service, [realtime, *plugins()], auth=auth)
+    api = ApiContext(service, auth)
+    realtime = realtime_plugin(hub, api.authenticate)
+    return create_app(service, [realtime, *plugins(service, api)], auth=auth)
 
 
 def prepare(config: Config, db: str) -> None:

@@ -71,8 +71,9 @@ def project_app(db: Path) -> Starlette:
     store = open_store(f"sqlite:///{db}", migrate=False)
     service = QueueService(store, config)
     auth = AuthService(store.accounts)
-    app = create_app(service, plugins())
-    app.router.routes[2:2] = api_routes(ApiContext(service, auth, BENCH_LIMITS))
+    api = ApiContext(service, auth, BENCH_LIMITS)
+    app = create_app(service, plugins(service, api))
+    app.router.routes[2:2] = api_routes(api)
     return app
 
 

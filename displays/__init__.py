@@ -1,0 +1,27 @@
+"""What visitors see and hear: the kiosk, the phone ticket page, the hall and window displays.
+
+    /kiosk/{hall}[?token=hqd_…]           取号机; a kiosk device token unlocks priority classes
+    /kiosk/{hall}/qr?path=/t/…            the QR code (SVG) of a same-origin path
+    /t/{ticket_id}?token=…                a visitor's phone page
+    /display/{hall}?token=hqd_…&repeat=N  综合屏 with voice (display token, N announcements per call)
+    /display/{hall}/windows/{n}?token=…   the screen above window n
+
+Every page takes ``?lang=en``. Static files live under /static/displays; nothing loads
+from the internet.
+"""
+
+from __future__ import annotations
+
+from queue_server.api.context import ApiContext
+from queue_server.plugins import Plugin
+from queue_server.service import QueueService
+
+from .pages import Pages
+
+
+def plugin(service: QueueService, api_context: ApiContext | None = None) -> Plugin:
+    """The displays room's routes (the pages call the public HTTP and WebSocket API)."""
+    return Plugin(name="displays", routes=Pages(service).routes())
+
+
+__all__ = ["plugin"]

@@ -1,0 +1,113 @@
+"""The screens' routes: each page is a jinja2 template plus an ES module that talks to the API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from queue_server.api.tickets import hall_public
+from queue_server.errors import NotFound
+from queue_server.service import QueueService
+
+from . import qr
+from .i18n import EN, language, strings
+
+HERE = Path(__file__).resolve().parent
+STATIC_URL = "/static/displays"
+DEFAULT_REPEAT = 2
+MAX_REPEAT = 5
+
+
+def templates() -> Jinja2Templates:
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
+    return Jinja2Templates(env=env)
+
+
+def _int(value: str | None, default: int, low: int, high: int) -> int:
+    try:
+        return max(low, min(high, int(value or default)))
+    except ValueError:
+        return default
+
+
+class Pages:
+    def __init__(self, service: QueueService) -> None:
+        self.service = service
+        self.templates = templates()
+
+    def render(self, request: Request, name: str, page: dict[str, Any], status: int = 200) -> Response:
+        lang = language(request.query_params.get("lang"))
+        other = dict(request.query_params)
+        if lang == EN:
+            other.pop("lang", None)
+        else:
+            other["lang"] = "en"
+        switch = request.url.path + ("?" + "&".join(f"{k}={v}" for k, v in other.items()) if other else "")
+        context = {"t": strings(lang), "lang": lang, "switch_url": switch, "static": STATIC_URL, "page": page}
+        return self.templates.TemplateResponse(request, name, context, status_code=status)
+
+    async def hall_or_404(self, request: Request) -> dict[str, Any] | Response:
+        slug: str = request.path_params["hall"]
+        try:
+            return await run_in_threadpool(hall_public, self.service, slug)
+        except NotFound:
+            return self.render(request, "missing.html", {"slug": slug}, status=404)
+
+    async def kiosk(self, request: Request) -> Response:
+        hall = await self.hall_or_404(request)
+        if isinstance(hall, Response):
+            return hall
+        return self.render(request, "kiosk.html", {"hall": hall})
+
+    async def kiosk_qr(self, request: Request) -> Response:
+        path = request.query_params.get("path", "")
+        if not qr.same_origin_path(path):
+            return PlainTextResponse("只接受本站路径 / only a path of this server", status_code=400)
+        url = str(request.base_url).rstrip("/") + path
+        body = await run_in_threadpool(qr.svg, url)
+        return Response(body, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
+
+    async def ticket(self, request: Request) -> Response:
+        ticket_id = int(request.path_params["ticket_id"])
+        slug = await run_in_threadpool(self.service.store.hall_of_ticket, ticket_id)
+        hall = self.service.config.hall(slug) if slug else None
+        names = {"hall_zh": hall.name_zh, "hall_en": hall.name_en} if hall else {"hall_zh": "", "hall_en": ""}
+        return self.render(request, "ticket.html", {"ticket_id": ticket_id, **names})
+
+    async def display(self, request: Request) -> Response:
+        hall = await self.hall_or_404(request)
+        if isinstance(hall, Response):
+            return hall
+        repeat = _int(request.query_params.get("repeat"), DEFAULT_REPEAT, 1, MAX_REPEAT)
+        return self.render(request, "display.html", {"hall": hall, "repeat": repeat})
+
+    async def window(self, request: Request) -> Response:
+        hall = await self.hall_or_404(request)
+        if isinstance(hall, Response):
+            return hall
+        number = int(request.path_params["window"])
+        if not any(w["number"] == number for w in hall["windows"]):
+            return self.render(request, "missing.html", {"slug": hall["slug"], "window": number}, status=404)
+        staff = {m.login: m.name for m in self.service.hall(hall["slug"]).staff}
+        return self.render(request, "window.html", {"hall": hall, "window": number, "staff": staff})
+
+    def routes(self) -> list[BaseRoute]:
+        return [
+            Route("/kiosk/{hall}", self.kiosk, methods=["GET"]),
+            Route("/kiosk/{hall}/qr", self.kiosk_qr, methods=["GET"]),
+            Route("/t/{ticket_id:int}", self.ticket, methods=["GET"]),
+            Route("/display/{hall}", self.display, methods=["GET"]),
+            Route("/display/{hall}/windows/{window:int}", self.window, methods=["GET"]),
+            Mount(STATIC_URL, StaticFiles(directory=HERE / "static"), name="displays-static"),
+        ]
+
+
+__all__ = ["Pages"]

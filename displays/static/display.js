@@ -1,0 +1,136 @@
+// 综合屏: the latest calls, every window's current number, waiting counts, a scrolling notice,
+// and each call (and recall) announced by voice.
+import { $, Live, PAGE, T, fmt, params, showOnline } from "./hallq-live.js";
+import { VoiceQueue } from "./voice.js";
+
+const hall = PAGE.hall;
+const en = document.documentElement.lang === "en";
+const names = Object.fromEntries(hall.services.map((s) => [s.code, en ? s.name_en : s.name_zh]));
+const voice = new VoiceQueue({ repeat: PAGE.repeat, chime: params.get("chime") !== "0" });
+window.hallqVoice = voice;
+
+const state = { windows: new Map(), waiting: {}, calls: [] };
+const RECENT = 8;
+
+function el(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function renderCalls() {
+  const latest = $("latest");
+  latest.replaceChildren();
+  const [first, ...rest] = state.calls;
+  if (first) {
+    latest.append(el("span", "number", first.number), el("span", "to", fmt(T.window_n, { n: first.window })));
+    latest.classList.remove("flash");
+    void latest.offsetWidth;
+    latest.classList.add("flash");
+  } else {
+    latest.append(el("span", "number", "—"));
+  }
+  $("recent").replaceChildren(
+    ...rest.slice(0, RECENT).map((c) => {
+      const li = el("li");
+      li.append(el("span", "number", c.number), el("span", "to", fmt(T.window_n, { n: c.window })));
+      return li;
+    }),
+  );
+}
+
+function renderWindows() {
+  const grid = $("windows");
+  grid.replaceChildren(
+    ...[...state.windows.values()].map((w) => {
+      const card = el("div", `win ${w.state}`);
+      card.dataset.window = w.number;
+      card.append(el("span", "win-no", String(w.number)));
+      const current = w.current && ["called", "serving", "held"].includes(w.current.state) ? w.current.number : "";
+      const status = w.state === "open" ? current || "—" : T[`win_${w.state}`];
+      card.append(el("span", "win-current", status));
+      return card;
+    }),
+  );
+}
+
+function renderWaiting() {
+  const rows = hall.services.map((s) => {
+    const tr = el("tr");
+    tr.append(el("td", "code", s.code), el("td", "name", names[s.code]), el("td", "count", String(state.waiting[s.code] ?? 0)));
+    return tr;
+  });
+  $("waiting").replaceChildren(...rows);
+}
+
+function announce(call) {
+  voice.say(fmt(T.announce, { number: call.number, window: call.window }));
+}
+
+const live = new Live(`/ws/halls/${encodeURIComponent(hall.slug)}?access_token=${encodeURIComponent(params.get("token") || "")}`, {
+  snapshot(msg) {
+    state.windows = new Map(msg.windows.map((w) => [w.number, w]));
+    state.waiting = { ...msg.waiting };
+    state.calls = msg.calls.slice(0, RECENT + 1);
+    renderCalls();
+    renderWindows();
+    renderWaiting();
+  },
+  event(msg) {
+    for (const w of msg.windows || []) state.windows.set(w.number, w);
+    if (msg.waiting) Object.assign(state.waiting, msg.waiting);
+    if (msg.call && msg.call.number) {
+      state.calls = [msg.call, ...state.calls].slice(0, RECENT + 1);
+      renderCalls();
+      announce(msg.call);
+    }
+    if (msg.windows) renderWindows();
+    if (msg.waiting) renderWaiting();
+  },
+  status: showOnline,
+  closed(code) {
+    $("offline").textContent = `${T.error} (${code})`;
+    $("offline").hidden = false;
+  },
+});
+live.start();
+window.hallqLive = live;
+
+function tick() {
+  const now = new Date();
+  $("clock").textContent = now.toLocaleString(en ? "en-GB" : "zh-CN", { dateStyle: "medium", timeStyle: "short", hour12: false });
+}
+tick();
+setInterval(tick, 10000);
+
+async function notices() {
+  try {
+    const r = await fetch(`/api/halls/${encodeURIComponent(hall.slug)}/notices`);
+    const body = await r.json();
+    const texts = body.notices.map((n) => (en && n.text_en) || n.text_zh);
+    $("notice").textContent = texts.join("　　　") || (en ? hall.name_en : `欢迎光临${hall.name_zh}`);
+  } catch {
+    /* keep the last text */
+  }
+}
+notices();
+setInterval(notices, 60000);
+
+// Browsers may keep audio off until someone touches the screen (kiosk mode: --autoplay-policy=no-user-gesture-required).
+try {
+  const Ctx = window.AudioContext || window.webkitAudioContext;
+  if (Ctx && voice.chime) {
+    voice.audio = new Ctx();
+    if (voice.audio.state === "suspended") {
+      const btn = $("sound-on");
+      btn.hidden = false;
+      btn.onclick = () => {
+        voice.audio.resume();
+        btn.hidden = true;
+      };
+    }
+  }
+} catch {
+  /* no audio */
+}

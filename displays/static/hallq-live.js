@@ -1,0 +1,95 @@
+// HallQ's realtime client: connect, take the snapshot, apply events in seq order,
+// ask for a new snapshot on a gap ({"type":"resync"}), reconnect with backoff.
+//
+//   const live = new Live("/ws/halls/demo?access_token=…", {
+//     snapshot(msg) { … full state … }, event(msg) { … one change … }, status(online) { … } });
+//   live.start();
+//
+// The narrower channels skip events that do not concern them, so a gap is
+// `prev > lastSeq` (not `prev !== lastSeq`); an event with `seq <= lastSeq` is old news.
+
+export class Live {
+  constructor(path, handlers, options = {}) {
+    this.path = path;
+    this.handlers = handlers;
+    this.first = options.firstDelay ?? 500;
+    this.max = options.maxDelay ?? 15000;
+    this.delay = this.first;
+    this.seq = null;
+    this.ws = null;
+    this.stopped = false;
+    this.waitingForSnapshot = true;
+  }
+
+  url() {
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    return `${scheme}//${location.host}${this.path}`;
+  }
+
+  start() {
+    this.stopped = false;
+    this.connect();
+    return this;
+  }
+
+  stop() {
+    this.stopped = true;
+    if (this.ws) this.ws.close(1000);
+  }
+
+  connect() {
+    const ws = new WebSocket(this.url());
+    this.ws = ws;
+    this.waitingForSnapshot = true;
+    ws.onmessage = (e) => this.receive(JSON.parse(e.data));
+    ws.onclose = (e) => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      this.handlers.status?.(false, e.code);
+      if (this.stopped || e.code === 4401 || e.code === 4403 || e.code === 4404) {
+        this.handlers.closed?.(e.code, e.reason);
+        return;
+      }
+      const wait = this.delay * (0.75 + Math.random() * 0.5);
+      this.delay = Math.min(this.max, this.delay * 2);
+      setTimeout(() => this.connect(), wait);
+    };
+  }
+
+  resync() {
+    this.waitingForSnapshot = true;
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ type: "resync" }));
+  }
+
+  receive(msg) {
+    if (msg.type === "snapshot") {
+      this.seq = msg.seq;
+      this.waitingForSnapshot = false;
+      this.delay = this.first;
+      this.handlers.status?.(true);
+      this.handlers.snapshot(msg);
+      return;
+    }
+    if (msg.type !== "event" || this.waitingForSnapshot) return;
+    if (msg.seq <= this.seq) return; // already seen
+    if (msg.prev > this.seq) {
+      this.resync(); // missed something
+      return;
+    }
+    this.seq = msg.seq;
+    this.handlers.event(msg);
+  }
+}
+
+// Small helpers the pages share.
+export const T = JSON.parse(document.getElementById("hallq-i18n").textContent);
+export const PAGE = JSON.parse(document.getElementById("hallq-page").textContent);
+export const params = new URLSearchParams(location.search);
+export const $ = (id) => document.getElementById(id);
+export const fmt = (text, values) => text.replace(/\{(\w+)\}/g, (_, k) => String(values[k] ?? ""));
+export const minutes = (seconds) => Math.max(0, Math.ceil((seconds || 0) / 60));
+
+export function showOnline(online) {
+  const el = $("offline");
+  if (el) el.hidden = online;
+}

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from starlette.testclient import TestClient
+
+import displays
+from queue_server.api.context import ApiContext
+from queue_server.app import create_app
+from queue_server.auth.service import AuthService
+from queue_server.service import QueueService
+from tests.api.conftest import FAST
+from tests.conftest import FakeClock
+
+
+@pytest.fixture
+def auth(service: QueueService, clock: FakeClock) -> AuthService:
+    return AuthService(service.store.accounts, FAST, clock=clock)
+
+
+@pytest.fixture
+def client(service: QueueService, auth: AuthService) -> Iterator[TestClient]:
+    app = create_app(service, [displays.plugin(service, ApiContext(service, auth))], auth=auth, scheduler=False)
+    with TestClient(app, base_url="http://hall.local") as c:
+        yield c

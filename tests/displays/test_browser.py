@@ -1,0 +1,278 @@
+"""The screens in a real Chromium against a real server process: a visitor takes a ticket at the
+kiosk, a clerk calls it, the hall display shows and announces it, the phone follows it and rates it.
+
+Needs Debian's Chromium at /usr/bin/chromium (CI installs it); skips without it.
+Screenshots go to test-artifacts/ (docs/screenshots/ holds reviewed copies).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx2 as httpx
+import pytest
+
+from queue_server.auth.service import AuthService
+from queue_server.config import demo_config
+from queue_server.principal import DeviceKind, Role
+from queue_server.storage import open_store
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CLERK_PASSWORD = "counter one secret"
+FULL_HD = {"width": 1920, "height": 1080}
+PHONE = {"width": 390, "height": 844}
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"browser tests need Chromium at {CHROMIUM} "
+                       "(apt-get install chromium fonts-wqy-microhei)"),
+]  # fmt: skip
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need playwright (pip install '.[test]')")
+
+# Replaces speechSynthesis.speak before any page script runs: records what would be said,
+# and ends each utterance at once so the queue moves on.
+CAPTURE_SPEECH = """
+window.__spoken = [];
+if (window.speechSynthesis) {
+  window.speechSynthesis.speak = (u) => {
+    window.__spoken.push({ text: u.text, lang: u.lang });
+    setTimeout(() => u.onend && u.onend(new Event("end")), 20);
+  };
+}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    base: str
+    display_token: str
+    kiosk_token: str
+    hosts: list[str] = field(default_factory=list)
+
+    def clerk_headers(self) -> dict[str, str]:
+        r = httpx.post(
+            f"{self.base}/api/auth/login", json={"username": "zhangwei", "password": CLERK_PASSWORD, "token": True}
+        )
+        assert r.status_code == 200, r.text
+        return {"Authorization": f"Bearer {r.json()['token']}"}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """``python run.py`` on the demo hall, a SQLite file, 127.0.0.1 and a free port."""
+    tmp = tmp_path_factory.mktemp("browser")
+    db = f"sqlite:///{tmp}/hallq.db"
+    store = open_store(db)
+    try:
+        store.sync_halls(demo_config())
+        auth = AuthService(store.accounts)
+        auth.create_user("zhangwei", CLERK_PASSWORD, Role.CLERK, "demo", "张伟")
+        _, display = auth.create_device_token(DeviceKind.DISPLAY, "demo", "综合屏")
+        _, kiosk = auth.create_device_token(DeviceKind.KIOSK, "demo", "取号机")
+    finally:
+        store.close()
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "run.py"), "--port", str(port), "--db", db, "--log-level", "warning"],
+        cwd=tmp,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+            assert time.monotonic() < deadline, "the server did not start within 30 s"
+            time.sleep(0.1)
+        yield Server(base, display, kiosk)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser(server: Server) -> Iterator[Any]:
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--autoplay-policy=no-user-gesture-required"],
+        )  # fmt: skip
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def new_page(browser: Any, server: Server, viewport: dict[str, int], **kw: Any) -> Any:
+    context = browser.new_context(viewport=viewport, locale="zh-CN", **kw)
+    context.add_init_script(CAPTURE_SPEECH)
+    page = context.new_page()
+    page.on("request", lambda req: server.hosts.append(urlsplit(req.url).hostname or req.url))
+    # Anything not for our server is refused, so an outside fetch fails the test instead of hanging.
+    page.route("**/*", lambda route: route.continue_() if urlsplit(route.request.url).hostname == "127.0.0.1"
+               else route.abort())  # fmt: skip
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.js_errors = errors
+    return page
+
+
+def shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name))
+
+
+def test_a_ticket_from_kiosk_to_rating(browser: Any, server: Server) -> None:
+    expect = sync_api.expect
+    display = new_page(browser, server, FULL_HD)
+    display.goto(f"{server.base}/display/demo?token={server.display_token}")
+    expect(display.locator("#windows .win").first).to_be_visible()
+
+    window_screen = new_page(browser, server, FULL_HD)
+    window_screen.goto(f"{server.base}/display/demo/windows/1?token={server.display_token}")
+
+    # The kiosk: a visitor picks 企业开办 (A) and gets A001 with a QR code.
+    kiosk = new_page(browser, server, FULL_HD)
+    kiosk.goto(f"{server.base}/kiosk/demo")
+    shot(kiosk, "kiosk.png")
+    kiosk.locator('[data-service="A"]').click()
+    expect(kiosk.locator("#slip-number")).to_have_text("A001")
+    expect(kiosk.locator("#slip-ahead")).to_have_text("0")
+    kiosk.wait_for_function("document.getElementById('slip-qr').naturalWidth > 0")
+    track = kiosk.locator("#issued").get_attribute("data-track-url")
+    assert track and track.startswith("/t/")
+    shot(kiosk, "kiosk-ticket.png")
+
+    # The phone follows the ticket.
+    phone = new_page(browser, server, PHONE, is_mobile=True, has_touch=True)
+    phone.goto(server.base + track)
+    expect(phone.locator("#number")).to_have_text("A001")
+    expect(phone.locator("#state")).to_have_text("排队中")
+    shot(phone, "phone-waiting.png")
+
+    # The clerk opens window 1 and calls the next ticket through the API.
+    headers = server.clerk_headers()
+    r = httpx.post(f"{server.base}/api/halls/demo/windows/1/open", headers=headers)
+    assert r.status_code == 200, r.text
+    r = httpx.post(f"{server.base}/api/halls/demo/windows/1/call-next", headers=headers)
+    assert r.status_code == 200, r.text
+    called = time.monotonic()
+
+    expect(display.locator("#latest .number")).to_have_text("A001", timeout=1000)
+    assert time.monotonic() - called < 1.5
+    expect(display.locator('#windows [data-window="1"] .win-current')).to_have_text("A001")
+    display.wait_for_function("window.__spoken.length >= 2", timeout=5000)
+    assert display.evaluate("window.hallqVoice.history") == ["请A001号到1号窗口办理"]
+    spoken = display.evaluate("window.__spoken")
+    assert spoken == [{"text": "请A001号到1号窗口办理", "lang": "zh-CN"}] * 2  # repeated twice by default
+    shot(display, "display.png")
+
+    expect(window_screen.locator("#current")).to_have_text("A001")
+    shot(window_screen, "window.png")
+
+    expect(phone.locator("#go")).to_have_text("请到 1 号窗口")
+    shot(phone, "phone-called.png")
+
+    # A recall is announced again.
+    assert httpx.post(f"{server.base}/api/halls/demo/windows/1/recall", headers=headers).status_code == 200
+    display.wait_for_function("window.hallqVoice.history.length === 2", timeout=2000)
+
+    # Served and finished: the phone asks for a rating and takes one.
+    for action in ("start", "finish"):
+        r = httpx.post(f"{server.base}/api/halls/demo/windows/1/{action}", headers=headers)
+        assert r.status_code == 200, (action, r.text)
+    expect(phone.locator("#rate")).to_be_visible()
+    shot(phone, "phone-rate.png")
+    phone.locator("#rate button.s5").click()
+    expect(phone.locator("#thanks")).to_be_visible()
+
+    for page in (display, window_screen, kiosk, phone):
+        assert page.js_errors == []
+    assert set(server.hosts) == {"127.0.0.1"}, set(server.hosts)
+
+
+def test_kiosk_token_unlocks_priority_classes_and_english(browser: Any, server: Server) -> None:
+    expect = sync_api.expect
+    kiosk = new_page(browser, server, FULL_HD)
+    kiosk.goto(f"{server.base}/kiosk/demo?token={server.kiosk_token}&lang=en")
+    kiosk.locator('[data-service="B"]').click()
+    expect(kiosk.locator("#priority")).to_be_visible()
+    kiosk.locator('[data-priority="green"]').click()
+    expect(kiosk.locator("#slip-number")).to_have_text("B001")
+    expect(kiosk.locator("#issued")).to_contain_text("People ahead")
+    assert kiosk.js_errors == []
+    assert set(server.hosts) == {"127.0.0.1"}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def keep_screenshots() -> Iterator[None]:
+    """After a green run, DISPLAYS_SCREENSHOTS=1 copies the screenshots into docs/screenshots/."""
+    yield
+    if os.environ.get("DISPLAYS_SCREENSHOTS") == "1" and ARTIFACTS.exists():
+        target = ROOT / "docs" / "screenshots"
+        target.mkdir(parents=True, exist_ok=True)
+        for png in ARTIFACTS.glob("*.png"):
+            shutil.copy(png, target / png.name)
+
+
+def test_live_client_resyncs_on_a_gap_and_ignores_old_events(browser: Any, server: Server) -> None:
+    display = new_page(browser, server, FULL_HD)
+    display.goto(f"{server.base}/display/demo?token={server.display_token}")
+    display.wait_for_function("window.hallqLive && window.hallqLive.seq !== null")
+    sent = display.evaluate(
+        """() => {
+        const live = window.hallqLive, seq = live.seq, sent = [];
+        const send = live.ws.send.bind(live.ws);
+        live.ws.send = (data) => { sent.push(data); send(data); };
+        live.receive({ type: "event", seq: seq, prev: seq - 1 });        // old news: ignored
+        live.receive({ type: "event", seq: seq + 5, prev: seq + 4 });    // a gap: ask again
+        window.__sent = sent;
+        return sent;
+    }"""
+    )
+    assert sent == ['{"type":"resync"}']
+    # The server answers with a snapshot, and the client is back in step.
+    display.wait_for_function("!window.hallqLive.waitingForSnapshot", timeout=3000)
+    assert display.js_errors == []
+
+
+def test_window_screen_shows_a_paused_window(browser: Any, server: Server) -> None:
+    expect = sync_api.expect
+    headers = server.clerk_headers()
+    screen = new_page(browser, server, FULL_HD)
+    screen.goto(f"{server.base}/display/demo/windows/1?token={server.display_token}&lang=en")
+    expect(screen.locator(".window-no")).to_have_text("Window 1")
+    opened = httpx.post(f"{server.base}/api/halls/demo/windows/1/open", headers=headers)
+    assert opened.status_code in (200, 409), opened.text  # 409: the first test left it open
+    r = httpx.post(f"{server.base}/api/halls/demo/windows/1/pause", headers=headers, json={"reason": "午休"})
+    assert r.status_code == 200, r.text
+    expect(screen.locator("#status")).to_have_text("Paused · 午休")
+    expect(screen.locator("#current")).to_have_text("—")
+    assert screen.js_errors == []

@@ -1,0 +1,94 @@
+"""The screens as plain HTTP: every page renders, in Chinese by default, and loads nothing from elsewhere."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from starlette.testclient import TestClient
+
+from displays.i18n import STRINGS, language
+from displays.qr import same_origin_path
+from queue_server.service import QueueService
+
+PAGES = ["/kiosk/t", "/display/t", "/display/t/windows/1", "/t/1?token=x"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_render_in_chinese_by_default(client: TestClient, path: str) -> None:
+    r = client.get(path)
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("text/html")
+    assert '<html lang="zh-CN">' in r.text
+    assert "English" in r.text  # the switch
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_english_is_one_parameter_away(client: TestClient, path: str) -> None:
+    sep = "&" if "?" in path else "?"
+    r = client.get(f"{path}{sep}lang=en")
+    assert r.status_code == 200
+    assert '<html lang="en">' in r.text
+    assert "中文" in r.text
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_nothing_comes_from_another_site(client: TestClient, path: str) -> None:
+    html = client.get(path).text
+    for url in re.findall(r'(?:src|href)="([^"]+)"', html):
+        assert url.startswith("/") and not url.startswith("//"), url
+        if url.startswith("/static/"):
+            assert client.get(url).status_code == 200, url
+
+
+def test_kiosk_groups_services_by_zone_with_counts(client: TestClient, service: QueueService) -> None:
+    service.issue("t", "A")
+    service.issue("t", "A")
+    html = client.get("/kiosk/t").text
+    assert "综合" in html and "企业开办" in html
+    assert re.search(r'data-waiting="A">2<', html)
+    assert re.search(r'data-service="D"\s+disabled', html)  # no window serves D
+    assert "预约签到" in html
+
+
+def test_display_page_carries_the_repeat_setting(client: TestClient) -> None:
+    assert '"repeat": 3' in client.get("/display/t?repeat=3").text
+    assert '"repeat": 2' in client.get("/display/t").text
+    assert '"repeat": 5' in client.get("/display/t?repeat=99").text
+    assert '"repeat": 2' in client.get("/display/t?repeat=x").text
+
+
+def test_unknown_hall_and_window_are_404(client: TestClient) -> None:
+    assert client.get("/kiosk/nowhere").status_code == 404
+    assert client.get("/display/nowhere").status_code == 404
+    assert client.get("/display/t/windows/99").status_code == 404
+
+
+def test_qr_code_is_svg_of_a_same_origin_link(client: TestClient) -> None:
+    r = client.get("/kiosk/t/qr", params={"path": "/t/5?token=abc"})
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("image/svg+xml")
+    assert r.text.lstrip().startswith("<svg")
+    for bad in ["http://evil.example/x", "//evil.example/x", "t/5", "/\\evil", ""]:
+        assert client.get("/kiosk/t/qr", params={"path": bad}).status_code == 400, bad
+
+
+def test_same_origin_path() -> None:
+    assert same_origin_path("/t/1?token=a")
+    assert not same_origin_path("https://x.example/")
+    assert not same_origin_path("//x.example/")
+
+
+def test_language_choice_and_both_dictionaries_have_the_same_words() -> None:
+    assert language(None) == "zh-CN"
+    assert language("en") == "en"
+    assert language("fr") == "zh-CN"
+    zh, en = STRINGS["zh-CN"], STRINGS["en"]
+    assert zh.keys() == en.keys()
+    assert zh["announce"].format(number="A017", window=3) == "请A017号到3号窗口办理"
+
+
+def test_static_files_are_served(client: TestClient) -> None:
+    for name in ["hallq-live.js", "voice.js", "kiosk.js", "ticket.js", "display.js", "window.js", "displays.css"]:
+        r = client.get(f"/static/displays/{name}")
+        assert r.status_code == 200, name
