@@ -34,6 +34,7 @@ from queue_server.storage import open_store
 DEFAULT_DB = "sqlite:///data/hallq.db"
 ENV_CONFIG = "HALLQ_CONFIG"
 ENV_DB = "HALLQ_DB"
+ENV_DEMO_TRAFFIC = "HALLQ_DEMO_TRAFFIC"  # speed factor of simulated demo traffic (unset: none)
 
 log = logging.getLogger("hallq")
 
@@ -44,9 +45,12 @@ def read_config(path: str | None) -> Config:
 
 def plugins(service: QueueService, api: ApiContext) -> list[Plugin]:
     """The rooms that plug into the server; each later issue adds its own."""
+    import counters
     import displays
+    import reports
 
-    return [displays.plugin(service, api)]
+    demo = float(os.environ.get(ENV_DEMO_TRAFFIC) or 0) or None
+    return [displays.plugin(service, api), counters.plugin(service, api), reports.plugin(service, api, demo)]
 
 
 def build_app() -> Starlette:
@@ -145,6 +149,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     config = read_config(args.config)
     prepare(config, args.db)
     os.environ[ENV_DB] = args.db
+    if args.demo_traffic:
+        os.environ[ENV_DEMO_TRAFFIC] = str(args.demo_traffic)
+    else:
+        os.environ.pop(ENV_DEMO_TRAFFIC, None)
     if args.config:
         os.environ[ENV_CONFIG] = os.path.abspath(args.config)
     else:
@@ -176,6 +184,10 @@ def parser() -> argparse.ArgumentParser:
         target.add_argument("--port", type=int, default=8000)
         target.add_argument("--workers", type=int, default=1, help="server processes (PostgreSQL for more than 1)")
         target.add_argument("--log-level", default="info")
+        target.add_argument(
+            "--demo-traffic", nargs="?", type=float, const=1.0, default=None, metavar="SPEED",
+            help="simulate visitors and clerks in every hall (SPEED: time factor, default 1)",
+        )  # fmt: skip
 
     user = sub.add_parser("user", parents=[common], help="staff accounts")
     user_sub = user.add_subparsers(dest="action", required=True)

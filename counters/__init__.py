@@ -1,0 +1,24 @@
+"""What clerks use: the clerk console (窗口人员工作台).
+
+    /counter[?lang=en]                                  sign in, pick a window, work it
+    /counter/api/halls/{hall}/windows/{n}/desk          held and waiting tickets of that window (staff)
+
+The page calls the public HTTP API (cookie session + X-CSRF-Token) and follows the
+window's realtime channel through /static/displays/hallq-live.js.
+"""
+
+from __future__ import annotations
+
+from queue_server.api.context import ApiContext
+from queue_server.plugins import Plugin
+from queue_server.service import QueueService
+
+from .pages import Console
+
+
+def plugin(service: QueueService, api_context: ApiContext) -> Plugin:
+    """The counters room's routes."""
+    return Plugin(name="counters", routes=Console(service, api_context).routes())
+
+
+__all__ = ["plugin"]

@@ -1,0 +1,26 @@
+"""What managers read: the live dashboard and the day's KPIs.
+
+    /dashboard/{hall}[?lang=en]                    大厅管理 dashboard (sign in as the hall's manager)
+    GET /api/halls/{hall}/reports/daily?date=…     the day's KPIs (manager)
+    GET /api/halls/{hall}/reports/live             the waiting tickets behind the longest waits (manager)
+
+``plugin(..., demo_speed=S)`` also runs simulated demo traffic (``python run.py --demo-traffic``).
+"""
+
+from __future__ import annotations
+
+from queue_server.api.context import ApiContext
+from queue_server.plugins import Plugin
+from queue_server.service import QueueService
+
+from .demo import demo_lifespan
+from .pages import Reports
+
+
+def plugin(service: QueueService, api_context: ApiContext | None = None, demo_speed: float | None = None) -> Plugin:
+    """The reports room's routes, and demo traffic while the server runs when ``demo_speed`` is set."""
+    lifespan = demo_lifespan(service, demo_speed) if demo_speed else None
+    return Plugin(name="reports", routes=Reports(service, api_context).routes(), lifespan=lifespan)
+
+
+__all__ = ["plugin"]

@@ -1,0 +1,291 @@
+// The manager dashboard: sign in (session cookie + CSRF token), then follow the hall
+// channel live, draw the windows, queues, alerts and today's KPIs, and act on windows.
+import { Live, T, PAGE, $, fmt } from "/static/displays/hallq-live.js";
+
+const HALL = PAGE.hall.slug;
+const EN = PAGE.lang === "en";
+const SERVICES = Object.fromEntries(PAGE.hall.services.map((s) => [s.code, s]));
+const IDLE_ALERT_MS = 60_000;
+
+const state = {
+  csrf: null,
+  windows: new Map(), // number -> window view
+  idleSince: new Map(), // number -> ms
+  waiting: {}, // service -> count
+  tickets: new Map(), // waiting ticket id -> {service, number, issued_at}
+  bad: [], // recent 差评 alerts
+  kpis: null,
+  live: null,
+};
+
+const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const serviceName = (code) => {
+  const s = SERVICES[code];
+  return s ? `${code} ${EN ? s.name_en : s.name_zh}` : code;
+};
+const staffName = (login) => (login ? PAGE.staff[login] || login : "");
+const mins = (ms) => Math.max(0, Math.floor(ms / 60000));
+
+async function api(method, path, body) {
+  const headers = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (state.csrf) headers["X-CSRF-Token"] = state.csrf;
+  const r = await fetch(path, { method, headers, credentials: "same-origin",
+    body: body === undefined ? undefined : JSON.stringify(body) });
+  const data = r.status === 204 ? null : await r.json().catch(() => null);
+  if (!r.ok) throw Object.assign(new Error(data?.error?.message || r.statusText), { status: r.status });
+  return data;
+}
+
+// -- sign in ------------------------------------------------------------------
+
+async function start() {
+  try {
+    const me = await api("GET", "/api/auth/me");
+    signedIn(me);
+  } catch (e) {
+    $("login").hidden = false;
+  }
+}
+
+$("login-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  $("login-error").hidden = true;
+  try {
+    const r = await api("POST", "/api/auth/login", { username: $("username").value, password: $("password").value });
+    signedIn({ ...r.user, csrf_token: r.csrf_token });
+  } catch (e) {
+    $("login-error").textContent = `${T.login_failed}: ${e.message}`;
+    $("login-error").hidden = false;
+  }
+});
+
+function signedIn(me) {
+  state.csrf = me.csrf_token;
+  $("who").textContent = me.name;
+  $("login").hidden = true;
+  $("board").hidden = false;
+  state.live = new Live(`/ws/halls/${HALL}`, {
+    snapshot: onSnapshot,
+    event: onEvent,
+    status: (online) => ($("offline").hidden = online),
+  }).start();
+  refreshKpis();
+  setInterval(refreshKpis, 30_000);
+  setInterval(render, 1000);
+}
+
+// -- live state ---------------------------------------------------------------
+
+function setWindow(w) {
+  const before = state.windows.get(w.number);
+  if (!w.current && (!before || before.current)) state.idleSince.set(w.number, Date.now());
+  state.windows.set(w.number, w);
+}
+
+async function onSnapshot(msg) {
+  state.windows.clear();
+  msg.windows.forEach(setWindow);
+  state.waiting = { ...msg.waiting };
+  render();
+  try {
+    const extra = await api("GET", `/api/halls/${HALL}/reports/live`);
+    state.tickets = new Map(extra.waiting_tickets.map((t) => [t.id, t]));
+  } catch (e) { /* the grid still works */ }
+  render();
+}
+
+let kpiTimer = null;
+function onEvent(msg) {
+  (msg.windows || []).forEach(setWindow);
+  if (msg.waiting) Object.assign(state.waiting, msg.waiting);
+  const ev = msg.event;
+  const t = ev.detail?.ticket;
+  if (t) {
+    if (t.state === "waiting") state.tickets.set(t.id, { id: t.id, number: t.number, service: t.service, issued_at: t.issued_at });
+    else state.tickets.delete(t.id);
+  }
+  if (ev.kind === "evaluation.submit" && ev.detail?.bad) {
+    state.bad.unshift({ window: ev.window, score: ev.detail.score, at: Date.now() });
+    state.bad = state.bad.slice(0, 20);
+  }
+  if (ev.kind.startsWith("ticket.") || ev.kind === "evaluation.submit") {
+    clearTimeout(kpiTimer);
+    kpiTimer = setTimeout(refreshKpis, 2000);
+  }
+  render();
+}
+
+async function refreshKpis() {
+  try {
+    state.kpis = await api("GET", `/api/halls/${HALL}/reports/daily`);
+    renderKpis();
+  } catch (e) { /* keep the last figures */ }
+}
+
+// -- drawing ------------------------------------------------------------------
+
+function longestWaits(now) {
+  const longest = {};
+  for (const t of state.tickets.values()) {
+    const m = mins(now - Date.parse(t.issued_at));
+    if (longest[t.service] === undefined || m > longest[t.service]) longest[t.service] = m;
+  }
+  return longest;
+}
+
+const level = (m) => (m >= PAGE.thresholds.red ? "red" : m >= PAGE.thresholds.yellow ? "yellow" : "green");
+
+function render() {
+  const now = Date.now();
+  $("clock").textContent = new Date(now).toLocaleTimeString(EN ? "en-GB" : "zh-CN", { hour12: false, timeZone: PAGE.timezone });
+  renderWindows(now);
+  const longest = longestWaits(now);
+  renderQueues(longest);
+  renderAlerts(now, longest);
+}
+
+function renderWindows(now) {
+  const grid = $("windows");
+  for (const w of [...state.windows.values()].sort((a, b) => a.number - b.number)) {
+    let card = grid.querySelector(`[data-window="${w.number}"]`);
+    if (!card) {
+      card = document.createElement("div");
+      card.dataset.window = w.number;
+      card.innerHTML = `<div class="win-head"><span>${esc(fmt(T.window_n, { n: w.number }))}</span><span class="win-state"></span></div>
+        <div class="win-staff"></div><div class="win-current"></div><div class="win-minutes"></div>
+        <div class="win-services"></div>
+        <div class="win-actions"><button class="toggle"></button>
+          <input class="services-input" title="${esc(T.services)}"><button class="secondary save-services">${esc(T.save)}</button></div>`;
+      card.querySelector(".toggle").addEventListener("click", () => toggle(w.number));
+      card.querySelector(".save-services").addEventListener("click", () => saveServices(w.number, card));
+      grid.appendChild(card);
+    }
+    card.className = `win ${w.state}`;
+    card.querySelector(".win-state").textContent = T[`state_${w.state}`] || w.state;
+    card.querySelector(".win-staff").textContent = staffName(w.staff);
+    const cur = card.querySelector(".win-current");
+    cur.textContent = w.current ? w.current.number : w.state === "closed" ? "—" : T.idle;
+    cur.classList.toggle("idle", !w.current);
+    card.querySelector(".win-minutes").textContent =
+      w.current && w.current.called_at ? fmt(T.in_service, { m: mins(now - Date.parse(w.current.called_at)) }) : "";
+    const services = Object.entries(w.services || {}).map(([c, wt]) => (wt === 1 ? c : `${c}:${wt}`)).join(",");
+    card.querySelector(".win-services").textContent = `${T.services}: ${services}`;
+    const input = card.querySelector(".services-input");
+    if (document.activeElement !== input && input.dataset.shown !== services) {
+      input.value = services;
+      input.dataset.shown = services;
+    }
+    card.querySelector(".toggle").textContent = w.state === "closed" ? T.open : T.close;
+  }
+}
+
+function renderQueues(longest) {
+  const rows = Object.keys(SERVICES).filter((c) => (state.waiting[c] || 0) > 0 || longest[c] !== undefined);
+  const body = $("queues").querySelector("tbody");
+  body.innerHTML = rows.map((c) => {
+    const m = longest[c] ?? 0;
+    return `<tr data-service="${esc(c)}"><td><span class="lvl ${level(m)}"></span></td><td>${esc(serviceName(c))}</td>
+      <td class="n waiting">${state.waiting[c] || 0}${esc(T.people)}</td>
+      <td class="n longest">${esc(T.longest)} ${m} ${esc(T.minutes)}</td></tr>`;
+  }).join("") || `<tr><td>${esc(T.waiting)} 0</td></tr>`;
+}
+
+function renderAlerts(now, longest) {
+  const items = [];
+  for (const [c, m] of Object.entries(longest)) {
+    if (m >= PAGE.thresholds.yellow) items.push({ cls: level(m), text: fmt(T.alert_wait, { service: serviceName(c), m }) });
+  }
+  for (const w of state.windows.values()) {
+    if (w.state !== "open" || w.current) continue;
+    const count = Object.keys(w.services || {}).reduce((n, c) => n + (state.waiting[c] || 0), 0);
+    if (count > 0 && now - (state.idleSince.get(w.number) || now) >= IDLE_ALERT_MS)
+      items.push({ cls: "yellow", text: fmt(T.alert_idle, { n: w.number, count }) });
+  }
+  for (const b of state.bad) items.push({ cls: "red bad", text: fmt(T.alert_bad, { n: b.window ?? "?", score: b.score }) });
+  $("alerts").innerHTML = items.length
+    ? items.map((a) => `<li class="${a.cls}">${esc(a.text)}</li>`).join("")
+    : `<li class="none">${esc(T.no_alerts)}</li>`;
+}
+
+function renderKpis() {
+  const k = state.kpis;
+  if (!k) return;
+  const m = (s) => (s == null ? "—" : `${Math.round(s / 60)}`);
+  const sat = k.satisfaction;
+  const cells = [
+    ["issued", k.issued, T.issued], ["served", k.served, T.served], ["no_show", k.no_show, T.no_show],
+    ["cancelled", k.cancelled, T.cancelled], ["wait_mean", m(k.wait_mean_s), `${T.wait_mean}(${T.minutes})`],
+    ["wait_p90", m(k.wait_p90_s), `${T.wait_p90}(${T.minutes})`],
+    ["service_mean", m(k.service_mean_s), `${T.service_mean}(${T.minutes})`],
+    ["satisfaction", sat.satisfied_share == null ? "—" : `${Math.round(sat.satisfied_share * 100)}%`, T.satisfaction],
+    ["bad", sat.bad, T.bad],
+  ];
+  $("kpis").innerHTML = cells.map(([id, v, label]) => `<div class="kpi" data-kpi="${id}"><b>${esc(v)}</b><span>${esc(label)}</span></div>`).join("");
+  $("chart").innerHTML = chart(k.quarters);
+}
+
+// Grouped bars per quarter hour: arrivals (blue) and served (green), drawn as inline SVG.
+function chart(quarters) {
+  const W = 520, H = 150, pad = 22;
+  if (!quarters.length) return `<svg viewBox="0 0 ${W} ${H}" role="img"></svg>`;
+  const max = Math.max(1, ...quarters.map((q) => Math.max(q.arrivals, q.served)));
+  const slot = (W - pad) / quarters.length;
+  const bw = Math.max(1, slot / 2 - 1);
+  const y = (v) => H - pad - (v / max) * (H - 2 * pad);
+  let out = `<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(T.chart)}">`;
+  out += `<line x1="${pad}" y1="${H - pad}" x2="${W}" y2="${H - pad}" stroke="#27405f"/>`;
+  out += `<text x="2" y="${pad}" fill="#8fa3bd" font-size="10">${max}</text>`;
+  quarters.forEach((q, i) => {
+    const x = pad + i * slot;
+    out += `<rect class="bar-arrivals" x="${x}" y="${y(q.arrivals)}" width="${bw}" height="${H - pad - y(q.arrivals)}" fill="#2f6fd0"><title>${q.at} ${T.arrivals} ${q.arrivals}</title></rect>`;
+    out += `<rect class="bar-served" x="${x + bw}" y="${y(q.served)}" width="${bw}" height="${H - pad - y(q.served)}" fill="#2e9d5b"><title>${q.at} ${T.served} ${q.served}</title></rect>`;
+    if (i % Math.ceil(quarters.length / 8) === 0) out += `<text x="${x}" y="${H - 6}" fill="#8fa3bd" font-size="10">${q.at}</text>`;
+  });
+  out += `<rect x="${W - 150}" y="4" width="10" height="10" fill="#2f6fd0"/><text x="${W - 136}" y="13" fill="#e8eef6" font-size="11">${esc(T.arrivals)}</text>`;
+  out += `<rect x="${W - 80}" y="4" width="10" height="10" fill="#2e9d5b"/><text x="${W - 66}" y="13" fill="#e8eef6" font-size="11">${esc(T.served)}</text>`;
+  return out + "</svg>";
+}
+
+// -- actions ------------------------------------------------------------------
+
+async function toggle(n) {
+  const w = state.windows.get(n);
+  const action = w && w.state === "closed" ? "open" : "close";
+  try {
+    await api("POST", `/api/halls/${HALL}/windows/${n}/${action}`);
+  } catch (e) {
+    alert(`${T.error}: ${e.message}`);
+  }
+}
+
+async function saveServices(n, card) {
+  const services = {};
+  for (const part of card.querySelector(".services-input").value.split(/[,，\s]+/).filter(Boolean)) {
+    const [code, weight] = part.split(/[:：]/);
+    services[code.trim().toUpperCase()] = weight ? Number(weight) : 1;
+  }
+  try {
+    await api("PUT", `/api/halls/${HALL}/windows/${n}/services`, { services });
+  } catch (e) {
+    alert(`${T.error}: ${e.message}`);
+  }
+}
+
+$("notice-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const body = { text_zh: $("notice-zh").value.trim() };
+  const en = $("notice-en").value.trim();
+  if (en) body.text_en = en;
+  try {
+    await api("POST", `/api/halls/${HALL}/notices`, body);
+    $("notice-status").textContent = T.published;
+    $("notice-zh").value = "";
+    $("notice-en").value = "";
+  } catch (e) {
+    $("notice-status").textContent = `${T.error}: ${e.message}`;
+  }
+});
+
+window.hallqDashboard = state;
+start();
