@@ -35,6 +35,7 @@ def snapshot(service: QueueService, slug: str) -> dict[str, Any]:
         "windows": windows,
         "waiting": waiting,
         "notices": [notice_view(n) for n in service.notices(slug)],
+        "staff": [{"login": m.login, "name": m.name, "skills": list(m.skills)} for m in service.hall(slug).staff],
     }
 
 

@@ -98,16 +98,24 @@ class WindowRoutes:
         self.ctx.service.hall(slug)
         body = await json_object(request, optional=True)
         principal, staff = await self._authorize(request, slug, number, action)
-        call = self._command(slug, number, action, body, staff)
+        call = self._command(slug, number, action, body, staff, principal)
         body.done()
         outcome = await self.ctx.act(request, principal, slug, f"window.{action}", f"window {number}", call)
         if action == "call-next" and outcome.ticket is None:
             return Response(status_code=204)
         return JSONResponse(outcome_view(outcome))
 
-    def _command(self, slug: str, number: int, action: str, body: Fields, staff: str | None) -> Callable[[], Outcome]:
+    def _command(
+        self, slug: str, number: int, action: str, body: Fields, staff: str | None, principal: Principal
+    ) -> Callable[[], Outcome]:
         s = self.ctx.service
         if action == "open":
+            # A manager may open a window for a clerk (body.staff, checked against the hall's staff).
+            for_clerk = body.str_("staff", required=False, max_len=64)
+            if for_clerk is not None:
+                if principal.role not in (Role.MANAGER, Role.ADMIN):
+                    raise Forbidden("只有管理员可以替他人开窗 / only a manager may open a window for a clerk")
+                staff = for_clerk
             return lambda: s.open_window(slug, number, staff)
         if action == "pause":
             reason = body.req_str("reason")

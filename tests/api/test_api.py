@@ -210,3 +210,11 @@ def test_manager_pauses_and_resumes_issuing_for_a_service(client: TestClient) ->
     assert client.post("/api/halls/t/services/A/resume", headers=boss).status_code == 200
     issued = client.post("/api/halls/t/tickets", json={"service": "A"})
     assert issued.status_code == 201 and issued.json()["number"] == "A001"  # the refused one spent no number
+
+
+def test_a_manager_opens_a_window_for_a_clerk(client: TestClient) -> None:
+    boss = login(client, "boss")
+    li = login(client, "li")
+    r = client.post("/api/halls/t/windows/2/open", headers=boss, json={"staff": "zhao"})
+    assert r.status_code == 200 and r.json()["window"]["staff"] == "zhao"
+    assert client.post("/api/halls/t/windows/3/open", headers=li, json={"staff": "zhao"}).status_code == 403
