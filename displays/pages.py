@@ -22,7 +22,6 @@ from .i18n import EN, language, strings
 
 HERE = Path(__file__).resolve().parent
 STATIC_URL = "/static/displays"
-DEFAULT_REPEAT = 2
 MAX_REPEAT = 5
 
 
@@ -86,7 +85,9 @@ class Pages:
         hall = await self.hall_or_404(request)
         if isinstance(hall, Response):
             return hall
-        repeat = _int(request.query_params.get("repeat"), DEFAULT_REPEAT, 1, MAX_REPEAT)
+        # The hall's setting, unless this screen's URL says otherwise (?repeat=N).
+        settings = self.service.hall(hall["slug"]).display
+        repeat = _int(request.query_params.get("repeat"), settings.announce_repeat, 1, MAX_REPEAT)
         return self.render(request, "display.html", {"hall": hall, "repeat": repeat})
 
     async def window(self, request: Request) -> Response:

@@ -84,6 +84,12 @@ class WaitThresholds:
 
 
 @dataclass(frozen=True, slots=True)
+class DisplaySettings:
+    # How many times the hall display speaks each call ("请A017号到3号窗口办理").
+    announce_repeat: int = 2
+
+
+@dataclass(frozen=True, slots=True)
 class EvaluationPolicy:
     # A visitor may rate a service only this long after it finished (they have left by then).
     rating_window_minutes: int = 30
@@ -122,6 +128,7 @@ class HallConfig:
     no_show: NoShowPolicy = field(default_factory=NoShowPolicy)
     thresholds: WaitThresholds = field(default_factory=WaitThresholds)
     evaluation: EvaluationPolicy = field(default_factory=EvaluationPolicy)
+    display: DisplaySettings = field(default_factory=DisplaySettings)
     appointments: AppointmentPolicy = field(default_factory=AppointmentPolicy)
     zones: tuple[Zone, ...] = ()
     services: tuple[ServiceConfig, ...] = ()
@@ -249,6 +256,7 @@ class _Reader:
             "aging_minutes",
             "no_show",
             "thresholds",
+            "display",
             "evaluation",
             "appointments",
             "zones",
@@ -305,6 +313,9 @@ class _Reader:
         )
         if thresholds.red_minutes <= thresholds.yellow_minutes:
             raise self.fail(f"{key}.thresholds.red_minutes", "must be greater than yellow_minutes")
+        display_key = f"{key}.display"
+        display_t = self.table(t.get("display", {}), display_key, {"announce_repeat"})
+        display = DisplaySettings(announce_repeat=self.int_(display_t, display_key, "announce_repeat", 2, 1, 5))
         eval_key = f"{key}.evaluation"
         eval_t = self.table(t.get("evaluation", {}), eval_key, {"rating_window_minutes"})
         evaluation = EvaluationPolicy(
@@ -323,6 +334,7 @@ class _Reader:
             ),
             thresholds=thresholds,
             evaluation=evaluation,
+            display=display,
             appointments=self.appointments(t.get("appointments", {}), f"{key}.appointments"),
             zones=zones,
             services=services,
