@@ -548,7 +548,10 @@ def test_display_announce_repeat_is_read_and_checked() -> None:
     from queue_server.config import ConfigError, demo_config, parse_config
 
     assert demo_config().halls[0].display.announce_repeat == 2
-    text = '[[hall]]\nslug = "x"\nname_zh = "大厅"\n[hall.display]\nannounce_repeat = 9\n[[hall.services]]\ncode = "A"\nname_zh = "甲"\n'
+    text = (
+        '[[hall]]\nslug = "x"\nname_zh = "大厅"\n[hall.display]\nannounce_repeat = 9\n'
+        '[[hall.services]]\ncode = "A"\nname_zh = "甲"\n'
+    )
     try:
         parse_config(text, "x.toml")
     except ConfigError as exc:

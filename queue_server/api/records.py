@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from ..auth.secrets import same_secret
 from ..auth.service import client_ip
 from ..errors import BadRequest, Forbidden, NotFound
 from ..principal import DeviceKind
@@ -42,7 +42,7 @@ def snapshot(service: QueueService, slug: str) -> dict[str, Any]:
 def _holds(service: QueueService, slug: str, ticket_id: int, token: str) -> bool:
     with service.store.reader(slug) as r:
         ticket = r.ticket(ticket_id)
-    return ticket is not None and hmac.compare_digest(ticket.token, token)
+    return ticket is not None and same_secret(ticket.token, token)
 
 
 class RecordRoutes:

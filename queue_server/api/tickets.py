@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from ..auth.secrets import same_secret
 from ..auth.service import client_ip
 from ..domain import NORMAL_CLASS, Ticket, TicketState
 from ..errors import Forbidden, NotFound
@@ -90,7 +90,7 @@ def ticket_status(service: QueueService, ticket_id: int, token: str) -> dict[str
         raise NotFound(f"没有这张票或令牌不符 / no ticket {ticket_id} with that token")
     with service.store.reader(hall.slug) as r:
         ticket = r.ticket(ticket_id)
-        if ticket is None or not hmac.compare_digest(ticket.token, token):
+        if ticket is None or not same_secret(ticket.token, token):
             raise NotFound(f"没有这张票或令牌不符 / no ticket {ticket_id} with that token")
         svc = hall.service(ticket.service)
         ahead = wait = 0

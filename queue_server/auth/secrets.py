@@ -7,6 +7,7 @@ stored only as their SHA-256, so a copy of the database opens no session.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 
 from argon2 import PasswordHasher
@@ -49,3 +50,9 @@ def new_secret(prefix: str) -> str:
 
 def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def same_secret(expected: str, given: str) -> bool:
+    """Constant-time comparison that also takes what a caller typed (any characters:
+    ``hmac.compare_digest`` refuses non-ASCII ``str``)."""
+    return hmac.compare_digest(expected.encode("utf-8"), given.encode("utf-8"))

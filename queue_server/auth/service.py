@@ -7,7 +7,6 @@ bearer token. Both are random secrets stored only as their SHA-256.
 
 from __future__ import annotations
 
-import hmac
 import secrets as pysecrets
 import time
 from collections.abc import Callable
@@ -23,7 +22,7 @@ from ..principal import DeviceKind, Principal, Role
 from ..storage.accounts import Accounts
 from .models import ApiSession, AuditRecord, DeviceToken, StaffUser
 from .ratelimit import Limit, RateLimiter
-from .secrets import Passwords, digest, new_secret
+from .secrets import Passwords, digest, new_secret, same_secret
 
 COOKIE = "hallq_session"
 CSRF_HEADER = "x-csrf-token"
@@ -191,7 +190,7 @@ class AuthService:
         if not caller.via_cookie or conn.scope.get("method") not in UNSAFE_METHODS:
             return
         sent = conn.headers.get(CSRF_HEADER, "")
-        if not caller.csrf or not hmac.compare_digest(sent, caller.csrf):
+        if not caller.csrf or not same_secret(caller.csrf, sent):
             raise Forbidden("缺少或错误的 CSRF 令牌 / missing or wrong CSRF token (X-CSRF-Token)")
         origin = conn.headers.get("origin")
         if origin is not None:

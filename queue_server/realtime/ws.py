@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -34,6 +33,7 @@ from collections.abc import Awaitable, Callable
 from starlette.routing import BaseRoute, WebSocketRoute
 from starlette.websockets import WebSocket
 
+from ..auth.secrets import same_secret
 from ..errors import NotFound
 from ..principal import Authenticator
 from .hub import Hub, Subscription
@@ -89,7 +89,7 @@ def realtime_routes(hub: Hub, authenticate: Authenticator, *, close_timeout: flo
         await websocket.accept()
         ticket = await hub.find_ticket(websocket.path_params["ticket_id"])
         # An unknown ticket and a wrong token look the same: ids are guessable, tokens are not.
-        if ticket is None or not hmac.compare_digest(ticket.token.encode(), token.encode()):
+        if ticket is None or not same_secret(ticket.token, token):
             await websocket.close(*FORBIDDEN)
             return
         await serve(websocket, hub, lambda: hub.subscribe_ticket(ticket), close_timeout)

@@ -16,6 +16,7 @@ const state = {
   bad: [], // recent 差评 alerts
   kpis: null,
   live: null,
+  staff: [], // the hall's staff list from GET …/snapshot: [{login, name, skills}]
 };
 
 const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -70,6 +71,7 @@ function signedIn(me) {
     event: onEvent,
     status: (online) => ($("offline").hidden = online),
   }).start();
+  loadStaff();
   refreshKpis();
   setInterval(refreshKpis, 30_000);
   setInterval(render, 1000);
@@ -116,6 +118,25 @@ function onEvent(msg) {
   render();
 }
 
+// The clerks a manager may open a window for (the REST snapshot carries the hall's staff list).
+async function loadStaff() {
+  try {
+    const snap = await api("GET", `/api/halls/${HALL}/snapshot`);
+    state.staff = snap.staff || [];
+  } catch (e) {
+    state.staff = Object.entries(PAGE.staff).map(([login, name]) => ({ login, name, skills: [] }));
+  }
+  document.querySelectorAll("#windows .staff-select").forEach(fillStaff);
+}
+
+function fillStaff(select) {
+  const chosen = select.value;
+  select.innerHTML = `<option value="">${esc(T.clerk_pick)}</option>` + state.staff
+    .map((m) => `<option value="${esc(m.login)}">${esc(m.name || m.login)}${m.skills.length ? ` (${esc(m.skills.join(","))})` : ""}</option>`)
+    .join("");
+  select.value = state.staff.some((m) => m.login === chosen) ? chosen : "";
+}
+
 async function refreshKpis() {
   try {
     state.kpis = await api("GET", `/api/halls/${HALL}/reports/daily`);
@@ -155,9 +176,10 @@ function renderWindows(now) {
       card.innerHTML = `<div class="win-head"><span>${esc(fmt(T.window_n, { n: w.number }))}</span><span class="win-state"></span></div>
         <div class="win-staff"></div><div class="win-current"></div><div class="win-minutes"></div>
         <div class="win-services"></div>
-        <div class="win-actions"><button class="toggle"></button>
+        <div class="win-actions"><select class="staff-select" title="${esc(T.clerk)}"></select><button class="toggle"></button>
           <input class="services-input" title="${esc(T.services)}"><button class="secondary save-services">${esc(T.save)}</button></div>`;
-      card.querySelector(".toggle").addEventListener("click", () => toggle(w.number));
+      fillStaff(card.querySelector(".staff-select"));
+      card.querySelector(".toggle").addEventListener("click", () => toggle(w.number, card));
       card.querySelector(".save-services").addEventListener("click", () => saveServices(w.number, card));
       grid.appendChild(card);
     }
@@ -177,6 +199,7 @@ function renderWindows(now) {
       input.dataset.shown = services;
     }
     card.querySelector(".toggle").textContent = w.state === "closed" ? T.open : T.close;
+    card.querySelector(".staff-select").hidden = w.state !== "closed";
   }
 }
 
@@ -249,11 +272,13 @@ function chart(quarters) {
 
 // -- actions ------------------------------------------------------------------
 
-async function toggle(n) {
+async function toggle(n, card) {
   const w = state.windows.get(n);
   const action = w && w.state === "closed" ? "open" : "close";
+  // Opening: for the clerk picked in the card's list (none picked: in the manager's own name).
+  const clerk = action === "open" ? card.querySelector(".staff-select").value : "";
   try {
-    await api("POST", `/api/halls/${HALL}/windows/${n}/${action}`);
+    await api("POST", `/api/halls/${HALL}/windows/${n}/${action}`, clerk ? { staff: clerk } : undefined);
   } catch (e) {
     alert(`${T.error}: ${e.message}`);
   }

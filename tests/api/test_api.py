@@ -218,3 +218,10 @@ def test_a_manager_opens_a_window_for_a_clerk(client: TestClient) -> None:
     r = client.post("/api/halls/t/windows/2/open", headers=boss, json={"staff": "zhao"})
     assert r.status_code == 200 and r.json()["window"]["staff"] == "zhao"
     assert client.post("/api/halls/t/windows/3/open", headers=li, json={"staff": "zhao"}).status_code == 403
+
+
+def test_tokens_with_any_characters_are_just_wrong(client: TestClient) -> None:
+    t = client.post("/api/halls/t/tickets", json={"service": "A"}).json()
+    assert client.get(f"/api/tickets/{t['id']}", params={"token": "票号"}).status_code == 404
+    r = client.post(f"/api/tickets/{t['id']}/evaluation", json={"score": 5, "token": "ǅ"})
+    assert r.status_code == 404

@@ -13,10 +13,10 @@ from queue_server.auth.service import AuthService
 from queue_server.principal import Role
 from queue_server.service import QueueService
 from tests.api.conftest import FAST, PASSWORD
-from tests.conftest import FakeClock
 
-# The real server process (with the clerk zhangwei) and the Chromium of the displays' browser test.
-from tests.displays.test_browser import browser, server  # noqa: F401
+# The real server process (with the clerk zhangwei) and the Chromium the browser tests share.
+from tests.browser_support import browser, server  # noqa: F401
+from tests.conftest import FakeClock
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 sign in, open window 1, see a new ticket in the queue, call it with F1, start, finish,
 pause with a reason, resume — all from the keyboard.
 
-Reuses the displays room's real-server fixtures (a clerk, zhangwei, is created with
+Reuses the real-server fixtures of tests/browser_support.py (a clerk, zhangwei, is created with
 AuthService before the server starts). Needs /usr/bin/chromium; skips without it.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 import httpx2 as httpx
 import pytest
 
-from tests.displays.test_browser import CHROMIUM, CLERK_PASSWORD, FULL_HD, ROOT, Server, new_page, sync_api
+from tests.browser_support import CHROMIUM, CLERK_PASSWORD, FULL_HD, ROOT, Server, new_page, sync_api
 
 SCREENSHOT = ROOT / "docs" / "screenshots" / "counter.png"
 

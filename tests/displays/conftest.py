@@ -11,6 +11,9 @@ from queue_server.app import create_app
 from queue_server.auth.service import AuthService
 from queue_server.service import QueueService
 from tests.api.conftest import FAST
+
+# The real server process and the Chromium of this room's browser test (shared with the other rooms).
+from tests.browser_support import browser, server  # noqa: F401
 from tests.conftest import FakeClock
 
 

@@ -9,144 +9,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx2 as httpx
 import pytest
 
-from queue_server.auth.service import AuthService
-from queue_server.config import demo_config
-from queue_server.principal import DeviceKind, Role
-from queue_server.storage import open_store
+from tests.browser_support import ARTIFACTS, FULL_HD, NEEDS_CHROMIUM, PHONE, ROOT, Server, new_page, shot, sync_api
 
-CHROMIUM = "/usr/bin/chromium"
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
-CLERK_PASSWORD = "counter one secret"
-FULL_HD = {"width": 1920, "height": 1080}
-PHONE = {"width": 390, "height": 844}
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"browser tests need Chromium at {CHROMIUM} "
-                       "(apt-get install chromium fonts-wqy-microhei)"),
-]  # fmt: skip
-
-sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need playwright (pip install '.[test]')")
-
-# Replaces speechSynthesis.speak before any page script runs: records what would be said,
-# and ends each utterance at once so the queue moves on.
-CAPTURE_SPEECH = """
-window.__spoken = [];
-if (window.speechSynthesis) {
-  window.speechSynthesis.speak = (u) => {
-    window.__spoken.push({ text: u.text, lang: u.lang });
-    setTimeout(() => u.onend && u.onend(new Event("end")), 20);
-  };
-}
-"""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class Server:
-    base: str
-    display_token: str
-    kiosk_token: str
-    hosts: list[str] = field(default_factory=list)
-
-    def clerk_headers(self) -> dict[str, str]:
-        r = httpx.post(
-            f"{self.base}/api/auth/login", json={"username": "zhangwei", "password": CLERK_PASSWORD, "token": True}
-        )
-        assert r.status_code == 200, r.text
-        return {"Authorization": f"Bearer {r.json()['token']}"}
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """``python run.py`` on the demo hall, a SQLite file, 127.0.0.1 and a free port."""
-    tmp = tmp_path_factory.mktemp("browser")
-    db = f"sqlite:///{tmp}/hallq.db"
-    store = open_store(db)
-    try:
-        store.sync_halls(demo_config())
-        auth = AuthService(store.accounts)
-        auth.create_user("zhangwei", CLERK_PASSWORD, Role.CLERK, "demo", "张伟")
-        _, display = auth.create_device_token(DeviceKind.DISPLAY, "demo", "综合屏")
-        _, kiosk = auth.create_device_token(DeviceKind.KIOSK, "demo", "取号机")
-    finally:
-        store.close()
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "run.py"), "--port", str(port), "--db", db, "--log-level", "warning"],
-        cwd=tmp,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
-            assert time.monotonic() < deadline, "the server did not start within 30 s"
-            time.sleep(0.1)
-        yield Server(base, display, kiosk)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser(server: Server) -> Iterator[Any]:
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--autoplay-policy=no-user-gesture-required"],
-        )  # fmt: skip
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-def new_page(browser: Any, server: Server, viewport: dict[str, int], **kw: Any) -> Any:
-    context = browser.new_context(viewport=viewport, locale="zh-CN", **kw)
-    context.add_init_script(CAPTURE_SPEECH)
-    page = context.new_page()
-    page.on("request", lambda req: server.hosts.append(urlsplit(req.url).hostname or req.url))
-    # Anything not for our server is refused, so an outside fetch fails the test instead of hanging.
-    page.route("**/*", lambda route: route.continue_() if urlsplit(route.request.url).hostname == "127.0.0.1"
-               else route.abort())  # fmt: skip
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.js_errors = errors
-    return page
-
-
-def shot(page: Any, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name))
+pytestmark = [pytest.mark.browser, NEEDS_CHROMIUM]
 
 
 def test_a_ticket_from_kiosk_to_rating(browser: Any, server: Server) -> None:

@@ -7,13 +7,8 @@ Needs Debian's Chromium at /usr/bin/chromium; skips without it. Writes docs/scre
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx2 as httpx
@@ -25,16 +20,11 @@ from queue_server.principal import Role
 from queue_server.service import QueueService
 from queue_server.storage import open_store
 from reports.demo import DemoRunner, params_for
-from tests.displays.test_browser import CHROMIUM, FULL_HD, free_port
+from tests.browser_support import FULL_HD, MANAGER_PASSWORD, NEEDS_CHROMIUM, ROOT, launch, serve, sync_api, watch
 
-ROOT = Path(__file__).resolve().parents[2]
-PASSWORD = "manager secret one"
+PASSWORD = MANAGER_PASSWORD
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"browser tests need Chromium at {CHROMIUM}"),
-]
-sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need playwright")
+pytestmark = [pytest.mark.browser, NEEDS_CHROMIUM]
 
 
 def seed_history(db: str) -> None:
@@ -65,26 +55,8 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("dashboard")
     db = f"sqlite:///{tmp}/hallq.db"
     seed_history(db)
-    port = free_port()
-    cmd = [sys.executable, str(ROOT / "run.py"), "--port", str(port), "--db", db, "--log-level", "warning",
-           "--demo-traffic", "5"]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
-            assert time.monotonic() < deadline, "the server did not start within 30 s"
-            time.sleep(0.1)
+    with serve(db, tmp, "--demo-traffic", "5") as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def bearer(base: str, user: str) -> dict[str, str]:
@@ -97,16 +69,11 @@ def test_the_manager_watches_and_runs_the_hall(base: str) -> None:
     expect = sync_api.expect
     hosts: list[str] = []
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",
-                                     "--disable-background-networking"])  # fmt: skip
+        browser = launch(pw)
         try:
             context = browser.new_context(viewport=FULL_HD, locale="zh-CN")
             page = context.new_page()
-            page.on("request", lambda req: hosts.append(urlsplit(req.url).hostname or req.url))
-            page.route("**/*", lambda route: route.continue_() if urlsplit(route.request.url).hostname == "127.0.0.1"
-                       else route.abort())  # fmt: skip
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
+            errors = watch(page, hosts)
             page.on("dialog", lambda d: (errors.append(d.message), d.dismiss()))
 
             # Not signed in: the login form, then the board.
