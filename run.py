@@ -167,6 +167,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         log_level=args.log_level,
+        # Per-connection deflate state costs ~45 KiB per idle display and CPU per message,
+        # for ~1 KB messages on a hall's LAN: not worth it.
+        ws_per_message_deflate=False,
     )
     return 0
 

@@ -232,6 +232,8 @@ def main(argv: list[str] | None = None) -> int:
         loop="auto",
         http="auto",
         ws="auto",
+        # As run.py serves: no per-connection deflate (clients may offer it; the server declines).
+        ws_per_message_deflate=False,
         log_level="warning",
         access_log=False,
     )

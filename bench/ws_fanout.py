@@ -873,9 +873,9 @@ def main(argv: list[str] | None = None) -> int:
         found = probe(config, opts, templates)
         print(
             f"  servers: one uvicorn process each on 127.0.0.1 (port chosen by the OS), 1 worker, loop {found.loop}, "
-            f'HTTP {found.http}, WebSocket {found.ws} (ws="auto"), uvicorn\'s WebSocket defaults (permessage-deflate'
+            f'HTTP {found.http}, WebSocket {found.ws} (ws="auto"), permessage-deflate declined as run.py serves'
         )
-        print("    offered, pings every 20 s), log level warning, no access log; a fresh process every round")
+        print("    (pings every 20 s), log level warning, no access log; a fresh process every round")
         print(
             f"  clients: {opts.clients} websockets (asyncio) connections in this process (uvloop), "
             f"compression {args.compression} (negotiated: {found.extensions}), no client pings; open-file limit {fds}"

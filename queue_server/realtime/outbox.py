@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Callable
 
 DEFAULT_SIZE = 256
 
@@ -26,39 +27,49 @@ class Closed(Exception):
 
 
 class Outbox:
+    """Kept small: a hall display idles here all day, a thousand of them per process.
+    The queue is made on the first message and a waiter exists only while waiting."""
+
+    __slots__ = ("_items", "_waiter", "closed", "on_close", "size")
+
     def __init__(self, size: int = DEFAULT_SIZE) -> None:
         if size < 1:
             raise ValueError("an outbox holds at least one message")
         self.size = size
         self.closed: tuple[int, str] | None = None
-        self._items: deque[str] = deque()
-        self._ready = asyncio.Event()
-        self._closed = asyncio.Event()
+        # Called once when the outbox closes (the WebSocket task uses it to bound the close).
+        self.on_close: Callable[[], None] | None = None
+        self._items: deque[str] | None = None
+        self._waiter: asyncio.Future[None] | None = None
 
     def __len__(self) -> int:
-        return len(self._items)
+        return len(self._items) if self._items else 0
 
     def push(self, message: str) -> bool:
         """Queue ``message``; False (and nothing queued) when the outbox is full."""
         if self.closed is not None:
             return True  # dropped on purpose: nobody will read it
-        if len(self._items) >= self.size:
+        items = self._items
+        if items is None:
+            items = self._items = deque()
+        if len(items) >= self.size:
             return False
-        self._items.append(message)
-        self._ready.set()
+        items.append(message)
+        self._wake()
         return True
 
     def close(self, code: int, reason: str) -> None:
         if self.closed is None:
             self.closed = (code, reason)
-            self._items.clear()
-            self._ready.set()
-            self._closed.set()
+            self._items = None
+            self._wake()
+            if self.on_close is not None:
+                self.on_close()
 
-    async def wait_closed(self) -> tuple[int, str]:
-        await self._closed.wait()
-        assert self.closed is not None
-        return self.closed
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     async def get(self) -> str:
         while True:
@@ -66,5 +77,8 @@ class Outbox:
                 raise Closed(*self.closed)
             if self._items:
                 return self._items.popleft()
-            self._ready.clear()
-            await self._ready.wait()
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None

@@ -117,38 +117,48 @@ async def serve(
         log.exception("subscribing a client failed")
         await websocket.close(*SERVER_ERROR)
         return
+    # One extra task per client (the sender); requests are read in this one. A client the
+    # hub drops gets its close frame from the sender; one that never reads again is given
+    # up on after close_timeout (the timer exists only once the client is being dropped).
+    this = asyncio.current_task()
+    assert this is not None
+    given_up = False
+
+    def give_up() -> None:
+        nonlocal given_up
+        given_up = True
+        this.cancel()
+
+    def dropped() -> None:
+        asyncio.get_running_loop().call_later(close_timeout, give_up)
+
+    sub.outbox.on_close = dropped
     sender = asyncio.create_task(_send(websocket, sub))
-    receiver = asyncio.create_task(_receive(websocket, hub, sub))
-    closing = asyncio.create_task(sub.outbox.wait_closed())
-    tasks = {sender, receiver, closing}
     try:
-        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        if closing in done and not sender.done():
-            # The hub dropped this client. The sender is most likely stuck in a send the
-            # client does not read; once that goes through it sends the close frame. A
-            # client that never reads again is given up on after close_timeout.
-            await asyncio.wait({sender, receiver}, timeout=close_timeout, return_when=asyncio.FIRST_COMPLETED)
+        await _receive(websocket, hub, sub, sender)
+    except asyncio.CancelledError:
+        if not given_up:
+            raise
+        this.uncancel()
     finally:
         hub.unsubscribe(sub)
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(BaseException):
-                await task
+        sender.cancel()
+        with contextlib.suppress(BaseException):
+            await sender
 
 
 async def _send(websocket: WebSocket, sub: Subscription) -> None:
     while True:
         try:
-            text = await sub.outbox.get()
+            # Not held in a local between messages: an idle client keeps no copy of the last one.
+            await websocket.send_text(await sub.outbox.get())
         except Closed as closed:
             await websocket.close(closed.code, close_reason(closed.reason))
             return
-        await websocket.send_text(text)
 
 
-async def _receive(websocket: WebSocket, hub: Hub, sub: Subscription) -> None:
-    while True:
+async def _receive(websocket: WebSocket, hub: Hub, sub: Subscription, sender: asyncio.Task[None]) -> None:
+    while not sender.done():
         message = await websocket.receive()
         if message["type"] == "websocket.disconnect":
             return
