@@ -44,7 +44,8 @@ class ApiContext:
 
     async def caller(self, conn: HTTPConnection) -> Caller | None:
         if "hallq_caller" not in conn.scope:
-            conn.scope["hallq_caller"] = await run_in_threadpool(self.auth.resolve, conn)
+            cached = self.auth.cached_device(conn)
+            conn.scope["hallq_caller"] = cached or await run_in_threadpool(self.auth.resolve, conn)
         found: Caller | None = conn.scope["hallq_caller"]
         return found
 

@@ -29,6 +29,8 @@ CSRF_HEADER = "x-csrf-token"
 STAFF_TOKEN_PREFIX = "hqs"
 DEVICE_TOKEN_PREFIX = "hqd"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+DEVICE_CACHE_SECONDS = 10.0
+DEVICE_CACHE_SIZE = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +81,9 @@ class AuthService:
         self.monotonic = monotonic
         self.login_limiter = RateLimiter(self.settings.login_limit)
         self.passwords = Passwords(self.settings.password_time_cost, self.settings.password_memory_kib)
+        # Device tokens seen in the last few seconds: a hall's displays reconnecting at once
+        # (after a restart, a network blip) resolve on the event loop instead of a thread each.
+        self._devices: dict[str, tuple[DeviceToken, float]] = {}
         key = accounts.secret("cookie", lambda: pysecrets.token_urlsafe(48))
         self.signer = URLSafeSerializer(key, salt="hallq-session")
 
@@ -163,14 +168,29 @@ class AuthService:
             return value if isinstance(value, str) else None
         return None
 
+    def cached_device(self, conn: HTTPConnection) -> Caller | None:
+        """The caller, when it is a device token resolved moments ago (no database read)."""
+        bearer = self._bearer(conn)
+        if not bearer or not bearer.startswith(DEVICE_TOKEN_PREFIX + "_"):
+            return None
+        hit = self._devices.get(digest(bearer))
+        if hit is None or self.monotonic() - hit[1] > DEVICE_CACHE_SECONDS:
+            return None
+        return Caller(hit[0].principal(), via_cookie=False, csrf=None)
+
     def resolve(self, conn: HTTPConnection) -> Caller | None:
         """Who is calling (None: anonymous). A revoked or expired credential is anonymous."""
         now = self.clock()
         bearer = self._bearer(conn)
         if bearer and bearer.startswith(DEVICE_TOKEN_PREFIX + "_"):
-            token = self.accounts.device_token(digest(bearer))
+            key = digest(bearer)
+            token = self.accounts.device_token(key)
             if token is None or token.revoked_at is not None:
+                self._devices.pop(key, None)
                 return None
+            if len(self._devices) >= DEVICE_CACHE_SIZE:
+                self._devices.clear()
+            self._devices[key] = (token, self.monotonic())
             if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
                 self.accounts.touch_device_token(token.id, now)
             return Caller(token.principal(), via_cookie=False, csrf=None)
@@ -211,6 +231,8 @@ class AuthService:
             raise NotFound(f"没有这个设备令牌 / no device token {token_id}")
         revoked = self.accounts.revoke_device_token(token_id, self.clock())
         assert revoked is not None
+        # Revoked here: forget it at once (other processes within DEVICE_CACHE_SECONDS).
+        self._devices = {k: v for k, v in self._devices.items() if v[0].id != token_id}
         return revoked
 
     # -- audit ---------------------------------------------------------------

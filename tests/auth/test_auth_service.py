@@ -164,3 +164,20 @@ def test_rate_limiter_refills() -> None:
     assert not allowed and retry == pytest.approx(1.0)
     assert limiter.allow("k", 1.0)[0]
     assert timedelta(seconds=retry) == timedelta(seconds=1)
+
+
+def test_a_device_token_resolved_moments_ago_needs_no_database_read(store: Store, clock: FakeClock) -> None:
+    now = [0.0]
+    auth = AuthService(store.accounts, FAST, clock=clock, monotonic=lambda: now[0])
+    token, secret = auth.create_device_token(DeviceKind.DISPLAY, "t")
+    headers = {"authorization": f"Bearer {secret}"}
+    assert auth.cached_device(conn(headers)) is None  # never seen: the database decides
+    assert auth.resolve(conn(headers)) is not None
+    hit = auth.cached_device(conn(headers))
+    assert hit is not None and hit.principal.token_id == token.id
+    now[0] = 11.0
+    assert auth.cached_device(conn(headers)) is None  # stale: read again
+    auth.resolve(conn(headers))
+    auth.revoke_device_token(token.id, "t")
+    assert auth.cached_device(conn(headers)) is None  # revoked here: forgotten at once
+    assert auth.resolve(conn(headers)) is None
