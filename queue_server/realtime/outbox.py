@@ -75,8 +75,12 @@ class Outbox:
         while True:
             if self.closed is not None:
                 raise Closed(*self.closed)
-            if self._items:
-                return self._items.popleft()
+            items = self._items
+            if items:
+                message = items.popleft()
+                if not items:
+                    self._items = None  # an idle client holds no empty queue
+                return message
             self._waiter = asyncio.get_running_loop().create_future()
             try:
                 await self._waiter
