@@ -43,6 +43,10 @@ def test_run_serves_the_demo_hall(tmp_path: Path) -> None:
         assert len(hall["windows"]) == 20
         assert {s["code"] for s in hall["services"]} >= {"A", "G"}
         assert (tmp_path / "demo.db").exists()
+        proc.terminate()
+        out = proc.communicate(timeout=10)[0]
+        # A fresh database: the server says how to make the first account, and no password.
+        assert "python run.py user add admin --role admin" in out
     finally:
         proc.terminate()
         proc.wait(timeout=10)
