@@ -42,6 +42,7 @@ def desk(service: QueueService, slug: str, number: int) -> dict[str, Any]:
             raise NotFound(f"没有 {number} 号窗口 / window {number} does not exist in {slug}")
         held = r.held_tickets(number)
         active = r.active_tickets(day)
+        done = r.window_counts(number, day)
     served = set(window.services)
     waiting = [
         t
@@ -57,6 +58,7 @@ def desk(service: QueueService, slug: str, number: int) -> dict[str, Any]:
         "held": [ticket_view(t) for t in held],
         "waiting": [ticket_view(t) for t in waiting[:MAX_WAITING]],
         "waiting_total": len(waiting),
+        "today": {"served": done.get("done", 0), "no_show": done.get("no_show", 0)},
     }
 
 

@@ -120,7 +120,6 @@ function enter(number) {
     event(msg) {
       if (msg.window) S.window = msg.window;
       if (msg.waiting) Object.assign(S.waiting, msg.waiting);
-      if (msg.event) count(msg);
       render();
       refreshDesk();
     },
@@ -132,24 +131,9 @@ function enter(number) {
   }).start();
 }
 
-// -- today's counts: from this window's events, kept per business day in localStorage --
+// -- today's counts: the server's, for this window and business day (they come with the desk) --
 
-function todayKey() { return `hallq-counter-today:${S.hall.slug}:${S.number}:${S.day}`; }
-function today() {
-  try { return JSON.parse(localStorage.getItem(todayKey())) || { served: 0, no_show: 0, seq: 0 }; }
-  catch { return { served: 0, no_show: 0, seq: 0 }; }
-}
-function count(msg) {
-  const e = msg.event;
-  if (e.window !== S.number) return;
-  const t = today();
-  if (msg.seq <= t.seq) return;
-  if (e.kind === "ticket.finish") t.served += 1;
-  else if (e.kind === "ticket.no_show") t.no_show += 1;
-  else return;
-  t.seq = msg.seq;
-  localStorage.setItem(todayKey(), JSON.stringify(t));
-}
+function today() { return S.desk?.today || { served: 0, no_show: 0 }; }
 
 // -- rendering ----------------------------------------------------------------
 
@@ -159,6 +143,7 @@ function refreshDesk() {
   deskTimer = setTimeout(() => guarded(async () => {
     S.desk = await api("GET", `/counter/api/halls/${encodeURIComponent(S.hall.slug)}/windows/${S.number}/desk`);
     renderDesk();
+    renderToday();
   }), 50);
 }
 
@@ -200,7 +185,11 @@ function render() {
     list.append(li);
   }
   $("waiting-total").textContent = total;
-  const t = S.day ? today() : { served: 0, no_show: 0 };
+  renderToday();
+}
+
+function renderToday() {
+  const t = today();
   $("served").textContent = t.served;
   $("no-shows").textContent = t.no_show;
 }

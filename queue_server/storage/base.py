@@ -70,6 +70,10 @@ class HallReader(ABC):
         windows serving its service, and its last ``recent`` service times."""
 
     @abstractmethod
+    def window_counts(self, window: int, day: date) -> dict[str, int]:
+        """Tickets of ``day`` that ended at ``window``, by state (done, no_show, …)."""
+
+    @abstractmethod
     def paused_services(self) -> dict[str, str]:
         """Services whose issuing a manager paused, with the reason."""
 

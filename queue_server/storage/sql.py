@@ -428,6 +428,15 @@ class SqlHall(HallTx):
         ahead, open_w, all_w, mean, n, paused = self.store.prepared(_LINE_STATS).run(self.conn, params).fetchone()
         return LineStats(int(ahead), int(open_w), int(all_w), None if mean is None else float(mean), int(n), paused)
 
+    def window_counts(self, window: int, day: date) -> dict[str, int]:
+        c = ticket_t.c
+        rows = self.conn.execute(
+            sa.select(c.state, sa.func.count())
+            .where(c.hall == self.hall, c.window == window, c.business_day == day)
+            .group_by(c.state)
+        ).all()
+        return {state: int(n) for state, n in rows}
+
     def paused_services(self) -> dict[str, str]:
         s = service_t.c
         rows = self.conn.execute(sa.select(s.code, s.pause_reason).where(s.hall == self.hall, s.paused.is_(True))).all()

@@ -9,6 +9,7 @@ from starlette.testclient import TestClient
 from counters.i18n import STRINGS
 from queue_server.service import QueueService
 from tests.api.conftest import PASSWORD
+from tests.conftest import FakeClock
 
 
 def sign_in(client: TestClient, username: str) -> dict[str, str]:
@@ -103,3 +104,19 @@ def test_post_without_csrf_is_refused(client: TestClient) -> None:
     r = client.post("/api/halls/t/windows/1/open")
     assert r.status_code == 403
     assert r.json()["error"]["message"]
+
+
+def test_desk_counts_what_ended_at_the_window_today(service: QueueService, clock: FakeClock) -> None:
+    from counters.pages import desk
+
+    service.open_window("t", 1, "clerk")
+    for _ in range(3):
+        service.issue("t", "A")
+    service.call_next("t", 1)
+    service.start("t", 1)
+    service.finish("t", 1)
+    service.call_next("t", 1)
+    service.no_show("t", 1)
+    assert desk(service, "t", 1)["today"] == {"served": 1, "no_show": 1}
+    clock.advance(24 * 3600)
+    assert desk(service, "t", 1)["today"] == {"served": 0, "no_show": 0}
