@@ -4,6 +4,7 @@ on a private PostgreSQL database created for this test run and dropped after."""
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -166,3 +167,16 @@ def config() -> Config:
 def service(store: Store, config: Config, clock: FakeClock) -> QueueService:
     store.sync_halls(config)
     return QueueService(store, config, clock=clock)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def keep_screenshots() -> Iterator[None]:
+    """Browser tests write screenshots to test-artifacts/; after the run,
+    DISPLAYS_SCREENSHOTS=1 copies them into docs/screenshots/ for the README."""
+    yield
+    artifacts = Path(__file__).resolve().parent.parent / "test-artifacts"
+    if os.environ.get("DISPLAYS_SCREENSHOTS") == "1" and artifacts.exists():
+        target = artifacts.parent / "docs" / "screenshots"
+        target.mkdir(parents=True, exist_ok=True)
+        for png in artifacts.glob("*.png"):
+            shutil.copy(png, target / png.name)

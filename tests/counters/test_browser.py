@@ -14,9 +14,9 @@ from typing import Any
 import httpx2 as httpx
 import pytest
 
-from tests.browser_support import CHROMIUM, CLERK_PASSWORD, FULL_HD, ROOT, Server, new_page, sync_api
+from tests.browser_support import ARTIFACTS, CHROMIUM, CLERK_PASSWORD, FULL_HD, Server, new_page, sync_api
 
-SCREENSHOT = ROOT / "docs" / "screenshots" / "counter.png"
+SCREENSHOT = ARTIFACTS / "counter.png"
 
 pytestmark = [
     pytest.mark.browser,
@@ -70,6 +70,7 @@ def test_a_clerk_works_window_1_from_the_keyboard(browser: Any, server: Server) 
     expect(page.locator("#current-service")).not_to_be_empty()
     expect(page.locator(f'#waiting-list [data-ticket="{first["id"]}"]')).to_have_count(0)
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOT))
 
     page.keyboard.press("f")  # finish

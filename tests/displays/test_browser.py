@@ -7,16 +7,13 @@ Screenshots go to test-artifacts/ (docs/screenshots/ holds reviewed copies).
 
 from __future__ import annotations
 
-import os
-import shutil
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx2 as httpx
 import pytest
 
-from tests.browser_support import ARTIFACTS, FULL_HD, NEEDS_CHROMIUM, PHONE, ROOT, Server, new_page, shot, sync_api
+from tests.browser_support import FULL_HD, NEEDS_CHROMIUM, PHONE, Server, new_page, shot, sync_api
 
 pytestmark = [pytest.mark.browser, NEEDS_CHROMIUM]
 
@@ -101,17 +98,6 @@ def test_kiosk_token_unlocks_priority_classes_and_english(browser: Any, server: 
     expect(kiosk.locator("#issued")).to_contain_text("People ahead")
     assert kiosk.js_errors == []
     assert set(server.hosts) == {"127.0.0.1"}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def keep_screenshots() -> Iterator[None]:
-    """After a green run, DISPLAYS_SCREENSHOTS=1 copies the screenshots into docs/screenshots/."""
-    yield
-    if os.environ.get("DISPLAYS_SCREENSHOTS") == "1" and ARTIFACTS.exists():
-        target = ROOT / "docs" / "screenshots"
-        target.mkdir(parents=True, exist_ok=True)
-        for png in ARTIFACTS.glob("*.png"):
-            shutil.copy(png, target / png.name)
 
 
 def test_live_client_resyncs_on_a_gap_and_ignores_old_events(browser: Any, server: Server) -> None:

@@ -2,7 +2,7 @@
 the manager signs in, sees the live grid, reassigns a window's services, watches a ticket issued
 and called through the API appear, sees a 差评 alert, publishes a notice and closes a window.
 
-Needs Debian's Chromium at /usr/bin/chromium; skips without it. Writes docs/screenshots/dashboard.png.
+Needs Debian's Chromium at /usr/bin/chromium; skips without it. Writes test-artifacts/dashboard.png.
 """
 
 from __future__ import annotations
@@ -20,7 +20,16 @@ from queue_server.principal import Role
 from queue_server.service import QueueService
 from queue_server.storage import open_store
 from reports.demo import DemoRunner, params_for
-from tests.browser_support import FULL_HD, MANAGER_PASSWORD, NEEDS_CHROMIUM, ROOT, launch, serve, sync_api, watch
+from tests.browser_support import (
+    ARTIFACTS,
+    FULL_HD,
+    MANAGER_PASSWORD,
+    NEEDS_CHROMIUM,
+    launch,
+    serve,
+    sync_api,
+    watch,
+)
 
 PASSWORD = MANAGER_PASSWORD
 
@@ -129,9 +138,8 @@ def test_the_manager_watches_and_runs_the_hall(base: str) -> None:
             assert notices[0]["text_zh"] == "今日下午三点起系统维护，请提前办理。"
 
             page.wait_for_timeout(1500)
-            target = ROOT / "docs" / "screenshots"
-            target.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(target / "dashboard.png"))
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "dashboard.png"))
 
             # The manager closes window 20.
             card.locator(".toggle").click()
