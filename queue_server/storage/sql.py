@@ -597,15 +597,19 @@ class SqlHall(HallTx):
     def insert_evaluation(self, evaluation: Evaluation) -> None:
         self.conn.execute(sa.insert(evaluation_t).values(evaluation_values(evaluation)))
 
-    def update_evaluation(self, evaluation: Evaluation) -> None:
-        c = evaluation_t.c
-        result = self.conn.execute(
-            sa.update(evaluation_t)
-            .where(c.hall == self.hall, c.ticket_id == evaluation.ticket_id)
-            .values(evaluation_values(evaluation))
-        )
+    def _update_one(self, table: sa.Table, key: sa.ColumnElement[bool], values: dict[str, Any], what: str) -> None:
+        """Update exactly one row of this hall, or fail loudly (the transaction then rolls back)."""
+        result = self.conn.execute(sa.update(table).where(table.c.hall == self.hall, key).values(values))
         if result.rowcount != 1:
-            raise LookupError(f"evaluation of ticket {evaluation.ticket_id} vanished during the transaction")
+            raise LookupError(f"{what} vanished during the transaction")
+
+    def update_evaluation(self, evaluation: Evaluation) -> None:
+        self._update_one(
+            evaluation_t,
+            evaluation_t.c.ticket_id == evaluation.ticket_id,
+            evaluation_values(evaluation),
+            f"evaluation of ticket {evaluation.ticket_id}",
+        )
 
     def insert_appointment(self, appointment: Appointment) -> Appointment:
         new_id = self.conn.execute(
@@ -614,14 +618,12 @@ class SqlHall(HallTx):
         return replace(appointment, id=int(new_id))
 
     def update_appointment(self, appointment: Appointment) -> None:
-        c = appointment_t.c
-        result = self.conn.execute(
-            sa.update(appointment_t)
-            .where(c.hall == self.hall, c.id == appointment.id)
-            .values(appointment_values(appointment))
+        self._update_one(
+            appointment_t,
+            appointment_t.c.id == appointment.id,
+            appointment_values(appointment),
+            f"appointment {appointment.code}",
         )
-        if result.rowcount != 1:
-            raise LookupError(f"appointment {appointment.code} vanished during the transaction")
 
     def insert_notice(self, notice: Notice) -> Notice:
         new_id = self.conn.execute(
@@ -630,12 +632,7 @@ class SqlHall(HallTx):
         return replace(notice, id=int(new_id))
 
     def update_notice(self, notice: Notice) -> None:
-        c = notice_t.c
-        result = self.conn.execute(
-            sa.update(notice_t).where(c.hall == self.hall, c.id == notice.id).values(notice_values(notice))
-        )
-        if result.rowcount != 1:
-            raise LookupError(f"notice {notice.id} vanished during the transaction")
+        self._update_one(notice_t, notice_t.c.id == notice.id, notice_values(notice), f"notice {notice.id}")
 
 
 class SqlStore(Store):
