@@ -9,10 +9,15 @@ import io
 import math
 import os
 import pstats
+import signal
 import statistics
+import subprocess
+import sys
 import sysconfig
+import time
 import uuid
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -105,3 +110,63 @@ def machine_line() -> str:
     """CPU count and load: on a shared 2-core machine, other work is the main source of noise."""
     one, five, fifteen = os.getloadavg()
     return f"{os.cpu_count()} CPUs, load average {one:.2f} {five:.2f} {fifteen:.2f} (1/5/15 min)"
+
+
+def log_tail(log: Path, lines: int = 30) -> str:
+    try:
+        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+@contextlib.contextmanager
+def server_process(
+    module: str, args: Sequence[str], log: Path, env: dict[str, str], start_timeout: float, stop_timeout: float
+) -> Iterator[tuple[subprocess.Popen[bytes], list[str]]]:
+    """Run ``python -m module *args`` from the repository root until the block ends.
+
+    Waits for the ``LISTENING port …`` line it prints (yielded as its fields) and for
+    ``/healthz`` to answer; stops it with SIGINT (uvicorn's graceful shutdown), killing it
+    if that takes longer than ``stop_timeout``.
+    """
+    import httpx2 as httpx
+
+    side = " ".join([module, *args[:1]])
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", module, *args],
+            cwd=Path(__file__).resolve().parent.parent,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + start_timeout
+        fields: list[str] | None = None
+        while fields is None:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{side} did not start:\n{log_tail(log)}")
+            for line in log.read_text(errors="replace").splitlines():
+                if line.startswith("LISTENING "):
+                    fields = line.split()[1:]
+            time.sleep(0.05)
+        url = f"http://127.0.0.1:{fields[0]}"
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=2, trust_env=False).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{side} does not answer /healthz:\n{log_tail(log)}")
+            time.sleep(0.05)
+        yield proc, fields
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=stop_timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=stop_timeout)

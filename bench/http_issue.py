@@ -22,10 +22,8 @@ import itertools
 import os
 import pstats
 import secrets
-import signal
 import sqlite3
 import subprocess
-import sys
 import sysconfig
 import tempfile
 import time
@@ -42,7 +40,7 @@ from queue_server.config import Config, demo_config
 from queue_server.principal import DeviceKind
 from queue_server.storage import open_store
 
-from ._common import fmt_ms, fmt_rate, machine_line, median, percentile, table, verdict
+from ._common import fmt_ms, fmt_rate, machine_line, median, percentile, server_process, table, verdict
 from ._http_server import HALL, PROFILE_ENV, TICKETS_PATH, WRITERS
 from .issue_rate import (
     SQLITE_BASELINE_DDL,
@@ -138,13 +136,6 @@ def process_cpu_s(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _log_tail(log: Path, lines: int = 30) -> str:
-    try:
-        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return ""
-
-
 @contextlib.contextmanager
 def running_server(
     side: str, db: Path, log: Path, profile: Path | None = None, extra: tuple[str, ...] = ()
@@ -155,44 +146,12 @@ def running_server(
     env.pop(PROFILE_ENV, None)
     if profile is not None:
         env[PROFILE_ENV] = str(profile)
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "bench._http_server", side, str(db), *extra],
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        server: Server | None = None
-        while server is None:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the {side} server did not start:\n{_log_tail(log)}")
-            for line in log.read_text(errors="replace").splitlines():
-                if line.startswith("LISTENING "):
-                    _, port, loop, http = line.split()
-                    server = Server(proc, int(port), loop, http)
-            time.sleep(0.05)
-        while True:
-            try:
-                if httpx.get(f"{server.url}/healthz", timeout=2, trust_env=False).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the {side} server does not answer /healthz:\n{_log_tail(log)}")
-            time.sleep(0.05)
-        yield server
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(timeout=STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=STOP_TIMEOUT_S)
+    with server_process("bench._http_server", [side, str(db), *extra], log, env, START_TIMEOUT_S, STOP_TIMEOUT_S) as (
+        proc,
+        fields,
+    ):
+        port, loop, http = fields
+        yield Server(proc, int(port), loop, http)
 
 
 # -- the load ------------------------------------------------------------------------

@@ -27,7 +27,6 @@ import json
 import os
 import pstats
 import secrets
-import signal
 import subprocess
 import sys
 import sysconfig
@@ -50,10 +49,10 @@ from queue_server.config import Config, demo_config
 from queue_server.principal import DeviceKind, Role
 from queue_server.storage import open_store
 
-from ._common import machine_line, median, percentile, table, verdict
+from ._common import machine_line, median, percentile, server_process, table, verdict
 from ._http_server import PROFILE_ENV
 from ._ws_server import HALL, TRACEMALLOC_ENV, raise_fd_limit, vm_rss_kib
-from .http_issue import _log_tail, process_cpu_s
+from .http_issue import process_cpu_s
 from .issue_rate import _prepared_service
 
 TARGET_RATIO = 3.0
@@ -185,44 +184,12 @@ def running_server(side: str, args: list[str], log: Path, env_extra: dict[str, s
     for name in (PROFILE_ENV, TRACEMALLOC_ENV):
         env.pop(name, None)
     env.update(env_extra or {})
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "bench._ws_server", side, *args],
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        server: Server | None = None
-        while server is None:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the {side} server did not start:\n{_log_tail(log)}")
-            for line in log.read_text(errors="replace").splitlines():
-                if line.startswith("LISTENING "):
-                    _, port, loop, http, ws = line.split()
-                    server = Server(proc, int(port), loop, http, ws)
-            time.sleep(0.05)
-        while True:
-            try:
-                if httpx.get(f"{server.url}/healthz", timeout=2, trust_env=False).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the {side} server does not answer /healthz:\n{_log_tail(log)}")
-            time.sleep(0.05)
-        yield server
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(timeout=STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=STOP_TIMEOUT_S)
+    with server_process("bench._ws_server", [side, *args], log, env, START_TIMEOUT_S, STOP_TIMEOUT_S) as (
+        proc,
+        fields,
+    ):
+        port, loop, http, ws = fields
+        yield Server(proc, int(port), loop, http, ws)
 
 
 @dataclass(frozen=True)
