@@ -63,7 +63,7 @@ def build_app() -> Starlette:
     hub = Hub(service, bus_for(store.url))
     api = ApiContext(service, auth)
     realtime = realtime_plugin(hub, api.authenticate)
-    return create_app(service, [realtime, *plugins(service, api)], auth=auth)
+    return create_app(service, [realtime, *plugins(service, api)], api=api)
 
 
 def prepare(config: Config, db: str) -> None:

@@ -39,7 +39,6 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from queue_server.api.context import ApiContext, IssueLimits
-from queue_server.api.routes import api_routes
 from queue_server.app import create_app
 from queue_server.auth.ratelimit import Limit
 from queue_server.auth.service import AuthService
@@ -59,22 +58,13 @@ BENCH_LIMITS = IssueLimits(kiosk=Limit(burst=10**9, per_minute=10**9))
 
 
 def project_app(db: Path) -> Starlette:
-    """run.build_app on ``db``, with the kiosk limit lifted.
-
-    ``create_app(service, plugins, auth=auth)`` builds ``ApiContext(service, auth)`` with the
-    default limits and has no parameter for them, so the app is built without ``auth``
-    (status, health, error handlers, lifespan with the rollover and the scheduler: all as in
-    production) and the API routes of an ``ApiContext`` with big limits are put where
-    create_app puts them: after ``/`` and ``/healthz``, before the plug-ins' routes.
-    """
+    """run.build_app on ``db``, with the kiosk limit lifted (an ``ApiContext`` with big limits)."""
     config = demo_config()
     store = open_store(f"sqlite:///{db}", migrate=False)
     service = QueueService(store, config)
     auth = AuthService(store.accounts)
     api = ApiContext(service, auth, BENCH_LIMITS)
-    app = create_app(service, plugins(service, api))
-    app.router.routes[2:2] = api_routes(api)
-    return app
+    return create_app(service, plugins(service, api), api=api)
 
 
 def baseline_app(db: Path, writer: str = "serialised") -> Starlette:

@@ -62,9 +62,16 @@ def create_app(
     plugins: Sequence[Plugin] = (),
     *,
     auth: AuthService | None = None,
+    api: ApiContext | None = None,
     scheduler: bool = True,
 ) -> Starlette:
-    """The server: status, the HTTP API (when ``auth`` is given) and the rooms' plug-ins."""
+    """The server: status, the HTTP API and the rooms' plug-ins.
+
+    The API is served when ``api`` is given (the context the plug-ins share, with its rate
+    limits), or built from ``auth`` with the default limits.
+    """
+    if api is None and auth is not None:
+        api = ApiContext(service, auth)
 
     async def index(request: Request) -> JSONResponse:
         halls = [await run_in_threadpool(hall_status, service, h.slug) for h in service.config.halls]
@@ -111,8 +118,8 @@ def create_app(
                     jobs.shutdown(wait=False)
 
     routes: list[BaseRoute] = [Route("/", index), Route("/healthz", health)]
-    if auth is not None:
-        routes.extend(api_routes(ApiContext(service, auth)))
+    if api is not None:
+        routes.extend(api_routes(api))
     for plugin in plugins:
         routes.extend(plugin.routes)
     return Starlette(

@@ -31,6 +31,6 @@ def auth(service: QueueService, clock: FakeClock) -> AuthService:
 def client(service: QueueService, auth: AuthService) -> Iterator[TestClient]:
     api = ApiContext(service, auth)
     rooms = [displays.plugin(service, api), counters.plugin(service, api)]
-    app = create_app(service, rooms, auth=auth, scheduler=False)
+    app = create_app(service, rooms, api=api, scheduler=False)
     with TestClient(app, base_url="http://hall.local") as c:
         yield c

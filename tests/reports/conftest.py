@@ -25,6 +25,7 @@ def auth(service: QueueService, clock: FakeClock) -> AuthService:
 
 @pytest.fixture
 def client(service: QueueService, auth: AuthService) -> Iterator[TestClient]:
-    app = create_app(service, [reports.plugin(service, ApiContext(service, auth))], auth=auth, scheduler=False)
+    api = ApiContext(service, auth)
+    app = create_app(service, [reports.plugin(service, api)], api=api, scheduler=False)
     with TestClient(app, base_url="http://hall.local") as c:
         yield c
