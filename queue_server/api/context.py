@@ -44,8 +44,11 @@ class ApiContext:
 
     async def caller(self, conn: HTTPConnection) -> Caller | None:
         if "hallq_caller" not in conn.scope:
-            cached = self.auth.cached_device(conn)
-            conn.scope["hallq_caller"] = cached or await run_in_threadpool(self.auth.resolve, conn)
+            if not self.auth.presents_credentials(conn):
+                conn.scope["hallq_caller"] = None  # anonymous: no thread hop, no database read
+            else:
+                cached = self.auth.cached_device(conn)
+                conn.scope["hallq_caller"] = cached or await run_in_threadpool(self.auth.resolve, conn)
         found: Caller | None = conn.scope["hallq_caller"]
         return found
 

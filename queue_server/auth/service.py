@@ -168,6 +168,10 @@ class AuthService:
             return value if isinstance(value, str) else None
         return None
 
+    def presents_credentials(self, conn: HTTPConnection) -> bool:
+        """Whether the request carries anything to resolve (visitors' phones do not)."""
+        return bool(self._bearer(conn) or conn.cookies.get(COOKIE))
+
     def cached_device(self, conn: HTTPConnection) -> Caller | None:
         """The caller, when it is a device token resolved moments ago (no database read)."""
         bearer = self._bearer(conn)
