@@ -135,6 +135,9 @@ class HallConfig:
     windows: tuple[WindowConfig, ...] = ()
     staff: tuple[StaffConfig, ...] = ()
     priority_classes: tuple[PriorityClass, ...] = DEFAULT_PRIORITY_CLASSES
+    # [hall.hardware]: serial lines and devices, as written; the hardware room checks them
+    # (hardware.config) when the server or the agent starts, with this file's key paths.
+    hardware: dict[str, Any] = field(default_factory=dict)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -180,7 +183,7 @@ def parse_config(text: str, source: str = "<memory>") -> Config:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(source, "-", f"not valid TOML: {exc}") from exc
-    reader = _Reader(source)
+    reader = TomlReader(source)
     unknown = set(raw) - {"hall"}
     if unknown:
         raise ConfigError(source, sorted(unknown)[0], "unknown key (expected [[hall]] tables)")
@@ -192,8 +195,8 @@ def parse_config(text: str, source: str = "<memory>") -> Config:
     return Config(halls=halls, source=source)
 
 
-class _Reader:
-    """Walks the parsed TOML, keeping the key path for error messages."""
+class TomlReader:
+    """Walks the parsed TOML, keeping the key path for error messages (rooms reuse it for their tables)."""
 
     def __init__(self, source: str) -> None:
         self.source = source
@@ -264,6 +267,7 @@ class _Reader:
             "windows",
             "staff",
             "priority_classes",
+            "hardware",
         }
         t = self.table(value, key, allowed)
         slug = self.str_(t, key, "slug")
@@ -341,6 +345,7 @@ class _Reader:
             windows=windows,
             staff=staff,
             priority_classes=classes,
+            hardware=self.table(t.get("hardware", {}), f"{key}.hardware", set(t.get("hardware", {}))),
         )
 
     def appointments(self, value: Any, key: str) -> AppointmentPolicy:

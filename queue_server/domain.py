@@ -219,3 +219,27 @@ class Notice:
 
     def shown_at(self, at: datetime) -> bool:
         return self.active and (self.expires_at is None or at < self.expires_at)
+
+
+class DeviceState(enum.StrEnum):
+    """A serial device's health, as its link sees it (issue 5: LED screens, pads, printers)."""
+
+    ONLINE = "online"
+    RETRYING = "retrying"  # the last frame went unanswered; the link is trying again
+    OFFLINE = "offline"  # the port is gone or the device stopped answering
+
+
+DEVICE_KINDS = frozenset({"window_led", "hall_led", "caller_pad", "evaluation_pad", "printer"})
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceHealth:
+    """The last health a hall's device reported; stored so a reloaded dashboard sees it."""
+
+    hall: str
+    device: str  # the id the hall's configuration gives it
+    kind: str
+    state: DeviceState
+    since: datetime  # when it entered this state
+    window: int | None = None
+    error: str = ""  # the last error, in words a manager can act on

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from .config import Config, HallConfig
-from .domain import Appointment, Evaluation, Event, Notice, Ticket, TicketAction, TicketState, Window
+from .domain import Appointment, DeviceHealth, Evaluation, Event, Notice, Ticket, TicketAction, TicketState, Window
 from .errors import (
     BadRequest,
     Conflict,
@@ -26,6 +26,7 @@ from .errors import (
     ServicePaused,
 )
 from .rules import appointments as appointment_rules
+from .rules import devices as device_rules
 from .rules import estimate, lifecycle, routing
 from .rules import evaluations as evaluation_rules
 from .rules import notices as notice_rules
@@ -33,7 +34,7 @@ from .rules import windows as window_rules
 from .rules.appointments import Arrival
 from .rules.numbering import requeue_key
 from .storage.base import HallTx, Store
-from .views import appointment_view, evaluation_view, notice_view, ticket_view, window_view
+from .views import appointment_view, device_view, evaluation_view, notice_view, ticket_view, window_view
 
 Listener = Callable[[list[Event]], None]
 RECENT_SERVICES = 20
@@ -197,12 +198,31 @@ class QueueService:
         *,
         appointment: str | None = None,
         slot_start: datetime | None = None,
+        print_on: str | None = None,
     ) -> Issued:
+        """A new ticket; ``print_on`` names the hall's ticket printer that should print its slip."""
         if (appointment is None) != (slot_start is None):
             raise BadRequest("预约取号需要预约号和时段 / an appointment needs both its code and its slot start")
         with self._unit(slug) as u:
             issued = self._issue(u, service, priority, appointment=appointment, slot_start=slot_start)
-        return issued
+            if print_on is not None:
+                u.record(self._print_job(u, print_on, issued.ticket))
+        return replace(issued, events=u.events)
+
+    @staticmethod
+    def _print_job(u: _Unit, printer: str, ticket: Ticket) -> Event:
+        """The slip job for ``printer`` (the agent or local link that owns it prints on seeing it)."""
+        known = {d.device: d for d in u.tx.devices()}
+        health = known.get(printer)
+        if health is None or health.kind != "printer":
+            raise NotFound(f"没有这台取号打印机 / no ticket printer {printer!r} has reported in {u.hall.slug}")
+        return Event(
+            hall=u.hall.slug,
+            kind="device.print",
+            at=u.now,
+            ticket_id=ticket.id,
+            detail={"device": printer, "ticket": ticket_view(ticket)},
+        )
 
     def _issue(
         self,
@@ -468,6 +488,30 @@ class QueueService:
                 u.save(lifecycle.rollover(ticket, u.now))
         return Outcome(None, u.events)
 
+    # -- devices (LED screens, pads, printers) -------------------------------
+
+    def report_device(
+        self, slug: str, device: str, *, kind: str, state: str, error: str = "", window: int | None = None
+    ) -> Outcome:
+        """A link says how its device is; a change of state or error is stored and published."""
+        with self._unit(slug) as u:
+            if window is not None:
+                u.window(window)
+            current = next((d for d in u.tx.devices() if d.device == device), None)
+            change = device_rules.report(
+                current, hall=slug, device=device, kind=kind, state=state, error=error, window=window, at=u.now
+            )
+            if change is not None:
+                health, event = change
+                u.tx.put_device(health)
+                u.record(replace(event, detail={"device": device_view(health)}))
+        return Outcome(None, u.events)
+
+    def devices(self, slug: str) -> list[DeviceHealth]:
+        self.hall(slug)
+        with self.store.reader(slug) as r:
+            return r.devices()
+
     # -- evaluations (好差评) ---------------------------------------------------
 
     def evaluate(self, slug: str, ticket_id: int, score: int, channel: str, comment: str = "") -> EvaluationOutcome:
@@ -501,6 +545,17 @@ class QueueService:
             window = u.tx.window(ticket.window)
             staff = window.staff if window else None
         return staff
+
+    def mark_not_rated(self, slug: str, ticket_id: int, channel: str = "pad") -> Outcome:
+        """The evaluation pad asked and no score came in time: recorded once, for the rating rate."""
+        with self._unit(slug) as u:
+            ticket = u.ticket(ticket_id)
+            rated = u.tx.evaluation(ticket_id) is not None
+            if rated:
+                raise Conflict(f"{ticket.number} 已评价 / ticket {ticket.number} has already been rated")
+            already = any(e.kind == evaluation_rules.NOT_RATED for e in u.tx.ticket_events(ticket_id))
+            u.record(evaluation_rules.not_rated(ticket, channel=channel, at=u.now, already=already))
+        return Outcome(ticket, u.events)
 
     def record_follow_up(self, slug: str, ticket_id: int, staff: str, note: str) -> EvaluationOutcome:
         """A manager records the follow-up (回访) of a bad rating; the note is kept in the event."""

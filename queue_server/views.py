@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from .domain import SCORE_LABELS, Appointment, Evaluation, Notice, Ticket, Window
+from .domain import SCORE_LABELS, Appointment, DeviceHealth, Evaluation, Notice, Ticket, Window
 
 
 def ticket_view(t: Ticket) -> dict[str, Any]:
@@ -51,6 +51,17 @@ def _iso(at: datetime | date | None) -> str | None:
 def masked_name(name: str) -> str:
     """A visitor's name as screens may show it (姓名脱敏): the first character, then asterisks."""
     return name[:1] + "*" * (len(name) - 1) if name else ""
+
+
+def device_view(d: DeviceHealth) -> dict[str, Any]:
+    return {
+        "id": d.device,
+        "kind": d.kind,
+        "window": d.window,
+        "state": d.state.value,
+        "error": d.error,
+        "since": d.since.isoformat(),
+    }
 
 
 def evaluation_view(e: Evaluation) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from starlette.routing import BaseRoute, Route
 from .. import __version__
 from .accounts import AccountRoutes
 from .context import ApiContext
+from .devices import DeviceRoutes
 from .openapi import document
 from .records import RecordRoutes
 from .spec import Operation, Schema, integer, number, obj, ref, string
@@ -84,6 +85,7 @@ def operations(ctx: ApiContext) -> list[Operation]:
     w = WindowRoutes(ctx)
     a = AccountRoutes(ctx)
     rec = RecordRoutes(ctx)
+    dev = DeviceRoutes(ctx)
     manager = "a manager of the hall or an administrator"
     reason = obj(("reason",), reason=string(maxLength=200))
     return [
@@ -92,7 +94,8 @@ def operations(ctx: ApiContext) -> list[Operation]:
         Operation("POST", "/api/halls/{hall}/tickets", t.issue, "Take a number", "tickets",
                   "anyone (phone: normal priority, rate-limited per address); "
                   "kiosk tokens and staff for priority classes",
-                  body=obj(("service",), service=string(minLength=1, maxLength=1), priority=string(default="normal")),
+                  body=obj(("service",), service=string(minLength=1, maxLength=1), priority=string(default="normal"),
+                           print=string(maxLength=63, description="a ticket printer's device id: print the slip")),
                   responses={201: ("The new ticket", ISSUED)}),
         Operation("GET", "/api/tickets/{ticket_id:int}", t.status, "Follow a ticket", "tickets",
                   "the ticket holder (token)", query=(("token", string(), True),),
@@ -179,6 +182,21 @@ def operations(ctx: ApiContext) -> list[Operation]:
                   responses={201: ("Published", ANY)}),
         Operation("DELETE", "/api/halls/{hall}/notices/{notice_id:int}", rec.withdraw_notice, "Withdraw a notice",
                   "notices", manager, responses={200: ("Withdrawn", ANY)}),
+        Operation("GET", "/api/halls/{hall}/devices", dev.devices, "Serial devices and their health", "devices",
+                  "displays, staff and agents of the hall", responses={200: ("Devices", ANY)}),
+        Operation("PUT", "/api/halls/{hall}/devices/{device}", dev.report,
+                  "Report a device's health (only changes are stored and published)", "devices",
+                  "the hall's agent token, or a manager",
+                  body=obj(("kind", "state"), kind=string(enum=["window_led", "hall_led", "caller_pad",
+                                                               "evaluation_pad", "printer"]),
+                           state=string(enum=["online", "retrying", "offline"]), error=string(maxLength=500),
+                           window=integer(minimum=1)),
+                  responses={200: ("The device's health", ANY)}),
+        Operation("GET", "/api/tickets/{ticket_id:int}/slip", dev.slip, "What a ticket printer prints", "devices",
+                  "the hall's agent token", responses={200: ("The slip", ANY)}),
+        Operation("POST", "/api/tickets/{ticket_id:int}/evaluation/not-rated", dev.not_rated,
+                  "The evaluation pad asked and no score came in time", "evaluations", "the hall's agent token",
+                  responses={201: ("Recorded", ANY)}),
     ]  # fmt: skip
 
 

@@ -135,6 +135,7 @@ class TicketRoutes:
         service = body.req_str("service", max_len=1)
         priority = body.str_("priority", required=False, max_len=32, default=NORMAL_CLASS)
         assert priority is not None
+        print_on = body.str_("print", required=False, max_len=63)
         body.done()
         caller = await self.ctx.caller(request)
         principal = caller.principal if caller else None
@@ -145,6 +146,8 @@ class TicketRoutes:
             self.ctx.auth.check_csrf(request, caller)
             self.ctx.limit_issue(principal.name, kiosk=True)
         else:
+            if print_on is not None:
+                raise Forbidden("只有取号机可以打印小票 / only a kiosk prints ticket slips")
             if priority != NORMAL_CLASS:
                 # A phone cannot prove age or disability: priority classes are given at the kiosk or by staff.
                 raise Forbidden("优先取号请到取号机或咨询台 / priority tickets are issued at the kiosk or the desk")
@@ -154,7 +157,7 @@ class TicketRoutes:
             issued = await run_in_threadpool(issue, slug, service, priority)
         else:
             issued = await self.ctx.act(
-                request, principal, slug, "ticket.issue", service, issue, slug, service, priority
+                request, principal, slug, "ticket.issue", service, issue, slug, service, priority, print_on=print_on
             )
         return JSONResponse(issued_view(issued), status_code=201)
 

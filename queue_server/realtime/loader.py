@@ -38,6 +38,7 @@ def load_snapshot(service: QueueService, hall: str, lookback: int = CALL_LOOKBAC
         if lookback > 0 and seq > 0:
             recent = r.events(after_seq=max(0, seq - lookback), limit=lookback)
             calls = [e for e in recent if e.kind in CALL_KINDS and e.seq <= seq]
+        devices = r.devices()
         tail: list[Event] = []
         while page := r.events(after_seq=tail[-1].seq if tail else seq, limit=PAGE):
             tail.extend(page)
@@ -50,6 +51,7 @@ def load_snapshot(service: QueueService, hall: str, lookback: int = CALL_LOOKBAC
         windows=tuple(windows),
         tickets=tuple(sorted(tickets.values(), key=lambda t: t.id)),
         calls=tuple(calls),
+        devices=tuple(devices),
     )
     return snap, tail
 

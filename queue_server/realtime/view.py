@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
-from ..domain import Event, Ticket, TicketState, Window
-from ..views import ticket_view, window_view
+from ..domain import DeviceHealth, Event, Ticket, TicketState, Window
+from ..views import device_view, ticket_view, window_view
 
 JSON = dict[str, Any]
 # A service code names the service's shared line; a window number names the line
@@ -37,6 +37,7 @@ Entry = tuple[int, int, int]  # (tier, order_key, id): a line's sort order
 
 # Calls a hall display shows and announces; a recall is announced again.
 CALL_KINDS = frozenset({"ticket.call", "ticket.recall", "ticket.call_back"})
+DEVICE_HEALTH = "device.health"
 RECENT_CALLS = 10
 # Larger than any ticket id: bisecting with it passes every entry of the same (tier, key).
 _PAST_IDS = 2**63
@@ -89,6 +90,7 @@ class Snapshot:
     windows: tuple[Window, ...]
     tickets: tuple[Ticket, ...]  # the day's active tickets and every window's current ticket
     calls: tuple[Event, ...] = ()  # recent call events, oldest first
+    devices: tuple[DeviceHealth, ...] = ()  # serial devices' last reported health
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +162,12 @@ def _window(view: Any) -> JSON:
     return out
 
 
+def _device(view: Any) -> JSON:
+    if not isinstance(view, dict) or not isinstance(view.get("id"), str) or not isinstance(view.get("state"), str):
+        raise BadEvent(f"a device.health event needs detail.device with an id and a state, got {view!r}")
+    return view
+
+
 def event_json(event: Event) -> JSON:
     """The event as clients see it (its ``seq`` travels next to it, in the message)."""
     return {
@@ -216,9 +224,11 @@ class HallView:
         self._windows: dict[int, JSON] = {}  # window views without their current ticket
         self._tickets: dict[int, _Row] = {}  # the day's active tickets and tickets at a window
         self._at: dict[int, set[int]] = {}  # window -> ids of tickets called or served there
+        self._held: dict[int, dict[int, None]] = {}  # window -> ids held there, in the order they were held
         self._lines: dict[Line, list[Entry]] = {}
         self._waiting: dict[str, int] = dict.fromkeys(self._services, 0)
         self._calls: deque[JSON] = deque(maxlen=recent_calls)
+        self._devices: dict[str, JSON] = {}  # device id -> views.device_view
 
     @classmethod
     def from_snapshot(cls, snap: Snapshot, recent_calls: int = RECENT_CALLS) -> HallView:
@@ -229,6 +239,8 @@ class HallView:
             view._track(_row_of(t), sort=False)
         for line in view._lines.values():
             line.sort()  # once, rather than an insort per ticket: a big hall loads in one pass
+        for d in snap.devices:
+            view._devices[d.device] = device_view(d)
         for e in snap.calls:
             if e.kind in CALL_KINDS and e.seq <= snap.seq and view._day_of(e.at) == snap.day:
                 entry = _call_entry(e)
@@ -244,7 +256,7 @@ class HallView:
         if w is None:
             return None
         current = self._current(number)
-        return {**w, "current": current.view if current else None}
+        return {**w, "current": current.view if current else None, "held": list(self._held.get(number, ()))}
 
     def windows(self) -> list[JSON]:
         return [v for n in sorted(self._windows) if (v := self.window(n)) is not None]
@@ -261,6 +273,10 @@ class HallView:
     def calls(self) -> list[JSON]:
         """The recent calls, newest first."""
         return list(reversed(self._calls))
+
+    def devices(self) -> list[JSON]:
+        """Every serial device's health, by id (the dashboard's device panel, a kiosk's printer)."""
+        return [self._devices[k] for k in sorted(self._devices)]
 
     def ticket(self, ticket_id: int) -> JSON | None:
         """The ticket's view, if it is still active today (or at a window)."""
@@ -291,6 +307,7 @@ class HallView:
             "windows": self.windows(),
             "waiting": self.waiting(),
             "calls": self.calls(),
+            "devices": self.devices(),
             "tickets": {i: r.view for i, r in sorted(self._tickets.items())},
             "lines": {str(k): list(v) for k, v in sorted(self._lines.items(), key=lambda kv: str(kv[0])) if v},
         }
@@ -306,6 +323,7 @@ class HallView:
             "windows": self.windows(),
             "waiting": self.waiting(),
             "calls": self.calls(),
+            "devices": self.devices(),
         }
 
     # -- advancing -----------------------------------------------------------
@@ -331,6 +349,7 @@ class HallView:
         detail = event.detail
         ticket = _row(detail["ticket"]) if event.kind.startswith("ticket.") and "ticket" in detail else None
         window = _window(detail["window"]) if event.kind.startswith("window.") and "window" in detail else None
+        device = _device(detail.get("device")) if event.kind == DEVICE_HEALTH else None
 
         reset = self._day_of(event.at) > self.day
         if reset:
@@ -348,6 +367,8 @@ class HallView:
         waiting_before = {s: self._waiting.get(s, 0) for s in services}
 
         self.seq = event.seq
+        if device is not None:
+            self._devices[device["id"]] = device
         if window is not None:
             self._windows[window["number"]] = window
         lines: frozenset[Line] = frozenset()
@@ -406,6 +427,8 @@ class HallView:
         if row.at_window:
             assert row.window is not None
             self._at.setdefault(row.window, set()).add(row.id)
+        elif row.state is TicketState.HELD and row.window is not None:
+            self._held.setdefault(row.window, {})[row.id] = None
 
     def _untrack(self, row: _Row) -> None:
         del self._tickets[row.id]
@@ -426,6 +449,11 @@ class HallView:
             ids.discard(row.id)
             if not ids:
                 del self._at[row.window]
+        elif row.state is TicketState.HELD and row.window is not None:
+            held = self._held[row.window]
+            del held[row.id]
+            if not held:
+                del self._held[row.window]
 
     def _new_day(self, day: date) -> None:
         """The business day turned: yesterday's lines and calls are over; a ticket still
@@ -434,4 +462,5 @@ class HallView:
         self._lines.clear()
         self._waiting = dict.fromkeys(self._services, 0)
         self._tickets = {i: r for i, r in self._tickets.items() if r.at_window}
+        self._held.clear()
         self._calls.clear()

@@ -120,6 +120,33 @@ def rate(
     return evaluation, event
 
 
+NOT_RATED = "evaluation.not_rated"
+
+
+def not_rated(ticket: Ticket, *, channel: str, at: datetime, already: bool) -> Event:
+    """The visitor was asked on ``channel`` (the window's evaluation pad) and gave no score in time.
+
+    Recorded once per service, so the rating rate counts it; a later rating (by phone) is
+    still accepted, since none was given. ``already``: a not-rated record exists.
+    """
+    channel = check_channel(channel)
+    if ticket.state is not TicketState.DONE:
+        raise InvalidTransition(
+            f"{ticket.number} 尚未办结 / ticket {ticket.number} is {ticket.state.value}; only a finished service "
+            "can go unrated"
+        )
+    if already:
+        raise Conflict(f"{ticket.number} 已记录为未评价 / ticket {ticket.number} is already recorded as not rated")
+    return Event(
+        hall=ticket.hall,
+        kind=NOT_RATED,
+        at=at,
+        ticket_id=ticket.id,
+        window=ticket.window,
+        detail={"channel": channel, "service": ticket.service},
+    )
+
+
 def follow_up(evaluation: Evaluation, *, staff: str, note: str, at: datetime, today: date) -> tuple[Evaluation, Event]:
     """A manager records the follow-up (回访) of a bad rating. ``today`` is the hall's local date."""
     staff, note = staff.strip(), note.strip()

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from ..config import Config
-from ..domain import Appointment, Evaluation, Event, Notice, Ticket, Tier, Window
+from ..domain import Appointment, DeviceHealth, Evaluation, Event, Notice, Ticket, Tier, Window
 from .accounts import Accounts
 
 
@@ -124,6 +124,10 @@ class HallReader(ABC):
     def notices(self, now: datetime) -> list[Notice]:
         """Notices shown at ``now``: active and not expired, newest first."""
 
+    @abstractmethod
+    def devices(self) -> list[DeviceHealth]:
+        """Every device's last reported health, by device id."""
+
 
 class HallTx(HallReader):
     """A reader that may also write, inside one transaction holding the hall's lock."""
@@ -173,6 +177,10 @@ class HallTx(HallReader):
 
     @abstractmethod
     def update_notice(self, notice: Notice) -> None: ...
+
+    @abstractmethod
+    def put_device(self, health: DeviceHealth) -> None:
+        """Store ``health`` as the device's current state (insert or replace)."""
 
 
 class Store(ABC):

@@ -22,6 +22,8 @@ from ..config import Config
 from ..domain import (
     BAD_SCORE,
     Appointment,
+    DeviceHealth,
+    DeviceState,
     Evaluation,
     Event,
     Notice,
@@ -38,6 +40,7 @@ from .base import HallReader, HallTx, LineStats, Store
 from .prepared import Converter, PreparedSet
 from .tables import (
     appointment_t,
+    device_health_t,
     evaluation_t,
     event_t,
     hall_t,
@@ -633,6 +636,38 @@ class SqlHall(HallTx):
 
     def update_notice(self, notice: Notice) -> None:
         self._update_one(notice_t, notice_t.c.id == notice.id, notice_values(notice), f"notice {notice.id}")
+
+    def devices(self) -> list[DeviceHealth]:
+        c = device_health_t.c
+        rows = self.conn.execute(sa.select(device_health_t).where(c.hall == self.hall).order_by(c.device)).mappings()
+        return [
+            DeviceHealth(
+                hall=r["hall"],
+                device=r["device"],
+                kind=r["kind"],
+                state=DeviceState(r["state"]),
+                since=r["since"],
+                window=r["window"],
+                error=r["error"],
+            )
+            for r in rows
+        ]
+
+    def put_device(self, health: DeviceHealth) -> None:
+        # Delete-then-insert under the hall lock: a portable upsert for both backends.
+        c = device_health_t.c
+        self.conn.execute(sa.delete(device_health_t).where(c.hall == self.hall, c.device == health.device))
+        self.conn.execute(
+            sa.insert(device_health_t).values(
+                hall=self.hall,
+                device=health.device,
+                kind=health.kind,
+                window=health.window,
+                state=health.state.value,
+                error=health.error,
+                since=health.since,
+            )
+        )
 
 
 class SqlStore(Store):

@@ -278,6 +278,20 @@ class NoticeRow(SQLModel, table=True):
     active: bool = True
 
 
+class DeviceHealthRow(SQLModel, table=True):
+    """Each serial device's last reported health (LED screens, pads, printers)."""
+
+    __tablename__ = "device_health"
+
+    hall: str = Field(primary_key=True, max_length=63)
+    device: str = Field(primary_key=True, max_length=63)
+    kind: str = Field(max_length=32)
+    window: int | None = None
+    state: str = Field(max_length=16)
+    error: str = Field(default="", max_length=500)
+    since: datetime = _utc()
+
+
 metadata = SQLModel.metadata
 hall_t: sa.Table = HallRow.__table__  # type: ignore[attr-defined]
 service_t: sa.Table = ServiceRow.__table__  # type: ignore[attr-defined]
@@ -294,3 +308,4 @@ audit_t: sa.Table = AuditRow.__table__  # type: ignore[attr-defined]
 evaluation_t: sa.Table = EvaluationRow.__table__  # type: ignore[attr-defined]
 appointment_t: sa.Table = AppointmentRow.__table__  # type: ignore[attr-defined]
 notice_t: sa.Table = NoticeRow.__table__  # type: ignore[attr-defined]
+device_health_t: sa.Table = DeviceHealthRow.__table__  # type: ignore[attr-defined]
