@@ -5,6 +5,8 @@
     python run.py user add NAME --role clerk|manager|admin [--hall SLUG]   (password on stdin)
     python run.py token add --kind display|kiosk|agent --hall SLUG [--label TEXT]
     python run.py token list [--hall SLUG]  |  python run.py token revoke ID
+    python run.py --simulate-devices   the demo hall wired to virtual serial devices on ptys
+    python run.py agent --server URL --token T   drive a hall's serial devices from the hall PC
 
 Every command accepts --config FILE and --db URL. This module wires the rooms
 (displays, counters, hardware, reports) into queue_server's app factory.
@@ -13,13 +15,18 @@ Every command accepts --config FILE and --db URL. This module wires the rooms
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 
+from hardware.config import Mode, check_all
 from queue_server.api.context import ApiContext
 from queue_server.app import create_app
 from queue_server.auth.service import AuthService
@@ -31,10 +38,16 @@ from queue_server.realtime import Hub, bus_for, realtime_plugin
 from queue_server.service import QueueService
 from queue_server.storage import open_store
 
+if TYPE_CHECKING:
+    from hardware.sim.demo import SimulatedHall
+
 DEFAULT_DB = "sqlite:///data/hallq.db"
 ENV_CONFIG = "HALLQ_CONFIG"
 ENV_DB = "HALLQ_DB"
 ENV_DEMO_TRAFFIC = "HALLQ_DEMO_TRAFFIC"  # speed factor of simulated demo traffic (unset: none)
+ENV_SIMULATE = "HALLQ_SIMULATE_DEVICES"  # a directory: wire the halls to virtual serial devices there
+ENV_PUBLIC_URL = "HALLQ_PUBLIC_URL"  # how visitors reach the server (printed on ticket slips)
+SIMULATION_DIR = "data/devices"
 
 log = logging.getLogger("hallq")
 
@@ -43,19 +56,55 @@ def read_config(path: str | None) -> Config:
     return load_config(path) if path else demo_config()
 
 
-def plugins(service: QueueService, api: ApiContext) -> list[Plugin]:
+def plugins(
+    service: QueueService, api: ApiContext, hub: Hub, simulated: list[SimulatedHall] | None = None
+) -> list[Plugin]:
     """The rooms that plug into the server; each later issue adds its own."""
     import counters
     import displays
+    import hardware
     import reports
 
     demo = float(os.environ.get(ENV_DEMO_TRAFFIC) or 0) or None
-    return [displays.plugin(service, api), counters.plugin(service, api), reports.plugin(service, api, demo)]
+    devices = check_all(service.config.halls, service.config.source)
+    base_url = os.environ.get(ENV_PUBLIC_URL) or "http://127.0.0.1:8000"
+    return [
+        displays.plugin(service, api),
+        counters.plugin(service, api),
+        reports.plugin(service, api, demo),
+        hardware.plugin(api, hub, devices, base_url, extra=simulators(simulated) if simulated else None),
+    ]
+
+
+def simulated_config(config: Config, directory: str) -> tuple[Config, list[SimulatedHall]]:
+    """``config`` with every hall's devices replaced by virtual ones on ptys under ``directory``."""
+    from hardware.sim.demo import simulate
+
+    sims = [simulate(h, directory) for h in config.halls]
+    halls = tuple(replace(h, hardware=sim.hardware) for h, sim in zip(config.halls, sims, strict=True))
+    return replace(config, halls=halls), sims
+
+
+def simulators(sims: list[SimulatedHall]) -> Callable[[], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def running() -> AsyncIterator[None]:
+        for sim in sims:
+            sim.start()
+        try:
+            yield
+        finally:
+            for sim in sims:
+                sim.close()
+
+    return running
 
 
 def build_app() -> Starlette:
     """Uvicorn's factory (also used by worker processes): settings come from the environment."""
     config = read_config(os.environ.get(ENV_CONFIG) or None)
+    sims: list[SimulatedHall] | None = None
+    if os.environ.get(ENV_SIMULATE):
+        config, sims = simulated_config(config, os.environ[ENV_SIMULATE])
     store = open_store(os.environ.get(ENV_DB) or DEFAULT_DB, migrate=False)
     service = QueueService(store, config)
     auth = AuthService(store.accounts)
@@ -63,7 +112,7 @@ def build_app() -> Starlette:
     hub = Hub(service, bus_for(store.url))
     api = ApiContext(service, auth)
     realtime = realtime_plugin(hub, api.authenticate)
-    return create_app(service, [realtime, *plugins(service, api)], api=api)
+    return create_app(service, [realtime, *plugins(service, api, hub, sims)], api=api)
 
 
 def prepare(config: Config, db: str) -> None:
@@ -147,8 +196,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     config = read_config(args.config)
+    devices = check_all(config.halls, config.source)
+    local = [slug for slug, d in devices.items() if d.mode is Mode.LOCAL and d.devices]
+    if args.workers > 1 and (local or args.simulate_devices):
+        print(
+            "串口只能由一个进程驱动 / serial ports can be driven by one process only: with --workers > 1 set "
+            f'[hall.hardware] mode = "agent" for {", ".join(local) or "the halls"} and run `run.py agent` next to them',
+            file=sys.stderr,
+        )
+        return 2
     prepare(config, args.db)
     os.environ[ENV_DB] = args.db
+    os.environ[ENV_PUBLIC_URL] = os.environ.get(ENV_PUBLIC_URL) or f"http://{args.host}:{args.port}"
+    if args.simulate_devices:
+        os.environ[ENV_SIMULATE] = os.path.abspath(SIMULATION_DIR)
+    else:
+        os.environ.pop(ENV_SIMULATE, None)
     if args.demo_traffic:
         os.environ[ENV_DEMO_TRAFFIC] = str(args.demo_traffic)
     else:
@@ -174,6 +237,44 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_agent(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from hardware.agent import AgentClient, whoami
+    from hardware.config import hardware_config
+    from hardware.controller import ActionRefused, HallDevices
+
+    if not args.token:
+        print("需要代理令牌 / --token (or HALLQ_AGENT_TOKEN) is required", file=sys.stderr)
+        return 2
+    try:
+        me = whoami(args.server, args.token)
+    except (ActionRefused, ConnectionError) as exc:
+        print(f"无法连接服务器或令牌无效 / cannot use {args.server} with that token: {exc}", file=sys.stderr)
+        return 2
+    if me.get("device") != DeviceKind.AGENT.value or not me.get("hall"):
+        print("这不是代理令牌 / that token is not a hall's agent token", file=sys.stderr)
+        return 2
+    config = read_config(args.config)
+    hall = config.hall(str(me["hall"]))
+    if hall is None:
+        print(f"配置文件中没有大厅 {me['hall']} / the hall file has no hall {me['hall']!r}", file=sys.stderr)
+        return 2
+    devices = hardware_config(hall, config.source)
+    if devices.mode is not Mode.AGENT:
+        print(
+            f'{hall.slug}: [hall.hardware] mode 须为 "agent" / set mode = "agent" for this hall, '
+            "so the server does not open the same ports",
+            file=sys.stderr,
+        )
+        return 2
+    print(f"HallQ agent for {hall.slug}: {len(devices.devices)} devices, server {args.server}", flush=True)
+    client = AgentClient(args.server, args.token, hall.slug)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(HallDevices(devices, client).run())
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--config", metavar="FILE", help="hall configuration (TOML); default: the built-in demo hall")
@@ -191,6 +292,15 @@ def parser() -> argparse.ArgumentParser:
             "--demo-traffic", nargs="?", type=float, const=1.0, default=None, metavar="SPEED",
             help="simulate visitors and clerks in every hall (SPEED: time factor, default 1)",
         )  # fmt: skip
+        target.add_argument(
+            "--simulate-devices", action="store_true",
+            help=f"wire every hall to virtual LED screens, pads and a printer on ptys under {SIMULATION_DIR}/",
+        )  # fmt: skip
+
+    agent = sub.add_parser("agent", parents=[common], help="drive a hall's serial devices next to the ports")
+    agent.add_argument("--server", required=True, metavar="URL", help="the HallQ server, e.g. http://10.0.0.5:8000")
+    agent.add_argument("--token", default=os.environ.get("HALLQ_AGENT_TOKEN"), metavar="T",
+                       help="an agent device token (run.py token add --kind agent); or HALLQ_AGENT_TOKEN")  # fmt: skip
 
     user = sub.add_parser("user", parents=[common], help="staff accounts")
     user_sub = user.add_subparsers(dest="action", required=True)
@@ -217,7 +327,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    commands = {"user": cmd_user_add, "token": cmd_token}
+    commands = {"user": cmd_user_add, "token": cmd_token, "agent": cmd_agent}
     try:
         return commands.get(args.command or "serve", cmd_serve)(args)
     except ConfigError as exc:

@@ -43,6 +43,7 @@ from queue_server.app import create_app
 from queue_server.auth.ratelimit import Limit
 from queue_server.auth.service import AuthService
 from queue_server.config import demo_config
+from queue_server.realtime import Hub, LocalBus
 from queue_server.service import QueueService
 from queue_server.storage import open_store
 from run import plugins
@@ -64,7 +65,8 @@ def project_app(db: Path) -> Starlette:
     service = QueueService(store, config)
     auth = AuthService(store.accounts)
     api = ApiContext(service, auth, BENCH_LIMITS)
-    return create_app(service, plugins(service, api), api=api)
+    hub = Hub(service, LocalBus())  # not started: the HTTP bench opens no WebSocket
+    return create_app(service, plugins(service, api, hub), api=api)
 
 
 def baseline_app(db: Path, writer: str = "serialised") -> Starlette:

@@ -26,6 +26,9 @@ CMD_ASK_RATING: Final = 0x01
 CMD_SHOW: Final = 0x02
 CMD_BEEP: Final = 0x03
 CMD_SCORE: Final = 0x11
+# The public material does not say which CMD byte a caller pad's key frame carries (the key
+# is the last DATA byte), so ``interpret`` accepts any non-host CMD; simulated pads send this.
+CMD_KEY: Final = 0x05
 HOST_COMMANDS: Final = frozenset({CMD_ASK_RATING, CMD_SHOW, CMD_BEEP})
 
 BLANK: Final = 0x0A  # a digit position left dark on the pad's display
@@ -94,6 +97,16 @@ def show_blank(address: int) -> bytes:
 
 def beep(address: int) -> bytes:
     return build_frame(address, CMD_BEEP)
+
+
+def key_frame(address: int, key: int, digits: tuple[int, ...] = ()) -> bytes:
+    """What a caller pad sends for ``key`` pressed after ``digits`` (for simulators and tests)."""
+    return build_frame(address, CMD_KEY, bytes((*digits, key)))
+
+
+def score_frame(address: int, score: int) -> bytes:
+    """What an evaluation pad sends for a score (for simulators and tests)."""
+    return build_frame(address, CMD_SCORE, bytes([score]))
 
 
 def ask_rating(address: int) -> bytes:

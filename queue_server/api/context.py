@@ -80,7 +80,7 @@ class ApiContext:
 
     async def audit(
         self,
-        request: Request,
+        request: HTTPConnection | None,
         principal: Principal | None,
         action: str,
         outcome: str,
@@ -89,12 +89,19 @@ class ApiContext:
         detail: dict[str, Any] | None = None,
     ) -> None:
         await run_in_threadpool(
-            self.auth.audit, principal, action, outcome, hall=hall, ip=client_ip(request), target=target, detail=detail
+            self.auth.audit,
+            principal,
+            action,
+            outcome,
+            hall=hall,
+            ip=client_ip(request) if request is not None else "",
+            target=target,
+            detail=detail,
         )
 
     async def act(
         self,
-        request: Request,
+        request: HTTPConnection | None,
         principal: Principal | None,
         hall: str,
         action: str,

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
 
 from ..domain import Window, WindowState
@@ -79,6 +79,12 @@ class WindowRoutes:
     async def _authorize(self, request: Request, slug: str, number: int, action: str) -> tuple[Principal, str | None]:
         """The caller and the staff login to record for the action."""
         principal = await self.ctx.require(request, slug, lambda p: p.in_hall(slug), f"window.{action}")
+        return principal, await self._staff(request, principal, slug, number, action)
+
+    async def _staff(
+        self, request: HTTPConnection | None, principal: Principal, slug: str, number: int, action: str
+    ) -> str | None:
+        """The staff login to record for ``principal``'s action (403, audited, if it may not act)."""
         window, windows = await run_in_threadpool(_window, self.ctx.service, slug, number)
         refusal = may_act(principal, slug, action, window, windows)
         if refusal is not None:
@@ -86,8 +92,7 @@ class WindowRoutes:
                 request, principal, f"window.{action}", "denied", slug, f"window {number}", {"why": refusal}
             )
             raise Forbidden(f"无权操作 {number} 号窗口 / {principal.name} may not act on window {number}: {refusal}")
-        staff = window.staff if principal.device is not None else principal.name
-        return principal, staff
+        return window.staff if principal.device is not None else principal.name
 
     async def action(self, request: Request) -> Response:
         slug: str = request.path_params["hall"]
@@ -132,6 +137,27 @@ class WindowRoutes:
             return lambda: s.transfer(slug, number, service=service, to_window=to_window, reason=why, staff=staff)
         method: Callable[[str, int, str | None], Outcome] = getattr(s, ACTIONS[action])
         return lambda: method(slug, number, staff)
+
+    async def device_action(
+        self, principal: Principal, slug: str, number: int, action: str, body: dict[str, Any]
+    ) -> Outcome:
+        """A caller pad's key on the server's own serial link: the same checks, command and audit as
+        ``POST /api/halls/{hall}/windows/{n}/{action}`` (and ``call-back/{id}``) from the agent."""
+        self.ctx.service.hall(slug)
+        if action.startswith("call-back/"):
+            ticket_id = int(action.removeprefix("call-back/"))
+            staff = await self._staff(None, principal, slug, number, "call-back")
+            return await self.ctx.act(
+                None, principal, slug, "window.call-back", f"ticket {ticket_id}",
+                self.ctx.service.call_back, slug, number, ticket_id, staff,
+            )  # fmt: skip
+        if action not in ACTIONS:
+            raise NotFound(f"没有这个窗口操作 / unknown window action {action!r} (known: {', '.join(ACTIONS)})")
+        staff = await self._staff(None, principal, slug, number, action)
+        fields = Fields(dict(body), "body")
+        call = self._command(slug, number, action, fields, staff, principal)
+        fields.done()
+        return await self.ctx.act(None, principal, slug, f"window.{action}", f"window {number}", call)
 
     async def call_ticket(self, request: Request) -> Response:
         slug: str = request.path_params["hall"]

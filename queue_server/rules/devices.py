@@ -49,7 +49,7 @@ def report(
 ) -> tuple[DeviceHealth, Event] | None:
     """The device's new health and its event, or None when nothing a manager sees changed."""
     new_state = check_report(device, kind, state, error, window)
-    error = "" if new_state is DeviceState.ONLINE else error.strip()
+    error = error.strip()  # an online screen may still have a problem (text its font cannot show)
     if current is not None and (current.state, current.error, current.kind, current.window) == (
         new_state,
         error,

@@ -1,0 +1,95 @@
+"""A real server process (``run.py``) whose hall is wired to simulated devices on real ptys
+owned by the test, so a test presses keys and reads screens while the server drives them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx2 as httpx
+import pytest
+
+from hardware.sim.demo import SimulatedHall, simulate
+from queue_server.auth.service import AuthService
+from queue_server.config import parse_config
+from queue_server.principal import DeviceKind, Role
+from queue_server.storage import open_store
+from tests.browser_support import serve
+from tests.conftest import SMALL_HALL
+
+PASSWORD = "serial line secret"
+
+
+def toml_tables(prefix: str, rows: list[dict[str, Any]]) -> str:
+    """``rows`` as TOML ``[[prefix]]`` tables (values are str, int or bool: JSON spells them alike)."""
+    out = []
+    for row in rows:
+        out.append(f"[[{prefix}]]")
+        out.extend(f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in row.items())
+        out.append("")
+    return "\n".join(out)
+
+
+def hall_toml(hardware: dict[str, Any]) -> str:
+    head = "\n".join(f"{k} = {json.dumps(v)}" for k, v in hardware.items() if not isinstance(v, list))
+    return (
+        SMALL_HALL
+        + f"\n[hall.hardware]\n{head}\n\n"
+        + toml_tables("hall.hardware.lines", hardware["lines"])
+        + toml_tables("hall.hardware.devices", hardware["devices"])
+    )
+
+
+@dataclass
+class Hall:
+    base: str
+    sims: SimulatedHall
+    agent_token: str
+    directory: Path
+
+    def login(self, user: str) -> dict[str, str]:
+        r = httpx.post(f"{self.base}/api/auth/login", json={"username": user, "password": PASSWORD, "token": True})
+        assert r.status_code == 200, r.text
+        return {"Authorization": f"Bearer {r.json()['token']}"}
+
+    def post(self, path: str, headers: dict[str, str] | None = None, **body: Any) -> httpx.Response:
+        return httpx.post(f"{self.base}{path}", json=body or None, headers=headers or {})
+
+    def get(self, path: str, headers: dict[str, str] | None = None) -> httpx.Response:
+        return httpx.get(f"{self.base}{path}", headers=headers or {})
+
+
+def prepared(tmp: Path, mode: str, rating_timeout_s: int = 30) -> tuple[str, Path, SimulatedHall, str]:
+    """The hall file, database and simulators (started) for a server about to be launched."""
+    base_config = parse_config(SMALL_HALL, "tests")
+    sims = simulate(base_config.halls[0], tmp / "tty", windows=2)
+    sims.hardware["mode"] = mode
+    sims.hardware["rating_timeout_s"] = rating_timeout_s
+    config_path = tmp / "hall.toml"
+    config_path.write_text(hall_toml(sims.hardware), encoding="utf-8")
+    db = f"sqlite:///{tmp}/hallq.db"
+    store = open_store(db)
+    try:
+        store.sync_halls(parse_config(config_path.read_text("utf-8"), str(config_path)))
+        auth = AuthService(store.accounts)
+        auth.create_user("li", PASSWORD, Role.CLERK, "t")
+        auth.create_user("boss", PASSWORD, Role.MANAGER, "t")
+        _, agent = auth.create_device_token(DeviceKind.AGENT, "t", "大厅电脑")
+    finally:
+        store.close()
+    sims.start()
+    return db, config_path, sims, agent
+
+
+@pytest.fixture
+def local_hall(tmp_path: Path) -> Iterator[Hall]:
+    """The server drives the ptys itself (mode "local")."""
+    db, config_path, sims, agent = prepared(tmp_path, "local", rating_timeout_s=5)
+    try:
+        with serve(db, tmp_path, "--config", str(config_path), "--log-level", "info") as base:
+            yield Hall(base, sims, agent, tmp_path)
+    finally:
+        sims.close()
