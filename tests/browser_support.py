@@ -64,9 +64,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(db: str, cwd: Path, *extra: str) -> Iterator[str]:
-    """``python run.py`` on ``db``, 127.0.0.1 and a free port; yields the base URL once /healthz answers."""
-    port = free_port()
+def serve(db: str, cwd: Path, *extra: str, port: int | None = None) -> Iterator[str]:
+    """``python run.py`` on ``db``, 127.0.0.1 and ``port`` (default: a free one); yields the base URL
+    once /healthz answers."""
+    port = port or free_port()
     cmd = [sys.executable, str(ROOT / "run.py"), "--port", str(port), "--db", db, "--log-level", "warning", *extra]
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"

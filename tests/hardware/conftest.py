@@ -4,7 +4,10 @@ owned by the test, so a test presses keys and reads screens while the server dri
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +20,7 @@ from queue_server.auth.service import AuthService
 from queue_server.config import parse_config
 from queue_server.principal import DeviceKind, Role
 from queue_server.storage import open_store
-from tests.browser_support import serve
+from tests.browser_support import ROOT, free_port, serve
 from tests.conftest import SMALL_HALL
 
 PASSWORD = "serial line secret"
@@ -91,5 +94,40 @@ def local_hall(tmp_path: Path) -> Iterator[Hall]:
     try:
         with serve(db, tmp_path, "--config", str(config_path), "--log-level", "info") as base:
             yield Hall(base, sims, agent, tmp_path)
+    finally:
+        sims.close()
+
+
+@contextmanager
+def agent_process(base: str, token: str, config: Path, cwd: Path) -> Iterator[subprocess.Popen[str]]:
+    """``python run.py agent`` next to the ptys, talking to the server at ``base``."""
+    cmd = [sys.executable, str(ROOT / "run.py"), "agent", "--server", base, "--token", token, "--config", str(config)]
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@dataclass
+class AgentHall(Hall):
+    db: str = ""
+    config: Path = Path()
+    port: int = 0
+
+
+@pytest.fixture
+def agent_hall(tmp_path: Path) -> Iterator[AgentHall]:
+    """The server leaves the ports alone (mode "agent"); the agent is started by the test."""
+    db, config_path, sims, agent = prepared(tmp_path, "agent", rating_timeout_s=5)
+    port = free_port()
+    try:
+        with serve(db, tmp_path, "--config", str(config_path), port=port) as base:
+            yield AgentHall(base, sims, agent, tmp_path, db, config_path, port)
     finally:
         sims.close()

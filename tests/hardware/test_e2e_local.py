@@ -109,3 +109,33 @@ def test_an_unplugged_screen_line_recovers_without_losing_a_call(local_hall: Hal
     while led_state() != "online":
         assert time.monotonic() < deadline, "the screen never came back online"
         time.sleep(0.05)
+
+
+def test_a_kiosk_ticket_is_printed_and_a_printer_without_paper_shows_up(local_hall: Hall) -> None:
+    ready(local_hall)
+    boss = local_hall.login("boss")
+    kiosk = local_hall.post("/api/halls/t/tokens", boss, kind="kiosk").json()["token"]
+    kiosk_headers = {"Authorization": f"Bearer {kiosk}"}
+    printer = local_hall.sims.printer
+
+    def printer_state() -> tuple[str, str]:
+        devices = local_hall.get("/api/halls/t/devices", boss).json()["devices"]
+        found = next((d for d in devices if d["id"] == "printer-1"), None)
+        return (found["state"], found["error"]) if found else ("missing", "")
+
+    deadline = time.monotonic() + 5
+    while printer_state()[0] != "online":
+        assert time.monotonic() < deadline, printer_state()
+        time.sleep(0.05)
+    issued = local_hall.post("/api/halls/t/tickets", kiosk_headers, service="A", print="printer-1").json()
+    printer.wait_until(lambda: printer.slips == 1, what="one slip printed")
+    text = printer.text()
+    assert "测试大厅" in text and issued["number"] in text and "前面还有 0 人" in text
+    assert printer.parser.qr_payloads == [f"http://127.0.0.1:{local_hall.base.rsplit(':', 1)[1]}{issued['track_url']}"]
+    printer.paper = "out"
+    local_hall.post("/api/halls/t/tickets", kiosk_headers, service="A", print="printer-1")
+    deadline = time.monotonic() + 5
+    while printer_state()[0] != "offline":
+        assert time.monotonic() < deadline, printer_state()
+        time.sleep(0.05)
+    assert "缺纸" in printer_state()[1] and printer.slips == 1

@@ -1,0 +1,83 @@
+"""The screen driver on a real pty: retries a screen that does not answer, reports it
+offline, keeps the newest text, and brings it up to date when it answers again."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import pytest
+
+from hardware import drivers
+from hardware.config import DeviceConfig, Kind, LineConfig, Protocol
+from hardware.led_frames import Geometry
+from hardware.sim.screen import ScreenBus as ScreenSim
+from queue_server.domain import DeviceState
+
+
+def test_a_silent_screen_is_retried_reported_and_caught_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(drivers, "RETRY_OFFLINE_S", 0.3)
+    sim = ScreenSim(tmp_path / "led", {1: "gb2312", 2: "gb2312"})
+    sim.start()
+    line = LineConfig(id="led", url=sim.url, protocol=Protocol.ONBON, gap_s=0.0, timeout_s=0.1, retries=2)
+    screens = [
+        DeviceConfig(id=f"led-{n}", kind=Kind.WINDOW_LED, line="led", address=n, window=n, geometry=Geometry())
+        for n in (1, 2)
+    ]
+    reports: list[tuple[str, DeviceState, str]] = []
+
+    async def main() -> None:
+        bus = drivers.ScreenBus(line, screens, lambda d, s, e: reports.append((d.id, s, e)))
+        task = asyncio.create_task(bus.run())
+        sim.screens[2].answering = False
+        bus.show("led-1", ["1号窗口", "欢迎光临"])
+        bus.show("led-2", ["2号窗口", "欢迎光临"])
+        await asyncio.to_thread(sim.wait_for_text, 1, "欢迎光临")
+        deadline = time.monotonic() + 5
+        while ("led-2", DeviceState.OFFLINE) not in [(d, s) for d, s, _ in reports]:
+            assert time.monotonic() < deadline, reports
+            await asyncio.sleep(0.02)
+        states = [s for d, s, _ in reports if d == "led-2"]
+        assert states[:3] == [DeviceState.RETRYING, DeviceState.RETRYING, DeviceState.OFFLINE]  # 2 retries, then down
+        assert "did not reply" in next(e for d, s, e in reports if d == "led-2" and s is DeviceState.OFFLINE)
+        bus.show("led-2", ["请 A001 号", "到2号窗口办理"])  # meanwhile the screen's text changes
+        sim.screens[2].answering = True
+        assert await asyncio.to_thread(sim.wait_for_text, 2, "A001") == ["请 A001 号", "到2号窗口办理"]
+        deadline = time.monotonic() + 5
+        while reports[-1][:2] != ("led-2", DeviceState.ONLINE):
+            assert time.monotonic() < deadline, reports
+            await asyncio.sleep(0.02)
+        assert ("led-1", DeviceState.ONLINE, "") in reports
+        task.cancel()
+
+    try:
+        asyncio.run(main())
+    finally:
+        sim.close()
+
+
+def test_text_the_screen_cannot_show_is_an_error_the_manager_sees(tmp_path: Path) -> None:
+    sim = ScreenSim(tmp_path / "led", {1: "gb2312"})
+    sim.start()
+    line = LineConfig(id="led", url=sim.url, protocol=Protocol.ONBON, gap_s=0.0, timeout_s=0.5)
+    screen = DeviceConfig(id="led-1", kind=Kind.WINDOW_LED, line="led", address=1, window=1)
+    reports: list[tuple[DeviceState, str]] = []
+
+    async def main() -> None:
+        bus = drivers.ScreenBus(line, [screen], lambda d, s, e: reports.append((s, e)))
+        task = asyncio.create_task(bus.run())
+        bus.show("led-1", ["请 A001 号", "𠀀"])  # a rare character outside GB2312
+        deadline = time.monotonic() + 5
+        while not reports:
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.02)
+        state, error = reports[0]
+        assert state is DeviceState.ONLINE and "𠀀" in error and "gb2312" in error
+        assert sim.lines(1) == []  # nothing half-drawn or '?' went out
+        task.cancel()
+
+    try:
+        asyncio.run(main())
+    finally:
+        sim.close()
