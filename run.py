@@ -19,8 +19,7 @@ import contextlib
 import logging
 import os
 import sys
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -57,7 +56,7 @@ def read_config(path: str | None) -> Config:
 
 
 def plugins(
-    service: QueueService, api: ApiContext, hub: Hub, simulated: list[SimulatedHall] | None = None
+    service: QueueService, api: ApiContext, hub: Hub, simulated: dict[str, SimulatedHall] | None = None
 ) -> list[Plugin]:
     """The rooms that plug into the server; each later issue adds its own."""
     import counters
@@ -72,37 +71,23 @@ def plugins(
         displays.plugin(service, api),
         counters.plugin(service, api),
         reports.plugin(service, api, demo),
-        hardware.plugin(api, hub, devices, base_url, extra=simulators(simulated) if simulated else None),
+        hardware.plugin(api, hub, devices, base_url, simulated=simulated),
     ]
 
 
-def simulated_config(config: Config, directory: str) -> tuple[Config, list[SimulatedHall]]:
+def simulated_config(config: Config, directory: str) -> tuple[Config, dict[str, SimulatedHall]]:
     """``config`` with every hall's devices replaced by virtual ones on ptys under ``directory``."""
     from hardware.sim.demo import simulate
 
-    sims = [simulate(h, directory) for h in config.halls]
-    halls = tuple(replace(h, hardware=sim.hardware) for h, sim in zip(config.halls, sims, strict=True))
+    sims = {h.slug: simulate(h, directory) for h in config.halls}
+    halls = tuple(replace(h, hardware=sims[h.slug].hardware) for h in config.halls)
     return replace(config, halls=halls), sims
-
-
-def simulators(sims: list[SimulatedHall]) -> Callable[[], AbstractAsyncContextManager[None]]:
-    @asynccontextmanager
-    async def running() -> AsyncIterator[None]:
-        for sim in sims:
-            sim.start()
-        try:
-            yield
-        finally:
-            for sim in sims:
-                sim.close()
-
-    return running
 
 
 def build_app() -> Starlette:
     """Uvicorn's factory (also used by worker processes): settings come from the environment."""
     config = read_config(os.environ.get(ENV_CONFIG) or None)
-    sims: list[SimulatedHall] | None = None
+    sims: dict[str, SimulatedHall] | None = None
     if os.environ.get(ENV_SIMULATE):
         config, sims = simulated_config(config, os.environ[ENV_SIMULATE])
     store = open_store(os.environ.get(ENV_DB) or DEFAULT_DB, migrate=False)
@@ -222,6 +207,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         os.environ.pop(ENV_CONFIG, None)
     halls = ", ".join(f"{h.slug} ({h.name_zh})" for h in config.halls)
     print(f"HallQ serving {halls} at http://{args.host}:{args.port}/  database: {args.db}", flush=True)
+    if args.simulate_devices:
+        pages = "  ".join(f"http://{args.host}:{args.port}/simulator/{h.slug}" for h in config.halls)
+        print(f"虚拟串口设备 / virtual serial devices under {SIMULATION_DIR}/: {pages}", flush=True)
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     uvicorn.run(
         "run:build_app",

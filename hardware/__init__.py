@@ -18,7 +18,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from starlette.routing import BaseRoute, Mount
+from starlette.staticfiles import StaticFiles
 
 from queue_server.api.context import ApiContext
 from queue_server.plugins import Plugin
@@ -27,6 +32,9 @@ from queue_server.realtime import Hub
 from .config import HardwareConfig, Mode
 from .controller import HallDevices
 from .local import LocalClient
+
+if TYPE_CHECKING:
+    from .sim.demo import SimulatedHall
 
 log = logging.getLogger("hallq.hardware")
 
@@ -37,16 +45,19 @@ def plugin(
     configs: Mapping[str, HardwareConfig],
     base_url: str,
     *,
-    extra: Callable[[], contextlib.AbstractAsyncContextManager[None]] | None = None,
+    simulated: Mapping[str, SimulatedHall] | None = None,
 ) -> Plugin:
-    """Drive every hall whose devices the server owns (mode "local") while the app runs."""
+    """Drive every hall whose devices the server owns (mode "local") while the app runs;
+    ``simulated`` halls get their virtual devices started first and the simulator page."""
     local = [c for c in configs.values() if c.mode is Mode.LOCAL and c.devices]
+    sims = dict(simulated or {})
 
     @contextlib.asynccontextmanager
     async def running() -> AsyncIterator[None]:
         async with contextlib.AsyncExitStack() as stack:
-            if extra is not None:
-                await stack.enter_async_context(extra())
+            for sim in sims.values():
+                sim.start()
+                stack.callback(sim.close)
             tasks = [
                 asyncio.create_task(HallDevices(c, LocalClient(c.hall, api, hub, base_url)).run(), name=f"hw-{c.hall}")
                 for c in local
@@ -62,4 +73,10 @@ def plugin(
                     with contextlib.suppress(asyncio.CancelledError):
                         await task
 
-    return Plugin(name="hardware", lifespan=running if local or extra else None)
+    routes: list[BaseRoute] = []
+    if sims:
+        from .sim.page import routes as simulator_routes
+
+        static = Path(__file__).resolve().parent / "static"
+        routes = [*simulator_routes(sims), Mount("/static/hardware", StaticFiles(directory=static))]
+    return Plugin(name="hardware", routes=routes, lifespan=running if local or sims else None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -17,6 +18,8 @@ class Simulator:
     def __init__(self, path: str | Path) -> None:
         self.port = VirtualPort(path, self._received)
         self._changed = threading.Condition()
+        # The last bytes each way, for the simulator page: (monotonic time, "in" from the host | "out", bytes).
+        self.traffic: deque[tuple[float, str, bytes]] = deque(maxlen=40)
 
     @property
     def url(self) -> str:
@@ -36,8 +39,14 @@ class Simulator:
 
     def _received(self, data: bytes) -> None:
         with self._changed:
+            self.traffic.append((time.monotonic(), "in", data))
             self.on_bytes(data)
             self._changed.notify_all()
+
+    def send(self, data: bytes) -> None:
+        """Write to the host, as the device."""
+        self.traffic.append((time.monotonic(), "out", data))
+        self.port.write(data)
 
     def on_bytes(self, data: bytes) -> None:
         raise NotImplementedError

@@ -50,12 +50,12 @@ class PadBus(Simulator):
     def press(self, address: int, key: int, digits: tuple[int, ...] = ()) -> bytes:
         """A key (after ``digits``) on pad ``address``; the frame written."""
         frame = padbus.key_frame(address, key, digits)
-        self.port.write(frame)
+        self.send(frame)
         return frame
 
     def rate(self, address: int, score: int) -> bytes:
         frame = padbus.score_frame(address, score)
-        self.port.write(frame)
+        self.send(frame)
         return frame
 
     def pad(self, address: int) -> Pad:

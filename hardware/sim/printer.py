@@ -24,10 +24,10 @@ class PrinterSim(Simulator):
         while i < len(data):
             chunk = data[i : i + 3]
             if chunk == printer.STATUS_ONLINE_QUERY:
-                self.port.write(online_reply)
+                self.send(online_reply)
                 i += 3
             elif chunk == printer.STATUS_PAPER_QUERY:
-                self.port.write(paper_reply)
+                self.send(paper_reply)
                 i += 3
             else:
                 rest.append(data[i])

@@ -59,7 +59,7 @@ class ScreenBus(Simulator):
         screen.frames += 1
         self.log.append((time.monotonic(), screen.address, screen.lines))
         if update.reply_wanted:
-            self.port.write(onbon.build_reply(screen.address))
+            self.send(onbon.build_reply(screen.address))
 
     def lines(self, address: int) -> list[str]:
         with self._changed:
