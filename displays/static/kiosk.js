@@ -1,7 +1,13 @@
 // 取号机: pick a service, maybe a priority class, take a ticket; or check in an appointment.
 // A kiosk device token in the URL (?token=hqd_…) is sent as "Authorization: Bearer" and
 // unlocks the priority classes (elderly, disabled, green channel).
-import { $, PAGE, T, minutes, params } from "./hallq-live.js";
+//
+// A kiosk with a ticket printer (?printer=p1, and its token) follows that printer's health on
+// the hall channel (snapshot "devices", "device.health" events; polled every 10 s while the
+// channel is down). Printer online: the ticket is issued with {"print": "p1"} and the visitor
+// is told to take the slip. Printer missing, retrying or offline (or the server refuses to
+// print on it): the ticket is issued without printing and its QR code is what the visitor takes.
+import { $, Live, PAGE, T, minutes, params } from "./hallq-live.js";
 
 const hall = PAGE.hall;
 const en = document.documentElement.lang === "en";
@@ -10,6 +16,11 @@ const names = Object.fromEntries(hall.services.map((s) => [s.code, en ? s.name_e
 const sections = ["home", "priority", "check-in", "issued"];
 let chosen = null;
 let backTimer = null;
+const printer = params.get("printer");
+const slug = encodeURIComponent(hall.slug);
+// device: the printer's last health record (null: never reported); live: the hall channel is up.
+const printerWatch = { id: printer, device: null, live: false };
+window.hallqKiosk = printerWatch;
 
 function show(id) {
   for (const s of sections) $(s).hidden = s !== id;
@@ -29,11 +40,63 @@ async function post(path, body) {
   if (token) headers.Authorization = `Bearer ${token}`;
   const r = await fetch(path, { method: "POST", headers, body: JSON.stringify(body) });
   const answer = await r.json().catch(() => ({}));
-  if (!r.ok) throw new Error(answer.error?.message || r.statusText);
+  if (!r.ok) throw Object.assign(new Error(answer.error?.message || r.statusText), { status: r.status });
   return answer;
 }
 
-function showTicket(t) {
+// -- the ticket printer ----------------------------------------------------------
+
+function printerReady() {
+  const d = printerWatch.device;
+  return Boolean(printer && token && d && d.kind === "printer" && d.state === "online");
+}
+
+function setPrinter(device) {
+  printerWatch.device = device || null;
+}
+
+async function pollPrinter() {
+  try {
+    const r = await fetch(`/api/halls/${slug}/devices`, {
+      headers: { Accept: "application/json", Authorization: `Bearer ${token}` },
+    });
+    if (!r.ok) {
+      if ([401, 403, 404].includes(r.status)) setPrinter(null);
+      return;
+    }
+    const body = await r.json();
+    if (!printerWatch.live) setPrinter(body.devices.find((d) => d.id === printer));
+  } catch {
+    /* offline for a moment: keep what we knew */
+  }
+}
+
+function watchPrinter() {
+  const live = new Live(`/ws/halls/${slug}?access_token=${encodeURIComponent(token)}`, {
+    snapshot(msg) {
+      setPrinter((msg.devices || []).find((d) => d.id === printer));
+    },
+    event(msg) {
+      const device = msg.event?.detail?.device;
+      if (msg.event?.kind === "device.health" && device?.id === printer) setPrinter(device);
+    },
+    status(online) {
+      printerWatch.live = online;
+    },
+  });
+  live.start();
+  pollPrinter();
+  setInterval(() => printerWatch.live || pollPrinter(), 10000);
+}
+
+// The server said no to printing on that printer (it never reported, or this is no kiosk):
+// worth one more try without printing. Anything else (a paused service, too many tickets) is not.
+const aboutPrinter = (err) =>
+  err.status === 404 || (err.status >= 400 && err.status < 500 && err.status !== 429 && /打印|print/i.test(err.message));
+
+// mode: "printed" (the slip is coming out of the printer), "fallback" (a printer kiosk that
+// could not print: the QR code is the slip) or undefined (a kiosk without a printer, as ever).
+function showTicket(t, mode) {
   $("slip-number").textContent = t.number;
   $("slip-service").textContent = names[t.service] || t.service;
   $("slip-ahead").textContent = t.ahead;
@@ -41,13 +104,32 @@ function showTicket(t) {
   $("slip-time").textContent = new Date(t.issued_at).toLocaleString(en ? "en-GB" : "zh-CN", { hour12: false });
   $("slip-qr").src = `/kiosk/${encodeURIComponent(hall.slug)}/qr?path=${encodeURIComponent(t.track_url)}`;
   $("issued").dataset.trackUrl = t.track_url;
+  $("issued").dataset.printed = mode === "printed" ? printer : "";
+  $("issued").classList.toggle("printed", mode === "printed");
+  $("issued").classList.toggle("qr-first", mode === "fallback");
+  $("slip-take").hidden = mode !== "printed";
+  $("slip-no-printer").hidden = mode !== "fallback";
+  $("print").hidden = Boolean(mode); // the kiosk's printer is the serial one, not the browser's
   show("issued");
 }
 
 async function issue(priority) {
+  const path = `/api/halls/${slug}/tickets`;
+  const body = { service: chosen, priority };
+  let printed = printerReady();
   try {
-    showTicket(await post(`/api/halls/${encodeURIComponent(hall.slug)}/tickets`, { service: chosen, priority }));
+    let ticket;
+    try {
+      ticket = await post(path, printed ? { ...body, print: printer } : body);
+    } catch (err) {
+      if (!printed || !aboutPrinter(err)) throw err;
+      printed = false;
+      setPrinter(null); // until it reports again
+      ticket = await post(path, body);
+    }
+    showTicket(ticket, printer ? (printed ? "printed" : "fallback") : undefined);
     refresh();
+    if (printer && token && !printerWatch.live) pollPrinter();
   } catch (err) {
     show("home");
     fail(err.message);
@@ -98,3 +180,4 @@ async function refresh() {
   }
 }
 setInterval(refresh, 15000);
+if (printer && token) watchPrinter();

@@ -17,6 +17,7 @@ const state = {
   kpis: null,
   live: null,
   staff: [], // the hall's staff list from GET …/snapshot: [{login, name, skills}]
+  devices: new Map(), // serial device id -> health {id, kind, window, state, error, since}
 };
 
 const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -26,6 +27,23 @@ const serviceName = (code) => {
 };
 const staffName = (login) => (login ? PAGE.staff[login] || login : "");
 const mins = (ms) => Math.max(0, Math.floor(ms / 60000));
+const DEVICE_STATES = ["online", "retrying", "offline"];
+// "3号窗口屏" / "Window 3 LED" for a device at a window, else "取号打印机（p1）" / "Ticket printer p1".
+const deviceKind = (d) => T[`device_kind_${d.kind}`] || d.kind;
+const deviceName = (d) => {
+  const at = T[`device_at_${d.kind}`];
+  return d.window != null && at ? fmt(at, { n: d.window }) : fmt(T.device_named, { kind: deviceKind(d), id: d.id });
+};
+// When a device entered its state, in the hall's local time: the time of day, with the date if not today.
+const localTime = (iso) => {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return "";
+  const locale = EN ? "en-GB" : "zh-CN";
+  const day = (ms) => new Date(ms).toLocaleDateString(locale, { timeZone: PAGE.timezone });
+  const time = new Date(t).toLocaleTimeString(locale, { hour12: false, timeZone: PAGE.timezone });
+  if (day(t) === day(Date.now())) return time;
+  return `${new Date(t).toLocaleDateString(locale, { month: "2-digit", day: "2-digit", timeZone: PAGE.timezone })} ${time}`;
+};
 
 async function api(method, path, body) {
   const headers = { Accept: "application/json" };
@@ -75,6 +93,7 @@ function signedIn(me) {
   refreshKpis();
   setInterval(refreshKpis, 30_000);
   setInterval(render, 1000);
+  setInterval(renderDevices, 60_000); // "since" gains its date after midnight
 }
 
 // -- live state ---------------------------------------------------------------
@@ -89,6 +108,8 @@ async function onSnapshot(msg) {
   state.windows.clear();
   msg.windows.forEach(setWindow);
   state.waiting = { ...msg.waiting };
+  state.devices = new Map((msg.devices || []).map((d) => [d.id, d]));
+  renderDevices();
   render();
   try {
     const extra = await api("GET", `/api/halls/${HALL}/reports/live`);
@@ -106,6 +127,10 @@ function onEvent(msg) {
   if (t) {
     if (t.state === "waiting") state.tickets.set(t.id, { id: t.id, number: t.number, service: t.service, issued_at: t.issued_at });
     else state.tickets.delete(t.id);
+  }
+  if (ev.kind === "device.health" && ev.detail?.device) {
+    state.devices.set(ev.detail.device.id, ev.detail.device);
+    renderDevices();
   }
   if (ev.kind === "evaluation.submit" && ev.detail?.bad) {
     state.bad.unshift({ window: ev.window, score: ev.detail.score, at: Date.now() });
@@ -226,9 +251,31 @@ function renderAlerts(now, longest) {
       items.push({ cls: "yellow", text: fmt(T.alert_idle, { n: w.number, count }) });
   }
   for (const b of state.bad) items.push({ cls: "red bad", text: fmt(T.alert_bad, { n: b.window ?? "?", score: b.score }) });
+  for (const d of sortedDevices()) {
+    if (d.state !== "offline") continue;
+    const text = fmt(d.error ? T.alert_device_error : T.alert_device, { name: deviceName(d), error: d.error });
+    items.push({ cls: "red device", text, device: d.id });
+  }
   $("alerts").innerHTML = items.length
-    ? items.map((a) => `<li class="${a.cls}">${esc(a.text)}</li>`).join("")
+    ? items.map((a) => `<li class="${a.cls}"${a.device ? ` data-device="${esc(a.device)}"` : ""}>${esc(a.text)}</li>`).join("")
     : `<li class="none">${esc(T.no_alerts)}</li>`;
+}
+
+// Windows' devices in window order, then the hall's own (综合屏, printers) by id.
+function sortedDevices() {
+  const key = (d) => (d.window == null ? Infinity : d.window);
+  return [...state.devices.values()].sort((a, b) => key(a) - key(b) || a.id.localeCompare(b.id));
+}
+
+function renderDevices() {
+  const rows = sortedDevices().map((d) => {
+    const st = DEVICE_STATES.includes(d.state) ? d.state : "offline";
+    return `<tr data-device="${esc(d.id)}" data-state="${st}"><td class="state"><span class="dot dev-${st}"></span>${esc(T[`device_${st}`] || d.state)}</td>
+      <td class="id">${esc(d.id)}</td><td class="kind">${esc(deviceKind(d))}</td>
+      <td class="window">${d.window == null ? "" : esc(fmt(T.window_n, { n: d.window }))}</td>
+      <td class="err">${esc(d.error)}</td><td class="since">${esc(localTime(d.since))}</td></tr>`;
+  });
+  $("devices").querySelector("tbody").innerHTML = rows.join("") || `<tr class="none"><td colspan="6">${esc(T.no_devices)}</td></tr>`;
 }
 
 function renderKpis() {

@@ -92,3 +92,13 @@ def test_static_files_are_served(client: TestClient) -> None:
     for name in ["hallq-live.js", "voice.js", "kiosk.js", "ticket.js", "display.js", "window.js", "displays.css"]:
         r = client.get(f"/static/displays/{name}")
         assert r.status_code == 200, name
+
+
+def test_kiosk_has_the_printer_notes_in_both_languages(client: TestClient) -> None:
+    zh = client.get("/kiosk/t?printer=p1").text
+    assert re.search(r'id="slip-take"[^>]*hidden>请取走小票<', zh)
+    assert re.search(r'id="slip-no-printer"[^>]*hidden>打印机暂不可用，请扫码跟踪排队进度<', zh)
+    en = client.get("/kiosk/t?printer=p1&lang=en").text
+    assert "Please take your slip" in en
+    assert "The printer is unavailable; scan the code to follow your ticket" in en
+    assert "/kiosk/t?printer=p1&amp;lang=en" in zh  # the language switch keeps the printer

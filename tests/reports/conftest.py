@@ -12,6 +12,9 @@ from queue_server.auth.service import AuthService
 from queue_server.principal import Role
 from queue_server.service import QueueService
 from tests.api.conftest import FAST, PASSWORD
+
+# The real server process and the Chromium of a browser test module (test_devices_browser.py).
+from tests.browser_support import browser, server  # noqa: F401
 from tests.conftest import FakeClock
 
 
