@@ -88,6 +88,24 @@ def serve(db: str, cwd: Path, *extra: str, port: int | None = None) -> Iterator[
         proc.wait(timeout=10)
 
 
+def agent_headers(server: Server) -> dict[str, str]:
+    """A hardware agent token for the demo hall, made by the manager through the API."""
+    r = httpx.post(
+        f"{server.base}/api/auth/login", json={"username": "wangju", "password": MANAGER_PASSWORD, "token": True}
+    )
+    assert r.status_code == 200, r.text
+    manager = {"Authorization": f"Bearer {r.json()['token']}"}
+    r = httpx.post(f"{server.base}/api/halls/demo/tokens", headers=manager, json={"kind": "agent", "label": "agent"})
+    assert r.status_code == 201, r.text
+    return {"Authorization": f"Bearer {r.json()['token']}"}
+
+
+def report_device(server: Server, agent: dict[str, str], device: str, **body: Any) -> None:
+    """What the agent says of ``device``'s health (PUT /api/halls/demo/devices/{device})."""
+    r = httpx.put(f"{server.base}/api/halls/demo/devices/{device}", headers=agent, json=body)
+    assert r.status_code == 200, r.text
+
+
 def launch(pw: Any, *args: str) -> Any:
     """Debian's Chromium, headless, with nothing of its own going out to the network."""
     return pw.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *args])

@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse, Response
 
 from ..errors import NotFound
 from ..principal import DeviceKind, Principal
+from ..realtime.loader import find_ticket
 from ..service import QueueService
 from ..views import device_view
 from .body import json_object, path_int
@@ -21,14 +22,10 @@ from .tickets import ticket_status, track_url
 
 def slip(service: QueueService, ticket_id: int, base_url: str) -> dict[str, Any]:
     """What a ticket printer prints for ``ticket_id`` (the tracking link carries the ticket's token)."""
-    slug = service.store.hall_of_ticket(ticket_id)
-    hall = service.config.hall(slug) if slug else None
-    if hall is None:
-        raise NotFound(f"没有这张票 / no ticket {ticket_id}")
-    with service.store.reader(hall.slug) as r:
-        ticket = r.ticket(ticket_id)
+    ticket = find_ticket(service, ticket_id)
     if ticket is None:
         raise NotFound(f"没有这张票 / no ticket {ticket_id}")
+    hall = service.hall(ticket.hall)
     status = ticket_status(service, ticket_id, ticket.token)
     return {
         "ticket_id": ticket.id,

@@ -10,31 +10,22 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx2 as httpx
 import pytest
 
-from tests.browser_support import FULL_HD, MANAGER_PASSWORD, NEEDS_CHROMIUM, Server, new_page, shot, sync_api
+from tests.browser_support import (
+    FULL_HD,
+    NEEDS_CHROMIUM,
+    Server,
+    agent_headers,
+    new_page,
+    report_device,
+    shot,
+    sync_api,
+)
 
 pytestmark = [pytest.mark.browser, NEEDS_CHROMIUM]
 
 OUT_OF_PAPER = "打印机缺纸 / printer p1 is out of paper"
-
-
-def agent_headers(server: Server) -> dict[str, str]:
-    """A hardware agent token for the demo hall, made by the manager through the API."""
-    r = httpx.post(
-        f"{server.base}/api/auth/login", json={"username": "wangju", "password": MANAGER_PASSWORD, "token": True}
-    )
-    assert r.status_code == 200, r.text
-    manager = {"Authorization": f"Bearer {r.json()['token']}"}
-    r = httpx.post(f"{server.base}/api/halls/demo/tokens", headers=manager, json={"kind": "agent", "label": "agent"})
-    assert r.status_code == 201, r.text
-    return {"Authorization": f"Bearer {r.json()['token']}"}
-
-
-def report(server: Server, agent: dict[str, str], device: str, **body: Any) -> None:
-    r = httpx.put(f"{server.base}/api/halls/demo/devices/{device}", headers=agent, json=body)
-    assert r.status_code == 200, r.text
 
 
 def kiosk_page(browser: Any, server: Server, printer: str) -> tuple[Any, list[dict[str, Any]]]:
@@ -68,7 +59,7 @@ def qr_width(page: Any) -> float:
 def test_kiosk_prints_while_its_printer_is_online_and_falls_back_to_the_qr_code(browser: Any, server: Server) -> None:
     expect = sync_api.expect
     agent = agent_headers(server)
-    report(server, agent, "p1", kind="printer", state="online")
+    report_device(server, agent, "p1", kind="printer", state="online")
     kiosk, issued = kiosk_page(browser, server, "p1")
     kiosk.wait_for_function("window.hallqKiosk.device && window.hallqKiosk.device.state === 'online'")
 
@@ -84,7 +75,7 @@ def test_kiosk_prints_while_its_printer_is_online_and_falls_back_to_the_qr_code(
     shot(kiosk, "kiosk-printed.png")
 
     # Out of paper: the kiosk hears it live, issues without print and makes the QR code the slip.
-    report(server, agent, "p1", kind="printer", state="offline", error=OUT_OF_PAPER)
+    report_device(server, agent, "p1", kind="printer", state="offline", error=OUT_OF_PAPER)
     kiosk.wait_for_function("window.hallqKiosk.device.state === 'offline'")
     kiosk.locator("#issued [data-back]").click()
     take_ticket(kiosk, "A")
@@ -97,7 +88,7 @@ def test_kiosk_prints_while_its_printer_is_online_and_falls_back_to_the_qr_code(
     shot(kiosk, "kiosk-no-printer.png")
 
     # Back online: printing again.
-    report(server, agent, "p1", kind="printer", state="online")
+    report_device(server, agent, "p1", kind="printer", state="online")
     kiosk.wait_for_function("window.hallqKiosk.device.state === 'online'")
     kiosk.locator("#issued [data-back]").click()
     take_ticket(kiosk, "A")

@@ -10,31 +10,23 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import httpx2 as httpx
 import pytest
 
-from tests.browser_support import FULL_HD, MANAGER_PASSWORD, NEEDS_CHROMIUM, Server, new_page, shot, sync_api
+from tests.browser_support import (
+    FULL_HD,
+    MANAGER_PASSWORD,
+    NEEDS_CHROMIUM,
+    Server,
+    agent_headers,
+    new_page,
+    report_device,
+    shot,
+    sync_api,
+)
 
 pytestmark = [pytest.mark.browser, NEEDS_CHROMIUM]
 
 OUT_OF_SYNC = "串口无响应 / no answer on /dev/ttyUSB3"
-
-
-def agent_headers(server: Server) -> dict[str, str]:
-    """A hardware agent token for the demo hall, made by the manager through the API."""
-    r = httpx.post(
-        f"{server.base}/api/auth/login", json={"username": "wangju", "password": MANAGER_PASSWORD, "token": True}
-    )
-    assert r.status_code == 200, r.text
-    manager = {"Authorization": f"Bearer {r.json()['token']}"}
-    r = httpx.post(f"{server.base}/api/halls/demo/tokens", headers=manager, json={"kind": "agent", "label": "agent"})
-    assert r.status_code == 201, r.text
-    return {"Authorization": f"Bearer {r.json()['token']}"}
-
-
-def report(server: Server, agent: dict[str, str], device: str, **body: Any) -> None:
-    r = httpx.put(f"{server.base}/api/halls/demo/devices/{device}", headers=agent, json=body)
-    assert r.status_code == 200, r.text
 
 
 def inside(inner: Any, outer: Any) -> bool:
@@ -64,7 +56,7 @@ def test_device_health_is_live_on_the_dashboard(browser: Any, server: Server) ->
     page.evaluate("window.__sameDocument = true")  # gone if the page reloads
 
     # The window 3 LED comes online: a row with a green dot, no alert.
-    report(server, agent, "led-3", kind="window_led", window=3, state="online")
+    report_device(server, agent, "led-3", kind="window_led", window=3, state="online")
     row = page.locator('#devices tr[data-device="led-3"]')
     expect(row.locator(".state")).to_have_text("在线")
     expect(row.locator(".dot")).to_have_class("dot dev-online")
@@ -74,7 +66,7 @@ def test_device_health_is_live_on_the_dashboard(browser: Any, server: Server) ->
     expect(page.locator("#alerts li[data-device]")).to_have_count(0)
 
     # A printer that keeps retrying is yellow, still no alert.
-    report(server, agent, "p1", kind="printer", state="retrying", error="正在重连 / reconnecting")
+    report_device(server, agent, "p1", kind="printer", state="retrying", error="正在重连 / reconnecting")
     printer = page.locator('#devices tr[data-device="p1"]')
     expect(printer.locator(".dot")).to_have_class("dot dev-retrying")
     expect(printer.locator(".state")).to_have_text("重试中")
@@ -82,7 +74,7 @@ def test_device_health_is_live_on_the_dashboard(browser: Any, server: Server) ->
     expect(page.locator("#devices tbody tr")).to_have_count(2)
 
     # The LED goes offline: a red dot, its error, and an alert.
-    report(server, agent, "led-3", kind="window_led", window=3, state="offline", error=OUT_OF_SYNC)
+    report_device(server, agent, "led-3", kind="window_led", window=3, state="offline", error=OUT_OF_SYNC)
     expect(row.locator(".dot")).to_have_class("dot dev-offline")
     expect(row.locator(".state")).to_have_text("离线")
     expect(row.locator(".err")).to_have_text(OUT_OF_SYNC)
@@ -101,7 +93,7 @@ def test_device_health_is_live_on_the_dashboard(browser: Any, server: Server) ->
     shot(page, "dashboard-devices.png")
 
     # Back online: the alert goes, on both boards.
-    report(server, agent, "led-3", kind="window_led", window=3, state="online")
+    report_device(server, agent, "led-3", kind="window_led", window=3, state="online")
     expect(row.locator(".dot")).to_have_class("dot dev-online")
     expect(row.locator(".err")).to_have_text("")
     expect(alert).to_have_count(0)
