@@ -31,12 +31,25 @@ from queue_server.realtime import Hub
 
 from .config import HardwareConfig, Mode
 from .controller import HallDevices
+from .link import Backoff
 from .local import LocalClient
 
 if TYPE_CHECKING:
     from .sim.demo import SimulatedHall
 
 log = logging.getLogger("hallq.hardware")
+
+
+async def supervise(config: HardwareConfig, api: ApiContext, hub: Hub, base_url: str) -> None:
+    """Run a hall's devices for as long as the server runs: a crash (a bug, not a device
+    fault: those are handled and reported) is logged and the devices start again."""
+    backoff = Backoff(first=1.0, most=30.0)
+    while True:
+        try:
+            await HallDevices(config, LocalClient(config.hall, api, hub, base_url)).run()
+        except Exception:
+            log.exception("the serial devices of %s stopped with an error; restarting them", config.hall)
+        await asyncio.sleep(backoff.take())
 
 
 def plugin(
@@ -58,10 +71,7 @@ def plugin(
             for sim in sims.values():
                 sim.start()
                 stack.callback(sim.close)
-            tasks = [
-                asyncio.create_task(HallDevices(c, LocalClient(c.hall, api, hub, base_url)).run(), name=f"hw-{c.hall}")
-                for c in local
-            ]
+            tasks = [asyncio.create_task(supervise(c, api, hub, base_url), name=f"hw-{c.hall}") for c in local]
             for c in local:
                 log.info("driving %d serial devices of %s from this server", len(c.devices), c.hall)
             try:

@@ -125,15 +125,16 @@ class HallDevices:
     def _refresh(self, changes: Changes) -> None:
         everything = changes.snapshot or changes.waiting
         for device in self.config.devices:
-            if device.kind is Kind.WINDOW_LED and (everything or device.window in changes.windows):
-                self._show_window(device)
+            called_here = changes.call_window is not None and changes.call_window == device.window
+            if device.kind is Kind.WINDOW_LED and (everything or device.window in changes.windows or called_here):
+                self._show_window(device, again=called_here)
             elif device.kind is Kind.HALL_LED and (changes.calls or changes.snapshot):
                 calls = [(str(c["number"]), int(c["window"])) for c in self.mirror.calls if c.get("number")]
                 self._screen_bus(device).show(device.id, hall_screen_lines(calls, device.geometry.rows))
             elif device.kind is Kind.CALLER_PAD and (everything or device.window in changes.windows):
                 self._spawn(self._show_pad(device))
 
-    def _show_window(self, device: DeviceConfig) -> None:
+    def _show_window(self, device: DeviceConfig, *, again: bool = False) -> None:
         assert device.window is not None
         window = self.mirror.windows.get(device.window)
         if window is None:
@@ -144,7 +145,7 @@ class HallDevices:
             str(window.get("state", "closed")),
             self.mirror.window_waiting(device.window),
         )
-        self._screen_bus(device).show(device.id, lines)
+        self._screen_bus(device).show(device.id, lines, again=again)
 
     async def _show_pad(self, pad: DeviceConfig) -> None:
         """The called number, else how many wait for the window's services."""

@@ -49,9 +49,12 @@ class ScreenBus:
         self._dirty = asyncio.Event()
         self._reply: asyncio.Future[onbon.Reply] | None = None
 
-    def show(self, screen: str, lines: Sequence[str]) -> None:
-        """Make ``screen`` show ``lines`` (the newest wins if several wait)."""
+    def show(self, screen: str, lines: Sequence[str], *, again: bool = False) -> None:
+        """Make ``screen`` show ``lines`` (the newest wins if several wait); ``again`` sends them
+        even if the screen already shows them (a recall: the screen redraws the call)."""
         self._want[screen] = tuple(lines)
+        if again:
+            self._shown[screen] = None
         self._dirty.set()
 
     def shown(self, screen: str) -> tuple[str, ...] | None:

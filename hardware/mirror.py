@@ -19,6 +19,7 @@ class Changes:
     windows: frozenset[int] = frozenset()  # windows whose state, current ticket or held list changed
     waiting: bool = False  # some service's waiting count changed
     calls: bool = False  # a new call for the hall screen
+    call_window: int | None = None  # the window that call (or recall) was for: its screen redraws it
     event: JSON | None = None  # the event itself (finish → rating prompt, device.print → a slip)
     snapshot: bool = False  # everything may have changed: refresh every device
     resync: bool = False  # a gap: ask the server for a new snapshot
@@ -61,7 +62,10 @@ class HallMirror:
         device = (event.get("detail") or {}).get("device")
         if event.get("kind") == "device.health" and isinstance(device, dict):
             self.devices[str(device["id"])] = device
-        return Changes(windows=frozenset(touched), waiting=bool(waiting), calls=bool(call), event=event)
+        call_window = int(call["window"]) if call and call.get("window") is not None else None
+        return Changes(
+            windows=frozenset(touched), waiting=bool(waiting), calls=bool(call), call_window=call_window, event=event
+        )
 
     def window_waiting(self, number: int) -> int:
         """People waiting for the services ``number`` serves (what its pad shows when idle)."""

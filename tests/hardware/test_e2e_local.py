@@ -36,7 +36,9 @@ def test_a_pad_key_calls_and_the_screens_show_it(local_hall: Hall) -> None:
     assert window["current"]["number"] == issued["number"]
     # Same rules as the console: nothing else waits, so a second press is refused with a beep.
     beeps = pads.pad(1).beeps
-    pads.press(1, PadKey.RECALL)
+    frames = screens.screens[1].frames
+    pads.press(1, PadKey.RECALL)  # the same text, drawn again: the screen re-shows the call
+    screens.wait_until(lambda: screens.screens[1].frames > frames, what="the recall redrawn on the window screen")
     pads.press(1, PadKey.CONFIRM, (6,))  # 6 + confirm: no-show
     pads.wait_until(lambda: screens.lines(1) == ["1号窗口", "欢迎光临"], what="window screen back to idle")
     pads.press(1, PadKey.CALL_NEXT)
