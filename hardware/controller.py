@@ -74,6 +74,7 @@ class HallDevices:
         self.pads: dict[str, PadBus] = {}
         self.printers: dict[str, PrinterPort] = {}  # device id -> port
         self._health: dict[str, tuple[DeviceState, str]] = {}
+        self._pad_shown: dict[str, bytes] = {}  # caller pad id -> the last display frame sent
         self._reports: asyncio.Queue[DeviceConfig] = asyncio.Queue()
         self._deadline = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()  # fire-and-forget work, kept from the garbage collector
@@ -147,7 +148,7 @@ class HallDevices:
         )
         self._screen_bus(device).show(device.id, lines, again=again)
 
-    async def _show_pad(self, pad: DeviceConfig) -> None:
+    async def _show_pad(self, pad: DeviceConfig, *, force: bool = False) -> None:
         """The called number, else how many wait for the window's services."""
         assert pad.window is not None
         number = self.mirror.current_number(pad.window)
@@ -156,12 +157,16 @@ class HallDevices:
             frame = padbus.show_number(pad.address, int(digits[-6:]))
         else:
             frame = padbus.show_count(pad.address, min(self.mirror.window_waiting(pad.window), 999))
+        if not force and self._pad_shown.get(pad.id) == frame:
+            return  # every issued ticket changes a waiting count: spare the bus the repeats
+        self._pad_shown[pad.id] = frame
         await self.pads[pad.line].send(frame)
 
     def _refresh_pads(self, line_id: str) -> None:
+        """The line is (back) up: what the pads show is unknown, so show it all again."""
         for device in self.config.on_line(line_id):
             if device.kind is Kind.CALLER_PAD and self.mirror.seq is not None:
-                self._spawn(self._show_pad(device))
+                self._spawn(self._show_pad(device, force=True))
 
     def _screen_bus(self, device: DeviceConfig) -> ScreenBus:
         return self.screens[device.line]
@@ -181,7 +186,7 @@ class HallDevices:
         command = command_for(key.key, key.digits, ctx)
         bus = self.pads[pad.line]
         if isinstance(command, ShowState):
-            await self._show_pad(pad)
+            await self._show_pad(pad, force=True)
             return
         if isinstance(command, Refusal):
             log.info("pad %s: %s", pad.id, command.reason_en)
