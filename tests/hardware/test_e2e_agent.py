@@ -46,6 +46,19 @@ def test_the_agent_drives_the_devices_and_comes_back_after_a_server_restart(agen
         assert audit[0]["actor"].startswith("device:") and audit[0]["outcome"] == "ok"
         devices = {d["id"]: d["state"] for d in h.get("/api/halls/t/devices", boss).json()["devices"]}
         assert devices["led-1"] == devices["pad-1"] == devices["printer-1"] == "online"
+        # The LED line is unplugged at the hall PC; a call made meanwhile shows once it is back.
+        screens.unplug()
+        deadline = time.monotonic() + 5
+        while {d["id"]: d["state"] for d in h.get("/api/halls/t/devices", boss).json()["devices"]}[
+            "led-1"
+        ] != "offline":
+            assert time.monotonic() < deadline, "the agent never reported the unplugged screen"
+            time.sleep(0.05)
+        meanwhile = h.post("/api/halls/t/tickets", service="A").json()
+        assert h.post("/api/halls/t/windows/1/call-next", li).status_code == 200
+        screens.replug()
+        assert screens.wait_for_text(1, meanwhile["number"], timeout=10)[0] == f"请 {meanwhile['number']} 号"
+        assert h.post("/api/halls/t/windows/1/no-show", li).status_code == 200
     # The agent is gone; a call happens meanwhile; a new agent shows the current state at once.
     second = h.post("/api/halls/t/tickets", service="A").json()
     assert h.post("/api/halls/t/windows/1/call-next", li).status_code == 200
