@@ -108,8 +108,11 @@ def window_screen_lines(number: str | None, window: int, state: str, waiting: in
 
 
 def hall_screen_lines(calls: Sequence[tuple[str, int]], rows: int) -> list[str]:
-    """One call_line per row for (number, window) ``calls`` given newest first, padded with "" to ``rows``."""
+    """One call_line per row for (number, window) ``calls`` given newest first, padded with "" to ``rows``
+    (欢迎光临 on the first row before any call)."""
     if rows < 0:
         raise ValueError(f"rows cannot be negative, got {rows}")
     lines = [call_line(number, window) for number, window in calls[:rows]]
+    if not lines and rows:
+        lines = ["欢迎光临"]  # a morning before the first call: not a dark screen
     return lines + [""] * (rows - len(lines))

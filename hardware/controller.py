@@ -75,6 +75,7 @@ class HallDevices:
         self.printers: dict[str, PrinterPort] = {}  # device id -> port
         self._health: dict[str, tuple[DeviceState, str]] = {}
         self._pad_shown: dict[str, bytes] = {}  # caller pad id -> the last display frame sent
+        self.dropped_ratings = 0  # scores that came with no question open (logged, never stored)
         self._reports: asyncio.Queue[DeviceConfig] = asyncio.Queue()
         self._deadline = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()  # fire-and-forget work, kept from the garbage collector
@@ -212,6 +213,7 @@ class HallDevices:
             return
         ticket_id = self.prompts.answer(pad.window, self.clock())
         if ticket_id is None:
+            self.dropped_ratings += 1
             log.warning("evaluation pad %s: a rating with no service awaiting one: dropped", pad.id)
             return
         try:

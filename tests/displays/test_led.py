@@ -115,6 +115,7 @@ def test_hall_screen_lines() -> None:
     assert hall_screen_lines(calls, 2) == ["A017 → 3号窗口", "B002 → 1号窗口"]
     assert hall_screen_lines(calls[:1], 3) == ["A017 → 3号窗口", "", ""]
     assert hall_screen_lines([], 0) == []
+    assert hall_screen_lines([], 2) == ["欢迎光临", ""]
 
 
 def test_geometry() -> None:
