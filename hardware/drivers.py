@@ -165,6 +165,7 @@ class PadBus:
         self.link = SerialLink(line, on_data=self._on_data, on_up=self._on_up, on_down=self._on_down, opener=opener)
         self._decoder = padbus.PadBusDecoder()
         self._inbox: asyncio.Queue[tuple[DeviceConfig, padbus.KeyPress | padbus.Score]] = asyncio.Queue(maxsize=256)
+        self._acks: set[asyncio.Task[None]] = set()  # echoes on their way (a task needs a reference)
         self.dropped = 0
 
     async def run(self) -> None:
@@ -199,7 +200,9 @@ class PadBus:
                 self.dropped += 1
                 log.warning("line %s: frame from unknown pad address %d dropped", self.line.id, frame.address)
                 continue
-            asyncio.get_running_loop().create_task(self.send(frame.raw))  # the acknowledgement is the echo
+            ack = asyncio.get_running_loop().create_task(self.send(frame.raw))  # the acknowledgement is the echo
+            self._acks.add(ack)
+            ack.add_done_callback(self._acks.discard)
             try:
                 self._inbox.put_nowait((pad, meaning))
             except asyncio.QueueFull:
