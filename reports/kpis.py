@@ -3,7 +3,8 @@
 Every ticket event carries the ticket's state after it (``detail["ticket"]``, with its
 ``business_day``), so one pass over the events gives issued, served, no-show and
 cancelled counts, wait times (issued → first call), service times (start → finish),
-arrivals and services per quarter hour, and the day's ratings (``evaluation.submit``).
+arrivals and services per quarter hour, and the day's ratings (``evaluation.submit``) and
+services the evaluation pad asked about in vain (``evaluation.not_rated``).
 """
 
 from __future__ import annotations
@@ -84,11 +85,19 @@ def day_kpis(events: Iterable[Event], day: date, tz: tzinfo) -> dict[str, Any]:
     iso = day.isoformat()
     lives: dict[int, _Life] = {}
     scores: list[int] = []
+    rated: set[int] = set()
+    unrated: set[int] = set()  # the evaluation pad asked and no score came (evaluation.not_rated)
     for e in events:
         if e.kind == "evaluation.submit":
             score = e.detail.get("score")
             if isinstance(score, int) and local_day(e.at, tz) == day:
                 scores.append(score)
+                if e.ticket_id is not None:
+                    rated.add(e.ticket_id)
+            continue
+        if e.kind == "evaluation.not_rated":
+            if e.ticket_id is not None and local_day(e.at, tz) == day:
+                unrated.add(e.ticket_id)
             continue
         if not e.kind.startswith("ticket.") or e.ticket_id is None or _ticket_day(e) != iso:
             continue
@@ -153,6 +162,8 @@ def day_kpis(events: Iterable[Event], day: date, tz: tzinfo) -> dict[str, Any]:
             "satisfied_share": round(good / len(scores), 4) if scores else None,
             "bad": bad,
             "mean_score": _round(mean([float(s) for s in scores])),
+            # Asked at the pad, never rated (a later phone rating takes a ticket off this count).
+            "not_rated": len(unrated - rated),
         },
         "by_service": {k: v for k, v in sorted(per_service.items()) if k},
         "quarters": [{"at": k, "arrivals": arrivals.get(k, 0), "served": served_by_q.get(k, 0)} for k in keys],

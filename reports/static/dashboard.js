@@ -290,6 +290,7 @@ function renderKpis() {
     ["service_mean", m(k.service_mean_s), `${T.service_mean}(${T.minutes})`],
     ["satisfaction", sat.satisfied_share == null ? "—" : `${Math.round(sat.satisfied_share * 100)}%`, T.satisfaction],
     ["bad", sat.bad, T.bad],
+    ["not_rated", sat.not_rated ?? 0, T.not_rated],
   ];
   $("kpis").innerHTML = cells.map(([id, v, label]) => `<div class="kpi" data-kpi="${id}"><b>${esc(v)}</b><span>${esc(label)}</span></div>`).join("");
   $("chart").innerHTML = chart(k.quarters);

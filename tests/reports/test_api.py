@@ -34,7 +34,7 @@ def test_the_days_kpis(client: TestClient, service: QueueService, clock: FakeClo
     assert k["wait_mean_s"] == (300 + 840) / 2
     assert k["wait_p90_s"] == 840
     assert k["service_mean_s"] == 600
-    assert k["satisfaction"] == {"ratings": 1, "satisfied_share": 0.0, "bad": 1, "mean_score": 2.0}
+    assert k["satisfaction"] == {"ratings": 1, "satisfied_share": 0.0, "bad": 1, "mean_score": 2.0, "not_rated": 0}
     assert k["quarters"] == [{"at": "09:00", "arrivals": 2, "served": 0}, {"at": "09:15", "arrivals": 0, "served": 1}]
     # without a date: today's business day
     assert client.get("/api/halls/t/reports/daily", headers=login(client, "boss")).json() == k

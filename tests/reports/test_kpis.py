@@ -45,7 +45,7 @@ def test_empty_day() -> None:
     k = day_kpis([], DAY, SH)
     assert k["issued"] == k["served"] == k["no_show"] == k["cancelled"] == 0
     assert k["wait_mean_s"] is None and k["wait_p90_s"] is None and k["service_mean_s"] is None
-    assert k["satisfaction"] == {"ratings": 0, "satisfied_share": None, "bad": 0, "mean_score": None}
+    assert k["satisfaction"] == {"ratings": 0, "satisfied_share": None, "bad": 0, "mean_score": None, "not_rated": 0}
     assert k["quarters"] == []
 
 
@@ -67,13 +67,16 @@ def test_a_day_of_tickets() -> None:
         Event(hall="t", kind="window.open", at=T0, window=1),
         rating(5, 18), rating(4, 19), rating(1, 67), rating(3, 68),
         rating(5, 60 * 24),  # the next day
+        # the pad asked about 3 in vain; about 1 too, but 1 was rated (by phone) after all
+        Event(hall="t", kind="evaluation.not_rated", at=T0 + timedelta(minutes=70), ticket_id=3),
+        Event(hall="t", kind="evaluation.not_rated", at=T0 + timedelta(minutes=20), ticket_id=1),
     ]  # fmt: skip
     k = day_kpis(events, DAY, SH)
     assert (k["issued"], k["served"], k["no_show"], k["cancelled"]) == (4, 2, 1, 1)
     assert k["wait_mean_s"] == 20 * 60  # 10, 20, 30 minutes
     assert k["wait_p90_s"] == 30 * 60
     assert k["service_mean_s"] == 7.5 * 60  # 5 and 10 minutes
-    assert k["satisfaction"] == {"ratings": 4, "satisfied_share": 0.5, "bad": 1, "mean_score": 3.2}
+    assert k["satisfaction"] == {"ratings": 4, "satisfied_share": 0.5, "bad": 1, "mean_score": 3.2, "not_rated": 1}
     assert k["by_service"] == {"A": {"issued": 3, "served": 2}, "B": {"issued": 1, "served": 0}}
     assert k["quarters"] == [
         {"at": "09:00", "arrivals": 2, "served": 0},
