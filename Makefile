@@ -31,6 +31,7 @@ lint: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	$(PY) -m bench.issue_rate
 	$(PY) -m bench.call_next
+	$(PY) -m bench.pad_latency
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
