@@ -264,7 +264,7 @@ class HallDevices:
                 number=str(data["number"]),
                 service_name=str(data["service_name_zh"]),
                 ahead=int(data["ahead"]),
-                issued_at=datetime.fromisoformat(str(data["issued_at"])).astimezone(),
+                issued_at=datetime.fromisoformat(str(data["issued_at"])),  # in the hall's time zone
                 track_url=str(data["track_url"]),
             )
             await port.print_slip(slip)

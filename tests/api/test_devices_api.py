@@ -48,6 +48,7 @@ def test_a_kiosk_prints_on_a_printer_that_reported(client: TestClient, auth: Aut
     s = slip.json()
     assert (s["number"], s["ahead"], s["hall_name_zh"]) == (ticket["number"], 0, "测试大厅")
     assert s["track_url"] == "http://hall.local" + ticket["track_url"]
+    assert s["issued_at"].endswith("+08:00")  # printed as the hall's wall clock, wherever the agent runs
     # The slip holds the ticket's token: nobody but the agent reads it.
     assert client.get(f"/api/tickets/{ticket['id']}/slip", headers=bearer(kiosk)).status_code == 403
     assert client.get(f"/api/tickets/{ticket['id']}/slip").status_code == 401
