@@ -29,8 +29,10 @@ def hall_status(service: QueueService, slug: str) -> dict[str, Any]:
     with service.store.reader(slug) as r:
         waiting = r.waiting_counts(day)
         windows = []
-        for w in r.windows():
-            current = r.current_ticket(w.number)
+        all_windows = r.windows()
+        at = r.current_tickets([w.number for w in all_windows])
+        for w in all_windows:
+            current = at.get(w.number)
             windows.append(
                 {
                     "number": w.number,

@@ -26,7 +26,9 @@ def snapshot(service: QueueService, slug: str) -> dict[str, Any]:
     day = service.business_day(slug)
     with service.store.reader(slug) as r:
         seq = r.last_seq()
-        windows = [window_view(w, r.current_ticket(w.number)) for w in r.windows()]
+        all_windows = r.windows()
+        at = r.current_tickets([w.number for w in all_windows])
+        windows = [window_view(w, at.get(w.number)) for w in all_windows]
         waiting = r.waiting_counts(day)
     return {
         "hall": slug,

@@ -45,9 +45,11 @@ def hall_public(service: QueueService, slug: str) -> dict[str, Any]:
         paused = r.paused_services()
         windows: list[dict[str, Any]] = []
         served: set[str] = set()
-        for w in r.windows():
+        all_windows = r.windows()
+        at = r.current_tickets([w.number for w in all_windows])
+        for w in all_windows:
             served.update(w.services)
-            current = r.current_ticket(w.number)
+            current = at.get(w.number)
             windows.append(
                 {
                     "number": w.number,

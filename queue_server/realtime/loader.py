@@ -30,10 +30,8 @@ def load_snapshot(service: QueueService, hall: str, lookback: int = CALL_LOOKBAC
         seq = r.last_seq()
         windows = r.windows()
         tickets: dict[int, Ticket] = {t.id: t for t in r.active_tickets(day)}
-        for w in windows:
-            current = r.current_ticket(w.number)
-            if current is not None:
-                tickets.setdefault(current.id, current)
+        for current in r.current_tickets([w.number for w in windows]).values():
+            tickets.setdefault(current.id, current)
         calls: list[Event] = []
         if lookback > 0 and seq > 0:
             recent = r.events(after_seq=max(0, seq - lookback), limit=lookback)

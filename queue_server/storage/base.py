@@ -49,6 +49,10 @@ class HallReader(ABC):
         """The ticket called to or served at ``window`` right now, if any."""
 
     @abstractmethod
+    def current_tickets(self, windows: Collection[int]) -> dict[int, Ticket]:
+        """``current_ticket`` of each of ``windows`` that has one, in one round trip."""
+
+    @abstractmethod
     def held_tickets(self, window: int) -> list[Ticket]: ...
 
     @abstractmethod

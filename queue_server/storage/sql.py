@@ -285,6 +285,16 @@ _AT_WINDOW = (
     .where(_c.hall == _b("hall"), _c.window == _b("window"), _c.state.in_(_b("states", expanding=True)))
     .order_by(_c.id)
 )
+# Every listed window's called or served tickets: one seek per (window, state) on ix_ticket_window.
+_AT_WINDOWS = (
+    sa.select(ticket_t)
+    .where(
+        _c.hall == _b("hall"),
+        _c.window.in_(_b("windows", expanding=True)),
+        _c.state.in_([TicketState.CALLED.value, TicketState.SERVING.value]),
+    )
+    .order_by(_c.id)
+)
 
 
 def _head(service: str, tier: Tier) -> sa.Select[Any]:
@@ -387,6 +397,16 @@ class SqlHall(HallTx):
     def current_ticket(self, window: int) -> Ticket | None:
         found = self._at_window(window, (TicketState.CALLED.value, TicketState.SERVING.value))
         return found[0] if found else None
+
+    def current_tickets(self, windows: Collection[int]) -> dict[int, Ticket]:
+        found: dict[int, Ticket] = {}
+        if windows:
+            params = {"hall": self.hall, "windows": sorted(windows)}
+            for row in self.conn.execute(_AT_WINDOWS, params).mappings():
+                ticket = ticket_from_row(row)
+                assert ticket.window is not None
+                found.setdefault(ticket.window, ticket)  # the lowest id, as current_ticket
+        return found
 
     def held_tickets(self, window: int) -> list[Ticket]:
         return self._at_window(window, (TicketState.HELD.value,))

@@ -743,3 +743,19 @@ def test_window_state_and_services_persist(store: Store, service: QueueService) 
     assert {r["number"]: r["state"] for r in rows(store, window_t)} == {1: "closed", 2: "paused", 3: "closed"}
     # Now D has a window: a D ticket can be issued.
     assert service.issue(HALL, "D").ticket.number == "D001"
+
+
+def test_current_tickets_reads_every_windows_current_ticket_at_once(store: Store, service: QueueService) -> None:
+    service.open_window(HALL, 1, "c1")
+    service.open_window(HALL, 2, "c2")
+    for _ in range(3):
+        service.issue(HALL, "B")
+    first = service.call_next(HALL, 1).ticket
+    second = service.call_next(HALL, 2).ticket
+    service.start(HALL, 2)
+    assert first is not None and second is not None
+    with store.reader(HALL) as r:
+        at = r.current_tickets([1, 2, 3])
+        assert {n: t.id for n, t in at.items()} == {1: first.id, 2: second.id}
+        assert all(at[n] == r.current_ticket(n) for n in (1, 2)) and r.current_ticket(3) is None
+        assert r.current_tickets([]) == {}
