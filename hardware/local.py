@@ -15,7 +15,8 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 
 from queue_server.api.context import ApiContext
-from queue_server.api.devices import slip
+from queue_server.api.devices import DeviceRoutes, slip
+from queue_server.api.tickets import known_ticket
 from queue_server.api.windows import WindowRoutes
 from queue_server.domain import DeviceState
 from queue_server.errors import HallQError
@@ -39,6 +40,7 @@ class LocalClient:
         self.base_url = base_url
         self.principal = Principal(name=f"device:{hall}-serial", device=DeviceKind.AGENT, hall=hall)
         self.windows = WindowRoutes(api)
+        self.devices = DeviceRoutes(api)
         self._sub: Subscription | None = None
 
     async def messages(self) -> AsyncIterator[JSON]:
@@ -64,27 +66,29 @@ class LocalClient:
         return not (action == "call-next" and outcome.ticket is None)
 
     async def rate(self, ticket_id: int, score: int) -> None:
-        await self._act("evaluation.submit", ticket_id, self.api.service.evaluate, self.hall, ticket_id, score, "pad")
+        # As POST /api/tickets/{id}/evaluation from the agent: the same command, action name and audit.
+        try:
+            await self.api.act(
+                None, self.principal, self.hall, "evaluation.submit", f"ticket {ticket_id}",
+                self.api.service.evaluate, self.hall, ticket_id, score, "pad",
+            )  # fmt: skip
+        except HallQError as exc:
+            raise ActionRefused(exc.message) from exc
 
     async def not_rated(self, ticket_id: int) -> None:
-        await self._act("evaluation.not_rated", ticket_id, self.api.service.mark_not_rated, self.hall, ticket_id)
-
-    async def _act(self, action: str, ticket_id: int, fn: Any, *args: Any) -> None:
         try:
-            await self.api.act(None, self.principal, self.hall, action, f"ticket {ticket_id}", fn, *args)
+            await self.devices.not_rated_as(None, self.principal, self.hall, ticket_id)
         except HallQError as exc:
             raise ActionRefused(exc.message) from exc
 
     async def report(self, device: DeviceConfig, state: DeviceState, error: str) -> None:
-        service = self.api.service
-        await run_in_threadpool(
-            lambda: service.report_device(
-                self.hall, device.id, kind=device.kind.value, state=state.value, error=error, window=device.window
-            )
+        await self.devices.report_as(
+            None, self.principal, self.hall, device.id, device.kind.value, state.value, error, device.window
         )
 
     async def slip(self, ticket_id: int) -> JSON:
         try:
-            return await run_in_threadpool(slip, self.api.service, ticket_id, self.base_url)
+            ticket = await run_in_threadpool(known_ticket, self.api.service, ticket_id)
+            return await run_in_threadpool(slip, self.api.service, ticket, self.base_url)
         except HallQError as exc:
             raise ActionRefused(exc.message) from exc

@@ -62,6 +62,14 @@ class Outcome:
 
 
 @dataclass(frozen=True, slots=True)
+class DeviceReport:
+    """A device's health after a report, and the event when it changed (none for a repeat)."""
+
+    health: DeviceHealth
+    events: list[Event]
+
+
+@dataclass(frozen=True, slots=True)
 class EvaluationOutcome:
     evaluation: Evaluation
     events: list[Event]
@@ -212,8 +220,7 @@ class QueueService:
     @staticmethod
     def _print_job(u: _Unit, printer: str, ticket: Ticket) -> Event:
         """The slip job for ``printer`` (the agent or local link that owns it prints on seeing it)."""
-        known = {d.device: d for d in u.tx.devices()}
-        health = known.get(printer)
+        health = u.tx.device(printer)
         if health is None or health.kind != "printer":
             raise NotFound(f"没有这台取号打印机 / no ticket printer {printer!r} has reported in {u.hall.slug}")
         return Event(
@@ -263,10 +270,10 @@ class QueueService:
         if not stats.all_windows:
             # Raising rolls the ticket back: no number is spent on a matter nobody handles.
             raise NoWindowServes(f"暂无窗口办理「{svc.name_zh}」 / no window serves service {service}")
-        mean = estimate.blended_service_seconds(stats.recent_mean_s, stats.recent_count, svc.expected_minutes)
-        ahead = stats.ahead
-        wait = estimate.estimated_wait_seconds(ahead, mean, stats.open_windows)
-        return Issued(ticket=ticket, ahead=ahead, estimated_wait_s=wait, events=u.events)
+        wait, _ = estimate.line_wait(
+            stats.ahead, stats.recent_mean_s, stats.recent_count, svc.expected_minutes, stats.open_windows
+        )
+        return Issued(ticket=ticket, ahead=stats.ahead, estimated_wait_s=wait, events=u.events)
 
     def cancel(self, slug: str, ticket_id: int, staff: str | None = None, reason: str | None = None) -> Outcome:
         with self._unit(slug) as u:
@@ -492,20 +499,22 @@ class QueueService:
 
     def report_device(
         self, slug: str, device: str, *, kind: str, state: str, error: str = "", window: int | None = None
-    ) -> Outcome:
+    ) -> DeviceReport:
         """A link says how its device is; a change of state or error is stored and published."""
         with self._unit(slug) as u:
             if window is not None:
                 u.window(window)
-            current = next((d for d in u.tx.devices() if d.device == device), None)
+            current = u.tx.device(device)
             change = device_rules.report(
                 current, hall=slug, device=device, kind=kind, state=state, error=error, window=window, at=u.now
             )
-            if change is not None:
-                health, event = change
-                u.tx.put_device(health)
-                u.record(replace(event, detail={"device": device_view(health)}))
-        return Outcome(None, u.events)
+            if change is None:
+                assert current is not None  # no change is only possible against a stored health
+                return DeviceReport(current, [])
+            health, event = change
+            u.tx.put_device(health)
+            u.record(replace(event, detail={"device": device_view(health)}))
+        return DeviceReport(health, u.events)
 
     def devices(self, slug: str) -> list[DeviceHealth]:
         self.hall(slug)

@@ -1,32 +1,28 @@
 """Serial devices (issue 5): their health, the slips a ticket printer prints, and the
 evaluation pad's "not rated". The hall's hardware agent calls these with its token;
-the server's own links (no agent) call the same service commands in-process."""
+the server's own links (no agent) call the ``*_as`` methods in-process: same checks, same audit."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
 
-from ..errors import NotFound
+from ..domain import DeviceHealth, Ticket
 from ..principal import DeviceKind, Principal
-from ..realtime.loader import find_ticket
 from ..service import QueueService
 from ..views import device_view
 from .body import json_object, path_int
 from .context import ApiContext
-from .tickets import ticket_status, track_url
+from .tickets import known_ticket, status_view, track_url
 
 
-def slip(service: QueueService, ticket_id: int, base_url: str) -> dict[str, Any]:
-    """What a ticket printer prints for ``ticket_id`` (the tracking link carries the ticket's token)."""
-    ticket = find_ticket(service, ticket_id)
-    if ticket is None:
-        raise NotFound(f"没有这张票 / no ticket {ticket_id}")
+def slip(service: QueueService, ticket: Ticket, base_url: str) -> dict[str, Any]:
+    """What a ticket printer prints for ``ticket`` (the tracking link carries the ticket's token)."""
     hall = service.hall(ticket.hall)
-    status = ticket_status(service, ticket_id, ticket.token)
+    status = status_view(service, ticket)
     return {
         "ticket_id": ticket.id,
         "hall": hall.slug,
@@ -64,13 +60,28 @@ class DeviceRoutes:
         principal = await self.ctx.require(
             request, slug, lambda p: _is_agent(p, slug) or p.can_manage(slug), "device.report"
         )
-        outcome = await run_in_threadpool(
+        health = await self.report_as(request, principal, slug, device, kind, state, error, window)
+        return JSONResponse(device_view(health))
+
+    async def report_as(
+        self,
+        conn: HTTPConnection | None,
+        principal: Principal,
+        slug: str,
+        device: str,
+        kind: str,
+        state: str,
+        error: str = "",
+        window: int | None = None,
+    ) -> DeviceHealth:
+        """Store a report (the agent's over HTTP, or the server's own links with ``conn`` None)
+        and audit it when it changed something: a heartbeat is not worth an audit row."""
+        report = await run_in_threadpool(
             lambda: self.ctx.service.report_device(slug, device, kind=kind, state=state, error=error, window=window)
         )
-        if outcome.events:  # a heartbeat that changes nothing is not worth an audit row
-            await self.ctx.audit(request, principal, "device.report", "ok", slug, f"device {device}", {"state": state})
-        found = await run_in_threadpool(self.ctx.service.devices, slug)
-        return JSONResponse(next(device_view(d) for d in found if d.device == device))
+        if report.events:
+            await self.ctx.audit(conn, principal, "device.report", "ok", slug, f"device {device}", {"state": state})
+        return report.health
 
     async def devices(self, request: Request) -> Response:
         slug: str = request.path_params["hall"]
@@ -80,20 +91,21 @@ class DeviceRoutes:
         return JSONResponse({"devices": [device_view(d) for d in found]})
 
     async def slip(self, request: Request) -> Response:
-        ticket_id = path_int(request, "ticket_id")
-        data = await run_in_threadpool(slip, self.ctx.service, ticket_id, str(request.base_url))
-        await self.ctx.require(request, data["hall"], lambda p: _is_agent(p, data["hall"]), "ticket.slip")
-        return JSONResponse(data)
+        ticket = await run_in_threadpool(known_ticket, self.ctx.service, path_int(request, "ticket_id"))
+        await self.ctx.require(request, ticket.hall, lambda p: _is_agent(p, ticket.hall), "ticket.slip")
+        return JSONResponse(await run_in_threadpool(slip, self.ctx.service, ticket, str(request.base_url)))
 
     async def not_rated(self, request: Request) -> Response:
         """The evaluation pad asked and the visitor gave no score in time."""
-        ticket_id = path_int(request, "ticket_id")
-        slug = await run_in_threadpool(self.ctx.service.store.hall_of_ticket, ticket_id)
-        if slug is None or self.ctx.service.config.hall(slug) is None:
-            raise NotFound(f"没有这张票 / no ticket {ticket_id}")
-        principal = await self.ctx.require(request, slug, lambda p: _is_agent(p, slug), "evaluation.not_rated")
+        ticket = await run_in_threadpool(known_ticket, self.ctx.service, path_int(request, "ticket_id"))
+        principal = await self.ctx.require(
+            request, ticket.hall, lambda p: _is_agent(p, ticket.hall), "evaluation.not_rated"
+        )
+        await self.not_rated_as(request, principal, ticket.hall, ticket.id)
+        return JSONResponse({"ticket_id": ticket.id, "not_rated": True}, status_code=201)
+
+    async def not_rated_as(self, conn: HTTPConnection | None, principal: Principal, slug: str, ticket_id: int) -> None:
         await self.ctx.act(
-            request, principal, slug, "evaluation.not_rated", f"ticket {ticket_id}",
+            conn, principal, slug, "evaluation.not_rated", f"ticket {ticket_id}",
             self.ctx.service.mark_not_rated, slug, ticket_id, "pad",
         )  # fmt: skip
-        return JSONResponse({"ticket_id": ticket_id, "not_rated": True}, status_code=201)

@@ -8,15 +8,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ..auth.secrets import same_secret
 from ..auth.service import client_ip
-from ..errors import BadRequest, Forbidden, NotFound
+from ..errors import BadRequest, Forbidden
 from ..principal import DeviceKind
 from ..service import QueueService
 from ..views import appointment_view, evaluation_view, notice_view, window_view
 from .body import json_object, path_int, query
 from .context import ApiContext
-from .tickets import issued_view
+from .tickets import holds, issued_view, known_ticket
 
 MAX_CSV = 2 * 1024 * 1024
 
@@ -41,12 +40,6 @@ def snapshot(service: QueueService, slug: str) -> dict[str, Any]:
     }
 
 
-def _holds(service: QueueService, slug: str, ticket_id: int, token: str) -> bool:
-    with service.store.reader(slug) as r:
-        ticket = r.ticket(ticket_id)
-    return ticket is not None and same_secret(ticket.token, token)
-
-
 class RecordRoutes:
     def __init__(self, ctx: ApiContext) -> None:
         self.ctx = ctx
@@ -67,13 +60,11 @@ class RecordRoutes:
         comment = body.str_("comment", required=False, max_len=500, default="") or ""
         token = body.str_("token", required=False, max_len=100)
         body.done()
-        slug = await run_in_threadpool(self.ctx.service.store.hall_of_ticket, ticket_id)
-        if slug is None or self.ctx.service.config.hall(slug) is None:
-            raise NotFound(f"没有这张票 / no ticket {ticket_id}")
+        ticket = await run_in_threadpool(known_ticket, self.ctx.service, ticket_id)
+        slug = ticket.hall
         caller = await self.ctx.caller(request)
         if token is not None:
-            if not await run_in_threadpool(_holds, self.ctx.service, slug, ticket_id, token):
-                raise NotFound(f"没有这张票或令牌不符 / no ticket {ticket_id} with that token")
+            holds(ticket, token)
             channel, principal = "phone", None
         elif caller is not None and caller.principal.device is DeviceKind.AGENT and caller.principal.in_hall(slug):
             channel, principal = "pad", caller.principal

@@ -59,8 +59,8 @@ ISSUED = obj(
 STATUS = obj(
     id=integer(), hall=string(), number=string(), service=string(), service_name_zh=string(),
     service_name_en=string(), priority=string(), state=string(), ahead=integer(), estimated_wait_s=integer(),
-    window={"type": ["integer", "null"]}, issued_at=string(), called_at={"type": ["string", "null"]},
-    business_day=string(),
+    seconds_per_person=number(), window={"type": ["integer", "null"]}, issued_at=string(),
+    called_at={"type": ["string", "null"]}, business_day=string(),
 )  # fmt: skip
 PRINCIPAL = obj(
     name=string(),

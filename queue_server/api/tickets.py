@@ -12,6 +12,7 @@ from ..auth.secrets import same_secret
 from ..auth.service import client_ip
 from ..domain import NORMAL_CLASS, Ticket, TicketState
 from ..errors import Forbidden, NotFound
+from ..realtime.loader import find_ticket
 from ..rules import estimate
 from ..service import RECENT_SERVICES, Issued, QueueService
 from .body import json_object, path_int
@@ -84,26 +85,50 @@ def hall_public(service: QueueService, slug: str) -> dict[str, Any]:
     }
 
 
+def known_ticket(service: QueueService, ticket_id: int) -> Ticket:
+    """The ticket with ``ticket_id`` in any hall; 404 if there is none."""
+    ticket = find_ticket(service, ticket_id)
+    if ticket is None:
+        raise NotFound(f"没有这张票 / no ticket {ticket_id}")
+    return ticket
+
+
+def holds(ticket: Ticket, token: str) -> Ticket:
+    """``ticket``, if ``token`` is its own; a wrong token looks like an unknown ticket."""
+    if not same_secret(ticket.token, token):
+        raise NotFound(f"没有这张票或令牌不符 / no ticket {ticket.id} with that token")
+    return ticket
+
+
+def ticket_by_token(service: QueueService, ticket_id: int, token: str) -> Ticket:
+    """The ticket, if ``token`` is its own; an unknown ticket and a wrong token look the same."""
+    ticket = find_ticket(service, ticket_id)
+    if ticket is None:
+        raise NotFound(f"没有这张票或令牌不符 / no ticket {ticket_id} with that token")
+    return holds(ticket, token)
+
+
 def ticket_status(service: QueueService, ticket_id: int, token: str) -> dict[str, Any]:
     """What the phone page shows; the token proves the caller holds the ticket."""
-    slug = service.store.hall_of_ticket(ticket_id)
-    hall = service.config.hall(slug) if slug else None
-    if hall is None:
-        raise NotFound(f"没有这张票或令牌不符 / no ticket {ticket_id} with that token")
-    with service.store.reader(hall.slug) as r:
-        ticket = r.ticket(ticket_id)
-        if ticket is None or not same_secret(ticket.token, token):
-            raise NotFound(f"没有这张票或令牌不符 / no ticket {ticket_id} with that token")
-        svc = hall.service(ticket.service)
-        ahead = wait = 0
-        if ticket.state is TicketState.WAITING and svc is not None:
-            ahead = r.count_ahead(ticket)
+    return status_view(service, ticket_by_token(service, ticket_id, token))
+
+
+def status_view(service: QueueService, ticket: Ticket) -> dict[str, Any]:
+    hall = service.hall(ticket.hall)
+    svc = hall.service(ticket.service)
+    ahead = wait = 0
+    per_person = 0.0
+    if ticket.state is TicketState.WAITING and svc is not None:
+        with service.store.reader(hall.slug) as r:
             if ticket.target_window is None:
                 stats = r.line_stats(ticket, RECENT_SERVICES)
-                mean = estimate.blended_service_seconds(stats.recent_mean_s, stats.recent_count, svc.expected_minutes)
-                wait = estimate.estimated_wait_seconds(ahead, mean, stats.open_windows)
+                ahead = stats.ahead
+                wait, per_person = estimate.line_wait(
+                    ahead, stats.recent_mean_s, stats.recent_count, svc.expected_minutes, stats.open_windows
+                )
             else:  # one window, its own line
-                wait = estimate.estimated_wait_seconds(ahead, svc.expected_minutes * 60.0, 1)
+                ahead = r.count_ahead(ticket)
+                wait, per_person = estimate.line_wait(ahead, None, 0, svc.expected_minutes, 1)
     return {
         "id": ticket.id,
         "hall": hall.slug,
@@ -115,6 +140,7 @@ def ticket_status(service: QueueService, ticket_id: int, token: str) -> dict[str
         "state": ticket.state.value,
         "ahead": ahead,
         "estimated_wait_s": wait,
+        "seconds_per_person": round(per_person, 1),
         "window": ticket.window if ticket.state.at_window else None,
         "issued_at": ticket.issued_at.isoformat(),
         "called_at": ticket.called_at.isoformat() if ticket.called_at else None,
@@ -172,10 +198,10 @@ class TicketRoutes:
         """The visitor gives up their own ticket (token in the query or body)."""
         ticket_id = _ticket_id(request)
         token = request.query_params.get("token", "")
-        status = await run_in_threadpool(ticket_status, self.ctx.service, ticket_id, token)
-        out = await run_in_threadpool(self.ctx.service.cancel, status["hall"], ticket_id, None, "visitor")
+        ticket = await run_in_threadpool(ticket_by_token, self.ctx.service, ticket_id, token)
+        out = await run_in_threadpool(self.ctx.service.cancel, ticket.hall, ticket_id, None, "visitor")
         assert out.ticket is not None
-        return JSONResponse(await run_in_threadpool(ticket_status, self.ctx.service, ticket_id, token))
+        return JSONResponse(await run_in_threadpool(status_view, self.ctx.service, out.ticket))
 
 
 def _ticket_id(request: Request) -> int:

@@ -33,3 +33,12 @@ def estimated_wait_seconds(ahead: int, mean_seconds: float, open_windows: float)
         return 0
     servers = max(open_windows, 1.0)
     return math.ceil(ahead * mean_seconds / servers)
+
+
+def line_wait(
+    ahead: int, observed_mean: float | None, samples: int, expected_minutes: float, open_windows: float
+) -> tuple[int, float]:
+    """The estimated wait of someone with ``ahead`` people before them, and the seconds each of
+    those people adds (a phone page scales the estimate by it as the line moves)."""
+    mean = blended_service_seconds(observed_mean, samples, expected_minutes)
+    return estimated_wait_seconds(ahead, mean, open_windows), mean / max(open_windows, 1.0)

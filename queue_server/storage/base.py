@@ -132,6 +132,9 @@ class HallReader(ABC):
     def devices(self) -> list[DeviceHealth]:
         """Every device's last reported health, by device id."""
 
+    @abstractmethod
+    def device(self, device: str) -> DeviceHealth | None: ...
+
 
 class HallTx(HallReader):
     """A reader that may also write, inside one transaction holding the hall's lock."""

@@ -196,6 +196,18 @@ def notice_from_row(r: RowMapping) -> Notice:
     )
 
 
+def device_from_row(r: RowMapping) -> DeviceHealth:
+    return DeviceHealth(
+        hall=r["hall"],
+        device=r["device"],
+        kind=r["kind"],
+        state=DeviceState(r["state"]),
+        since=r["since"],
+        window=r["window"],
+        error=r["error"],
+    )
+
+
 def notice_values(n: Notice) -> dict[str, Any]:
     return {
         "hall": n.hall,
@@ -660,18 +672,13 @@ class SqlHall(HallTx):
     def devices(self) -> list[DeviceHealth]:
         c = device_health_t.c
         rows = self.conn.execute(sa.select(device_health_t).where(c.hall == self.hall).order_by(c.device)).mappings()
-        return [
-            DeviceHealth(
-                hall=r["hall"],
-                device=r["device"],
-                kind=r["kind"],
-                state=DeviceState(r["state"]),
-                since=r["since"],
-                window=r["window"],
-                error=r["error"],
-            )
-            for r in rows
-        ]
+        return [device_from_row(r) for r in rows]
+
+    def device(self, device: str) -> DeviceHealth | None:
+        c = device_health_t.c
+        stmt = sa.select(device_health_t).where(c.hall == self.hall, c.device == device)
+        row = self.conn.execute(stmt).mappings().first()
+        return device_from_row(row) if row else None
 
     def put_device(self, health: DeviceHealth) -> None:
         # Delete-then-insert under the hall lock: a portable upsert for both backends.

@@ -43,6 +43,16 @@ def test_phone_takes_a_number_and_follows_it(client: TestClient) -> None:
     assert again.status_code == 409 and error(again) == "invalid_transition"
 
 
+def test_the_status_says_what_each_person_ahead_adds_to_the_wait(client: TestClient) -> None:
+    tickets = [client.post("/api/halls/t/tickets", json={"service": "A"}).json() for _ in range(3)]
+    last = tickets[-1]
+    status = client.get(f"/api/tickets/{last['id']}", params={"token": last["token"]}).json()
+    assert status["ahead"] == 2
+    # No window open and no service seen yet: the configured 10 minutes per person (one window assumed).
+    assert status["seconds_per_person"] == 600.0
+    assert status["estimated_wait_s"] == 2 * 600
+
+
 def test_phone_cannot_claim_priority_and_is_rate_limited(client: TestClient) -> None:
     r = client.post("/api/halls/t/tickets", json={"service": "A", "priority": "elderly"})
     assert r.status_code == 403

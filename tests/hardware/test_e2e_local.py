@@ -111,6 +111,9 @@ def test_an_unplugged_screen_line_recovers_without_losing_a_call(local_hall: Hal
     while led_state() != "online":
         assert time.monotonic() < deadline, "the screen never came back online"
         time.sleep(0.05)
+    # The server's own links audit health changes as the agent's reports are audited.
+    audit = local_hall.get("/api/halls/t/audit?action=device.report", boss).json()["records"]
+    assert {(r["actor"], r["target"]) for r in audit} >= {("device:t-serial", "device led-1")}
 
 
 def test_a_kiosk_ticket_is_printed_and_a_printer_without_paper_shows_up(local_hall: Hall) -> None:
