@@ -33,16 +33,19 @@ ACTIONS: dict[str, str] = {
 }
 
 
-def _window(service: QueueService, slug: str, number: int) -> tuple[Window, dict[int, Window]]:
+def _window(service: QueueService, slug: str, number: int, action: str) -> tuple[Window, dict[int, Window]]:
+    """The window, and (for "open", which checks the clerk is at no other window) all of them."""
     with service.store.reader(slug) as r:
-        windows = {w.number: w for w in r.windows()}
-    if number not in windows:
+        window = r.window(number)
+        windows = {w.number: w for w in r.windows()} if action == "open" and window is not None else {}
+    if window is None:
         raise NotFound(f"没有 {number} 号窗口 / window {number} does not exist in {slug}")
-    return windows[number], windows
+    return window, windows
 
 
 def may_act(principal: Principal, slug: str, action: str, window: Window, windows: dict[int, Window]) -> str | None:
-    """Why ``principal`` may not act on ``window`` (None: it may)."""
+    """Why ``principal`` may not act on ``window`` (None: it may); ``windows`` (all the hall's) is
+    needed only for "open"."""
     if not principal.in_hall(slug):
         return "another hall"
     if principal.role in (Role.MANAGER, Role.ADMIN):
@@ -85,7 +88,7 @@ class WindowRoutes:
         self, request: HTTPConnection | None, principal: Principal, slug: str, number: int, action: str
     ) -> str | None:
         """The staff login to record for ``principal``'s action (403, audited, if it may not act)."""
-        window, windows = await run_in_threadpool(_window, self.ctx.service, slug, number)
+        window, windows = await run_in_threadpool(_window, self.ctx.service, slug, number, action)
         refusal = may_act(principal, slug, action, window, windows)
         if refusal is not None:
             await self.ctx.audit(
