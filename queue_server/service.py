@@ -138,6 +138,13 @@ class _Unit:
             raise NotFound(f"没有 {number} 号窗口 / window {number} does not exist in {self.hall.slug}")
         return window
 
+    def callable_window(self, number: int) -> Window:
+        """The window, if it may call a ticket now (open, nobody called or served there)."""
+        window = self.window(number)
+        current = self.tx.current_ticket(number)
+        window_rules.ensure_can_call(window, current.number if current else None)
+        return window
+
     def ticket(self, ticket_id: int) -> Ticket:
         ticket = self.tx.ticket(ticket_id)
         if ticket is None:
@@ -285,9 +292,7 @@ class QueueService:
     def call_next(self, slug: str, window: int, staff: str | None = None) -> Outcome:
         """Call the most urgent ticket for ``window``; ``Outcome.ticket`` is None when nobody waits."""
         with self._unit(slug) as u:
-            win = u.window(window)
-            current = u.tx.current_ticket(window)
-            window_rules.ensure_can_call(win, current.number if current else None)
+            win = u.callable_window(window)
             clerk = u.hall.staff_member(win.staff) if win.staff else None
             win = routing.staffed(win, clerk.skills if clerk else None)
             if not win.services:
@@ -310,9 +315,7 @@ class QueueService:
         if not reason or not reason.strip():
             raise BadRequest("指定叫号必须填写原因 / calling a specific ticket needs a reason")
         with self._unit(slug) as u:
-            win = u.window(window)
-            current = u.tx.current_ticket(window)
-            window_rules.ensure_can_call(win, current.number if current else None)
+            win = u.callable_window(window)
             ticket = u.ticket(ticket_id)
             if ticket.state is TicketState.WAITING and ticket.business_day != u.day:
                 raise NotEligible(f"{ticket.number} 不是今天的号 / {ticket.number} is from {ticket.business_day}")
@@ -356,9 +359,7 @@ class QueueService:
 
     def call_back(self, slug: str, window: int, ticket_id: int, staff: str | None = None) -> Outcome:
         with self._unit(slug) as u:
-            win = u.window(window)
-            current = u.tx.current_ticket(window)
-            window_rules.ensure_can_call(win, current.number if current else None)
+            win = u.callable_window(window)
             ticket = u.save(lifecycle.call_back(u.ticket(ticket_id), window, u.now, staff))
         return Outcome(ticket, u.events, win)
 
@@ -417,18 +418,18 @@ class QueueService:
 
     def pause_window(self, slug: str, window: int, reason: str, staff: str | None = None) -> Outcome:
         with self._unit(slug) as u:
-            win = u.save_window(window_rules.pause(u.window(window), reason, u.now))
+            win = u.save_window(window_rules.pause(u.window(window), reason, u.now, staff))
         return Outcome(None, u.events, win)
 
     def resume_window(self, slug: str, window: int, staff: str | None = None) -> Outcome:
         with self._unit(slug) as u:
-            win = u.save_window(window_rules.resume(u.window(window), u.now))
+            win = u.save_window(window_rules.resume(u.window(window), u.now, staff))
         return Outcome(None, u.events, win)
 
     def close_window(self, slug: str, window: int, staff: str | None = None) -> Outcome:
         with self._unit(slug) as u:
             current = u.tx.current_ticket(window)
-            win = u.save_window(window_rules.close(u.window(window), current.number if current else None, u.now))
+            win = u.save_window(window_rules.close(u.window(window), current.number if current else None, u.now, staff))
         return Outcome(None, u.events, win)
 
     def pause_service(self, slug: str, service: str, reason: str, staff: str | None = None) -> Outcome:

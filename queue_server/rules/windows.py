@@ -36,13 +36,16 @@ def _check(window: Window, action: WindowAction) -> WindowState:
     return target
 
 
-def _event(old: Window, new: Window, action: WindowAction, at: datetime, **detail: str | None) -> Event:
+def _event(
+    old: Window, new: Window, action: WindowAction, at: datetime, actor: str | None = None, **detail: str | None
+) -> Event:
+    """``actor``: who did it (a manager acting on a clerk's window); default, the window's clerk."""
     return Event(
         hall=old.hall,
         kind=f"window.{action.value}",
         at=at,
         window=old.number,
-        staff=new.staff or old.staff,
+        staff=actor or new.staff or old.staff,
         from_state=old.state.value,
         to_state=new.state.value,
         detail={k: v for k, v in detail.items() if v is not None},
@@ -54,19 +57,19 @@ def open_window(window: Window, staff: str | None, at: datetime) -> tuple[Window
     return new, _event(window, new, WindowAction.OPEN, at)
 
 
-def pause(window: Window, reason: str, at: datetime) -> tuple[Window, Event]:
+def pause(window: Window, reason: str, at: datetime, staff: str | None = None) -> tuple[Window, Event]:
     if not reason.strip():
         raise BadRequest("暂停需要填写原因 / a pause needs a reason")
     new = replace(window, state=_check(window, WindowAction.PAUSE), pause_reason=reason.strip())
-    return new, _event(window, new, WindowAction.PAUSE, at, reason=new.pause_reason)
+    return new, _event(window, new, WindowAction.PAUSE, at, staff, reason=new.pause_reason)
 
 
-def resume(window: Window, at: datetime) -> tuple[Window, Event]:
+def resume(window: Window, at: datetime, staff: str | None = None) -> tuple[Window, Event]:
     new = replace(window, state=_check(window, WindowAction.RESUME), pause_reason=None)
-    return new, _event(window, new, WindowAction.RESUME, at)
+    return new, _event(window, new, WindowAction.RESUME, at, staff)
 
 
-def close(window: Window, current_number: str | None, at: datetime) -> tuple[Window, Event]:
+def close(window: Window, current_number: str | None, at: datetime, staff: str | None = None) -> tuple[Window, Event]:
     """Close the window; a ticket still at the window must be dealt with first."""
     target = _check(window, WindowAction.CLOSE)
     if current_number is not None:
@@ -75,7 +78,7 @@ def close(window: Window, current_number: str | None, at: datetime) -> tuple[Win
             f"window {window.number} still has {current_number}; finish, no-show, hold or transfer it"
         )
     new = replace(window, state=target, staff=None, pause_reason=None)
-    return new, _event(window, new, WindowAction.CLOSE, at)
+    return new, _event(window, new, WindowAction.CLOSE, at, staff)
 
 
 def ensure_can_call(window: Window, current_number: str | None) -> None:

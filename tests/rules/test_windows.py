@@ -130,3 +130,12 @@ def test_ensure_can_call_on_paused_or_closed_window(state: WindowState, current:
     assert err.value.code == "window_unavailable" and err.value.status == 409
     assert_bilingual(err.value.message, "7")
     assert state.value in err.value.message
+
+
+def test_window_events_name_who_acted_or_else_the_windows_clerk() -> None:
+    window = make_window(state=W.OPEN, staff="clerk1")
+    assert rules.pause(window, "午休", NOW)[1].staff == "clerk1"
+    paused, event = rules.pause(window, "午休", NOW, staff="boss")  # a manager pauses the clerk's window
+    assert event.staff == "boss"
+    assert rules.resume(paused, NOW, staff="boss")[1].staff == "boss"
+    assert rules.close(window, None, NOW, staff="boss")[1].staff == "boss"
