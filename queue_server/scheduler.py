@@ -1,12 +1,11 @@
-"""Timed jobs: the business-day rollover at each hall's local midnight.
-
-Runs once at start too, so a server that was down over night closes
-yesterday's queue before the first visitor of the day takes a number.
-"""
+"""Timed jobs: the business-day rollover at each hall's local midnight (run once at
+start too, so a server that was down over night closes yesterday's queue before the
+first visitor of the day takes a number), and an hourly purge of expired sessions."""
 
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -23,8 +22,15 @@ def rollover_all(service: QueueService) -> None:
             log.info("%s: %d tickets of earlier days marked not served", hall.slug, len(outcome.events))
 
 
+def purge_sessions(service: QueueService) -> int:
+    """Delete expired staff sessions (an expired one never signs anybody in; this keeps the table small)."""
+    return service.store.accounts.delete_expired_sessions(datetime.now(UTC))
+
+
 def build_scheduler(service: QueueService) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler()
+    # Idempotent, like the rollover: several server processes may each run it.
+    scheduler.add_job(purge_sessions, "interval", hours=1, args=[service], id="sessions:purge", coalesce=True)
     for hall in service.config.halls:
         scheduler.add_job(
             service.rollover,

@@ -190,8 +190,8 @@ class QueueService:
             raise NotFound(f"没有这个大厅 / unknown hall {slug!r}")
         return hall
 
-    def business_day(self, slug: str, now: datetime | None = None) -> date:
-        return (now or self.clock()).astimezone(self.hall(slug).tz).date()
+    def business_day(self, slug: str) -> date:
+        return self.clock().astimezone(self.hall(slug).tz).date()
 
     @contextmanager
     def _unit(self, slug: str) -> Iterator[_Unit]:
@@ -222,7 +222,7 @@ class QueueService:
             issued = self._issue(u, service, priority, appointment=appointment, slot_start=slot_start)
             if print_on is not None:
                 u.record(self._print_job(u, print_on, issued.ticket))
-        return replace(issued, events=u.events)
+        return issued  # its events are the unit's: the print job is among them
 
     @staticmethod
     def _print_job(u: _Unit, printer: str, ticket: Ticket) -> Event:

@@ -7,6 +7,7 @@ from pathlib import Path
 from starlette.testclient import TestClient
 
 from queue_server.app import create_app
+from queue_server.scheduler import build_scheduler, purge_sessions
 from queue_server.service import QueueService
 from tests.conftest import FakeClock
 
@@ -55,3 +56,9 @@ def test_bad_config_is_refused_with_key_and_reason(tmp_path: Path) -> None:
     assert "hall[0].services[0].code" in proc.stderr
     assert "one capital letter" in proc.stderr
     assert str(bad) in proc.stderr
+
+
+def test_the_scheduler_purges_expired_sessions_hourly(service: QueueService) -> None:
+    job = build_scheduler(service).get_job("sessions:purge")
+    assert job is not None and job.func is purge_sessions
+    assert purge_sessions(service) == 0  # nothing expired in a fresh store

@@ -145,7 +145,8 @@ def _service(value: str, services: Collection[str]) -> str:
     return service
 
 
-def _aware(value: datetime, tz: ZoneInfo) -> datetime:
+def in_utc(value: datetime, tz: ZoneInfo) -> datetime:
+    """``value`` in UTC; a naive value is the hall's local time (``tz``)."""
     return (value.replace(tzinfo=tz) if value.tzinfo is None else value).astimezone(UTC)
 
 
@@ -162,7 +163,7 @@ def _time(value: str, column: str, tz: ZoneInfo) -> datetime:
             f"时间须为 ISO 8601 日期和时间，如 2026-11-23T09:30，实际为「{text}」",
             f"expected an ISO 8601 date and time such as 2026-11-23T09:30, got {text!r}",
         )
-    return _aware(parsed, tz)
+    return in_utc(parsed, tz)
 
 
 def _slot_end(start: datetime, end: datetime) -> datetime:
@@ -192,14 +193,14 @@ def new_appointment(
 ) -> Appointment:
     """A new appointment (id 0 until stored). ``services`` are the hall's active service codes."""
     try:
-        start = _aware(slot_start, tz)
+        start = in_utc(slot_start, tz)
         return Appointment(
             id=0,
             hall=hall,
             code=_code(code),
             service=_service(service, services),
             slot_start=start,
-            slot_end=_slot_end(start, _aware(slot_end, tz)),
+            slot_end=_slot_end(start, in_utc(slot_end, tz)),
             created_at=at,
             name=_name(name),
         )

@@ -65,8 +65,8 @@ def check_comment(comment: str) -> str:
     return comment
 
 
-def check_ratable(ticket: Ticket, at: datetime, window_minutes: int) -> datetime:
-    """A finished ticket, rated no later than ``window_minutes`` after it finished; returns ``finished_at``."""
+def check_ratable(ticket: Ticket, at: datetime, window_minutes: int) -> None:
+    """A finished ticket, rated no later than ``window_minutes`` after it finished."""
     if ticket.state is not TicketState.DONE or ticket.finished_at is None:
         raise InvalidTransition(
             f"{ticket.number} 尚未办结，不能评价 / ticket {ticket.number} is {ticket.state.value}; "
@@ -77,7 +77,6 @@ def check_ratable(ticket: Ticket, at: datetime, window_minutes: int) -> datetime
             f"{ticket.number} 办结已超过 {window_minutes} 分钟，不能再评价 / "
             f"ticket {ticket.number} finished more than {window_minutes} minutes ago; it can no longer be rated"
         )
-    return ticket.finished_at
 
 
 def rate(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from ..domain import Event, Notice
 from ..errors import BadRequest, Conflict
+from .appointments import in_utc
 
 MAX_TEXT = 500
 MAX_STAFF = 64
@@ -40,7 +41,7 @@ def publish(
     en = _text(text_en, "text_en", required=False)
     expires = None
     if expires_at is not None:
-        expires = (expires_at.replace(tzinfo=tz) if expires_at.tzinfo is None else expires_at).astimezone(UTC)
+        expires = in_utc(expires_at, tz)
         if expires <= at:
             raise BadRequest(
                 f"公告的失效时间须晚于现在 / expires_at must be in the future, got {expires:%Y-%m-%d %H:%M} UTC"

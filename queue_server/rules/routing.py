@@ -30,7 +30,7 @@ class RoutingPolicy:
 RankKey = tuple[int, float, int, int]
 
 
-def effective_tier(ticket: Ticket, window: Window, now_us: int, policy: RoutingPolicy) -> Tier:
+def effective_tier(ticket: Ticket, now_us: int, policy: RoutingPolicy) -> Tier:
     if ticket.state is TicketState.HELD:
         return Tier.CALLBACK
     tier = ticket.tier
@@ -44,7 +44,7 @@ def effective_tier(ticket: Ticket, window: Window, now_us: int, policy: RoutingP
 
 def rank(ticket: Ticket, window: Window, now_us: int, policy: RoutingPolicy) -> RankKey:
     """Smaller is called first."""
-    tier = effective_tier(ticket, window, now_us, policy)
+    tier = effective_tier(ticket, now_us, policy)
     if tier <= Tier.APPOINTMENT:
         # Callbacks, green channel, aged tickets and due appointments: strict order of place.
         return (int(tier), 0.0, ticket.order_key, ticket.id)

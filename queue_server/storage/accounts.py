@@ -125,10 +125,6 @@ class Accounts:
         with self.write() as conn:
             conn.execute(sa.update(user_t).where(user_t.c.id == user_id).values(failed_logins=0, locked_until=None))
 
-    def set_password(self, user_id: int, password_hash: str) -> None:
-        with self.write() as conn:
-            conn.execute(sa.update(user_t).where(user_t.c.id == user_id).values(password_hash=password_hash))
-
     # -- sessions ------------------------------------------------------------
 
     def create_session(self, session: ApiSession) -> None:

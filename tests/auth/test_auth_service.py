@@ -8,6 +8,7 @@ import pytest
 from starlette.requests import HTTPConnection
 
 from queue_server.auth.ratelimit import Limit, RateLimiter
+from queue_server.auth.secrets import digest
 from queue_server.auth.service import COOKIE, AuthService, AuthSettings
 from queue_server.errors import BadRequest, Conflict, Forbidden, TooManyRequests, Unauthorized
 from queue_server.principal import DeviceKind, Role
@@ -181,3 +182,13 @@ def test_a_device_token_resolved_moments_ago_needs_no_database_read(store: Store
     auth.revoke_device_token(token.id, "t")
     assert auth.cached_device(conn(headers)) is None  # revoked here: forgotten at once
     assert auth.resolve(conn(headers)) is None
+
+
+def test_expired_sessions_are_purged(auth: AuthService, store: Store, clock: FakeClock) -> None:
+    auth.create_user("li", "correct horse", Role.CLERK, "t")
+    old = auth.login("li", "correct horse", "10.0.0.5", bearer=True)
+    clock.advance(13 * 3600)  # past the 12-hour session
+    fresh = auth.login("li", "correct horse", "10.0.0.5", bearer=True)
+    assert store.accounts.delete_expired_sessions(clock.now) == 1
+    assert store.accounts.session(digest(old.secret), clock.now - timedelta(days=1)) is None  # gone for good
+    assert store.accounts.session(digest(fresh.secret), clock.now) is not None

@@ -92,8 +92,8 @@ def test_green_and_aged_tickets_are_served_first_come_first_served() -> None:
 def test_aging_starts_exactly_at_the_bound() -> None:
     at_bound = make_ticket(1, order_key=NOW_US - POLICY.aging_us)
     just_under = make_ticket(2, order_key=NOW_US - POLICY.aging_us + 1)
-    assert effective_tier(at_bound, W1, NOW_US, POLICY) is Tier.GREEN
-    assert effective_tier(just_under, W1, NOW_US, POLICY) is Tier.NORMAL
+    assert effective_tier(at_bound, NOW_US, POLICY) is Tier.GREEN
+    assert effective_tier(just_under, NOW_US, POLICY) is Tier.NORMAL
     assert picked([green(3, 10), at_bound]) == 1
     assert picked([green(3, 10), just_under]) == 3
 
@@ -108,7 +108,7 @@ def test_due_appointments_in_order_of_their_slots() -> None:
 
 def test_appointment_whose_slot_is_in_the_future_ranks_as_normal() -> None:
     early = appointment(1, -10)  # checked in ten minutes before the slot
-    assert effective_tier(early, W1, NOW_US, POLICY) is Tier.NORMAL
+    assert effective_tier(early, NOW_US, POLICY) is Tier.NORMAL
     assert picked([early, elderly(2, 0)]) == 2
     assert picked([early, normal(3, 0)]) == 3  # a normal ticket that waited at all is ahead
     assert picked([early]) == 1  # but it is not refused: nobody else waits
@@ -153,14 +153,14 @@ def test_rank_orders_tiers() -> None:
 
 
 def test_effective_tier() -> None:
-    assert effective_tier(replace(returned_held(1), tier=Tier.GREEN), W1, NOW_US, POLICY) is Tier.CALLBACK
-    assert effective_tier(green(2, 0), W1, NOW_US, POLICY) is Tier.GREEN
-    assert effective_tier(green(2, 90), W1, NOW_US, POLICY) is Tier.GREEN
-    assert effective_tier(appointment(3, 0), W1, NOW_US, POLICY) is Tier.APPOINTMENT
-    assert effective_tier(appointment(3, 31), W1, NOW_US, POLICY) is Tier.GREEN
-    assert effective_tier(elderly(4, 29), W1, NOW_US, POLICY) is Tier.PRIORITY
-    assert effective_tier(elderly(4, 30), W1, NOW_US, POLICY) is Tier.GREEN
-    assert effective_tier(normal(5, 30), W1, NOW_US, POLICY) is Tier.GREEN
+    assert effective_tier(replace(returned_held(1), tier=Tier.GREEN), NOW_US, POLICY) is Tier.CALLBACK
+    assert effective_tier(green(2, 0), NOW_US, POLICY) is Tier.GREEN
+    assert effective_tier(green(2, 90), NOW_US, POLICY) is Tier.GREEN
+    assert effective_tier(appointment(3, 0), NOW_US, POLICY) is Tier.APPOINTMENT
+    assert effective_tier(appointment(3, 31), NOW_US, POLICY) is Tier.GREEN
+    assert effective_tier(elderly(4, 29), NOW_US, POLICY) is Tier.PRIORITY
+    assert effective_tier(elderly(4, 30), NOW_US, POLICY) is Tier.GREEN
+    assert effective_tier(normal(5, 30), NOW_US, POLICY) is Tier.GREEN
 
 
 def test_nothing_to_pick() -> None:
