@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from .sim.demo import SimulatedHall
 
 log = logging.getLogger("hallq.hardware")
+STABLE_S = 60.0
 
 
 async def supervise(config: HardwareConfig, api: ApiContext, hub: Hub, base_url: str) -> None:
@@ -45,10 +47,13 @@ async def supervise(config: HardwareConfig, api: ApiContext, hub: Hub, base_url:
     fault: those are handled and reported) is logged and the devices start again."""
     backoff = Backoff(first=1.0, most=30.0)
     while True:
+        started = time.monotonic()
         try:
             await HallDevices(config, LocalClient(config.hall, api, hub, base_url)).run()
         except Exception:
             log.exception("the serial devices of %s stopped with an error; restarting them", config.hall)
+        if time.monotonic() - started > STABLE_S:
+            backoff.reset()  # a crash after a long good run is not part of a crash loop
         await asyncio.sleep(backoff.take())
 
 

@@ -42,7 +42,6 @@ class AgentClient:
         self.hall = hall
         self.backoff = backoff or Backoff(first=0.5, most=15.0)
         self._ws: websockets.ClientConnection | None = None
-        self.connected = asyncio.Event()
 
     # -- events --------------------------------------------------------------
 
@@ -57,7 +56,6 @@ class AgentClient:
             try:
                 async with websockets.connect(self.ws_url(), open_timeout=HTTP_TIMEOUT_S, max_size=2**22) as ws:
                     self._ws = ws
-                    self.connected.set()
                     self.backoff.reset()
                     log.info("agent connected to %s", self.server)
                     async for raw in ws:
@@ -73,7 +71,6 @@ class AgentClient:
                 log.warning("cannot reach %s: %s", self.server, exc)
             finally:
                 self._ws = None
-                self.connected.clear()
             await asyncio.sleep(self.backoff.take())
 
     async def resync(self) -> None:

@@ -14,7 +14,7 @@ import contextlib
 import functools
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -69,6 +69,7 @@ class HallDevices:
         self.client = client
         self.clock = clock
         self.mirror = HallMirror(config.hall)
+        self._devices = {d.id: d for d in config.devices}
         self.prompts = RatingPrompts(config.rating_timeout_s)
         self.screens: dict[str, ScreenBus] = {}  # line id -> bus
         self.pads: dict[str, PadBus] = {}
@@ -115,9 +116,11 @@ class HallDevices:
                 await self.client.resync()
                 continue
             if changes.snapshot:
-                # After a (re)connect the server may not have our health: say it again.
-                for device_id in self._health:
-                    self._reports.put_nowait(self._device(device_id))
+                # After a (re)connect, say again what the server's snapshot does not know of our health.
+                for device_id, (state, error) in self._health.items():
+                    known = self.mirror.devices.get(device_id) or {}
+                    if (known.get("state"), known.get("error")) != (state.value, error):
+                        self._reports.put_nowait(self._devices[device_id])
             self._refresh(changes)
             if changes.event:
                 await self._on_event(changes.event)
@@ -125,16 +128,24 @@ class HallDevices:
     # -- what devices show ---------------------------------------------------
 
     def _refresh(self, changes: Changes) -> None:
-        everything = changes.snapshot or changes.waiting
         for device in self.config.devices:
-            called_here = changes.call_window is not None and changes.call_window == device.window
-            if device.kind is Kind.WINDOW_LED and (everything or device.window in changes.windows or called_here):
+            if device.kind is Kind.HALL_LED:
+                if changes.calls or changes.snapshot:
+                    calls = [(str(c["number"]), int(c["window"])) for c in self.mirror.calls if c.get("number")]
+                    self.screens[device.line].show(device.id, hall_screen_lines(calls, device.geometry.rows))
+                continue
+            if device.window is None:
+                continue
+            called_here = changes.call_window == device.window
+            touched = (
+                changes.snapshot
+                or device.window in changes.windows
+                or self.mirror.serves_any(device.window, changes.waiting)
+            )
+            if device.kind is Kind.WINDOW_LED and (touched or called_here):
                 self._show_window(device, again=called_here)
-            elif device.kind is Kind.HALL_LED and (changes.calls or changes.snapshot):
-                calls = [(str(c["number"]), int(c["window"])) for c in self.mirror.calls if c.get("number")]
-                self._screen_bus(device).show(device.id, hall_screen_lines(calls, device.geometry.rows))
-            elif device.kind is Kind.CALLER_PAD and (everything or device.window in changes.windows):
-                self._spawn(self._show_pad(device))
+            elif device.kind is Kind.CALLER_PAD and touched:
+                self._show_pad(device)
 
     def _show_window(self, device: DeviceConfig, *, again: bool = False) -> None:
         assert device.window is not None
@@ -147,9 +158,9 @@ class HallDevices:
             str(window.get("state", "closed")),
             self.mirror.window_waiting(device.window),
         )
-        self._screen_bus(device).show(device.id, lines, again=again)
+        self.screens[device.line].show(device.id, lines, again=again)
 
-    async def _show_pad(self, pad: DeviceConfig, *, force: bool = False) -> None:
+    def _show_pad(self, pad: DeviceConfig, *, force: bool = False) -> None:
         """The called number, else how many wait for the window's services."""
         assert pad.window is not None
         number = self.mirror.current_number(pad.window)
@@ -161,16 +172,13 @@ class HallDevices:
         if not force and self._pad_shown.get(pad.id) == frame:
             return  # every issued ticket changes a waiting count: spare the bus the repeats
         self._pad_shown[pad.id] = frame
-        await self.pads[pad.line].send(frame)
+        self._spawn(self.pads[pad.line].send(frame))
 
     def _refresh_pads(self, line_id: str) -> None:
         """The line is (back) up: what the pads show is unknown, so show it all again."""
         for device in self.config.on_line(line_id):
             if device.kind is Kind.CALLER_PAD and self.mirror.seq is not None:
-                self._spawn(self._show_pad(device, force=True))
-
-    def _screen_bus(self, device: DeviceConfig) -> ScreenBus:
-        return self.screens[device.line]
+                self._show_pad(device, force=True)
 
     # -- keys and ratings ----------------------------------------------------
 
@@ -187,7 +195,7 @@ class HallDevices:
         command = command_for(key.key, key.digits, ctx)
         bus = self.pads[pad.line]
         if isinstance(command, ShowState):
-            await self._show_pad(pad, force=True)
+            self._show_pad(pad, force=True)
             return
         if isinstance(command, Refusal):
             log.info("pad %s: %s", pad.id, command.reason_en)
@@ -279,9 +287,6 @@ class HallDevices:
         self._health[device.id] = (state, error)
         self._reports.put_nowait(device)
 
-    def _device(self, device_id: str) -> DeviceConfig:
-        return next(d for d in self.config.devices if d.id == device_id)
-
     async def _send_reports(self) -> None:
         while True:
             device = await self._reports.get()
@@ -291,10 +296,7 @@ class HallDevices:
             except (ActionRefused, ConnectionError) as exc:
                 log.info("health of %s not reported yet: %s", device.id, exc)  # re-sent after the next snapshot
 
-    def health(self, device_id: str) -> tuple[DeviceState, str] | None:
-        return self._health.get(device_id)
-
-    def _spawn(self, coro: Any) -> None:
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

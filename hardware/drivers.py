@@ -57,9 +57,6 @@ class ScreenBus:
             self._shown[screen] = None
         self._dirty.set()
 
-    def shown(self, screen: str) -> tuple[str, ...] | None:
-        return self._shown.get(screen)
-
     async def run(self) -> None:
         async with asyncio.TaskGroup() as tasks:
             tasks.create_task(self.link.run())
@@ -239,7 +236,6 @@ class PrinterPort:
         self._replies: asyncio.Queue[int] = asyncio.Queue()
         self._lock = asyncio.Lock()
         self._poll_now = asyncio.Event()
-        self.printed = 0
 
     async def run(self) -> None:
         async with asyncio.TaskGroup() as tasks:
@@ -303,4 +299,3 @@ class PrinterPort:
                 await self.link.send(data)
             except PortDown as exc:
                 raise PrinterUnavailable(str(exc)) from exc
-        self.printed += 1

@@ -17,7 +17,7 @@ JSON = dict[str, Any]
 @dataclass(frozen=True, slots=True)
 class Changes:
     windows: frozenset[int] = frozenset()  # windows whose state, current ticket or held list changed
-    waiting: bool = False  # some service's waiting count changed
+    waiting: frozenset[str] = frozenset()  # services whose waiting count changed
     calls: bool = False  # a new call for the hall screen
     call_window: int | None = None  # the window that call (or recall) was for: its screen redraws it
     event: JSON | None = None  # the event itself (finish → rating prompt, device.print → a slip)
@@ -42,7 +42,7 @@ class HallMirror:
             self.waiting = dict(message.get("waiting", {}))
             self.calls = list(message.get("calls", []))
             self.devices = {str(d["id"]): d for d in message.get("devices", [])}
-            return Changes(windows=frozenset(self.windows), waiting=True, calls=True, snapshot=True)
+            return Changes(windows=frozenset(self.windows), calls=True, snapshot=True)
         if kind != "event" or self.seq is None:
             return Changes()
         if message.get("prev") != self.seq:
@@ -64,13 +64,21 @@ class HallMirror:
             self.devices[str(device["id"])] = device
         call_window = int(call["window"]) if call and call.get("window") is not None else None
         return Changes(
-            windows=frozenset(touched), waiting=bool(waiting), calls=bool(call), call_window=call_window, event=event
+            windows=frozenset(touched),
+            waiting=frozenset(waiting),
+            calls=bool(call),
+            call_window=call_window,
+            event=event,
         )
 
     def window_waiting(self, number: int) -> int:
         """People waiting for the services ``number`` serves (what its pad shows when idle)."""
         services = (self.windows.get(number) or {}).get("services") or {}
         return sum(self.waiting.get(s, 0) for s in services)
+
+    def serves_any(self, number: int, services: frozenset[str]) -> bool:
+        """Whether window ``number`` serves one of ``services`` (its idle screen and pad show their count)."""
+        return not services.isdisjoint((self.windows.get(number) or {}).get("services") or ())
 
     def current_number(self, number: int) -> str | None:
         current = (self.windows.get(number) or {}).get("current")

@@ -46,6 +46,3 @@ class RatingPrompts:
 
     def next_deadline(self) -> float | None:
         return min((q.deadline for q in self._open.values()), default=None)
-
-    def pending(self, window: int) -> Question | None:
-        return self._open.get(window)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +28,6 @@ class PadBus(Simulator):
         super().__init__(path)
         self.pads = {a: Pad(a) for a in addresses}
         self._decoder = padbus.PadBusDecoder(echo_window=0)
-        self.log: list[tuple[float, int, int]] = []  # (monotonic time, address, cmd) of host frames
 
     def on_bytes(self, data: bytes) -> None:
         self._decoder.receive_data(data)
@@ -37,7 +35,6 @@ class PadBus(Simulator):
             pad = self.pads.get(frame.address)
             if pad is None:
                 continue
-            self.log.append((time.monotonic(), frame.address, frame.cmd))
             if frame.cmd == padbus.CMD_SHOW:
                 pad.shown = tuple(frame.data)
             elif frame.cmd == padbus.CMD_BEEP:

@@ -13,7 +13,6 @@ class PrinterSim(Simulator):
         super().__init__(path)
         self.online = True
         self.paper = "ok"  # ok | low | out
-        self.received = bytearray()
         self.parser = printer.SlipParser()
 
     def on_bytes(self, data: bytes) -> None:
@@ -33,7 +32,6 @@ class PrinterSim(Simulator):
                 rest.append(data[i])
                 i += 1
         if rest and self.online and self.paper != "out":
-            self.received.extend(rest)
             self.parser.feed(bytes(rest))
 
     @property

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +14,6 @@ class Screen:
     address: int
     encoding: str = "gb2312"
     areas: dict[int, str] = field(default_factory=dict)  # area id (row) -> text
-    modes: dict[int, int] = field(default_factory=dict)  # area id -> display mode
     frames: int = 0
     answering: bool = True  # False: a dead screen (the host times out)
 
@@ -31,7 +29,6 @@ class ScreenBus(Simulator):
         super().__init__(path)
         self.screens = {a: Screen(a, enc) for a, enc in addresses.items()}
         self._decoder = onbon.OnbonDecoder()
-        self.log: list[tuple[float, int, list[str]]] = []  # (monotonic time, address, lines after the frame)
         self.bad_frames = 0
 
     def on_bytes(self, data: bytes) -> None:
@@ -55,9 +52,7 @@ class ScreenBus(Simulator):
             screen.areas.pop(area_id, None)
         for area in update.areas:
             screen.areas[area.area_id] = area.text.decode(screen.encoding)
-            screen.modes[area.area_id] = area.display_mode
         screen.frames += 1
-        self.log.append((time.monotonic(), screen.address, screen.lines))
         if update.reply_wanted:
             self.send(onbon.build_reply(screen.address))
 
