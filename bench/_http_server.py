@@ -48,7 +48,7 @@ from queue_server.service import QueueService
 from queue_server.storage import open_store
 from run import plugins
 
-from .issue_rate import BASELINE_INSERT_SQLITE, sqlite_connect
+from ._common import BASELINE_INSERT_SQLITE, sqlite_connect
 
 PROFILE_ENV = "HALLQ_BENCH_PROFILE"
 HALL = "demo"

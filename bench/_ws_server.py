@@ -17,8 +17,9 @@ like the project's outcome.
 
 Both bind 127.0.0.1 on a port the OS chooses, print ``LISTENING <port> <loop> <http> <ws>``
 and serve with the same uvicorn settings (1 worker; loop, HTTP and WebSocket implementation
-"auto" as in production; uvicorn's WebSocket defaults: permessage-deflate accepted, pings
-every 20 s; log level warning, no access log) until SIGINT or SIGTERM. The soft limit of
+"auto" as in production; permessage-deflate declined as run.py does (``ws_per_message_deflate=False``:
+a client may offer it, the server answers without it), uvicorn's pings every 20 s; log level
+warning, no access log) until SIGINT or SIGTERM. The soft limit of
 open files is raised to the hard one.
 
 Both apps are wrapped by a small ASGI layer that answers, and only answers, ``/_bench/…``:
@@ -53,6 +54,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 import run
 from queue_server.realtime import Hub
+from queue_server.realtime.hub import dumps
 
 from ._http_server import PROFILE_ENV, ThreadProfiles
 
@@ -66,11 +68,6 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-
-
-def dumps(message: dict[str, Any]) -> str:
-    """The hub's spelling (queue_server.realtime.hub.dumps)."""
-    return json.dumps(message, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 def vm_rss_kib(pid: int | str = "self") -> int | None:

@@ -48,19 +48,22 @@ from queue_server.storage.sql import ticket_values
 from queue_server.storage.tables import counter_t, event_t, ticket_t
 
 from ._common import (
+    PG_UNAVAILABLE,
+    add_db_args,
     fmt_ms,
     format_profile,
     machine_line,
     median,
     percentile,
-    pg_default,
+    pg_not_measured,
+    pg_wanted,
     private_pg_database,
     psycopg_conninfo,
     safe_url,
+    sqlite_connect,
     table,
     verdict,
 )
-from .issue_rate import sqlite_connect
 
 HALL = "bench"
 TARGET = 1.5
@@ -607,15 +610,7 @@ def main(argv: list[str] | None = None) -> int:
         "--span", type=float, default=120, help="minutes over which the waiting tickets arrived (default 120)"
     )
     parser.add_argument("--seed", type=int, default=20240601, help="random seed for services and priorities")
-    parser.add_argument("--tmp", type=Path, default=None, help="directory for the SQLite files (default: system temp)")
-    parser.add_argument(
-        "--pg",
-        default=pg_default(),
-        metavar="URL",
-        help="also measure on this PostgreSQL server (default: $HALLQ_TEST_PG); private databases are created "
-        "and dropped",
-    )
-    parser.add_argument("--no-pg", action="store_true", help="skip PostgreSQL even if $HALLQ_TEST_PG is set")
+    add_db_args(parser, private="private databases are")
     parser.add_argument("--no-sqlite", action="store_true", help="skip SQLite (only with --pg)")
     parser.add_argument("--profile", action="store_true", help="afterwards, cProfile call_next at the largest size")
     ns = parser.parse_args(argv)
@@ -669,12 +664,12 @@ def main(argv: list[str] | None = None) -> int:
             ratio, proj = run_backend("SQLite", args, config, urls, sqlite_bare, ns.profile)
         parts.append(verdict_of("sqlite", ratio, proj))
 
-    if ns.pg and not ns.no_pg:
+    if pg := pg_wanted(ns):
         try:
             with contextlib.ExitStack() as dbs:
-                pg_urls = {size: dbs.enter_context(private_pg_database(ns.pg, f"_{size}")) for size in args.sizes}
+                pg_urls = {size: dbs.enter_context(private_pg_database(pg, f"_{size}")) for size in args.sizes}
                 names = ", ".join(str(sa.make_url(u).database) for u in pg_urls.values())
-                print(f"PostgreSQL at {safe_url(ns.pg)}: private databases {names} (dropped at the end)")
+                print(f"PostgreSQL at {safe_url(pg)}: private databases {names} (dropped at the end)")
                 print("  ANALYZE after each fill, as autovacuum would do on a live server")
 
                 def pg_bare(size: int, rows: list[Row], day: date) -> AbstractContextManager[BareQueue]:
@@ -682,9 +677,8 @@ def main(argv: list[str] | None = None) -> int:
 
                 pg_ratio, pg_proj = run_backend("PostgreSQL", args, config, pg_urls, pg_bare, ns.profile)
             parts.append(verdict_of("postgres", pg_ratio, pg_proj))
-        except (sa.exc.OperationalError, psycopg.OperationalError) as exc:
-            print(f"PostgreSQL: not measured ({type(exc).__name__}: {str(exc).strip().splitlines()[0]})\n")
-            parts.append("postgres: not measured")
+        except PG_UNAVAILABLE as exc:
+            parts.append(pg_not_measured(exc))
 
     summary = "SUMMARY call_next " + ("; ".join(parts) or "nothing measured")
     print(f"machine at the end: {machine_line()}")

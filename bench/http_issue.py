@@ -17,14 +17,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import io
 import itertools
 import os
-import pstats
 import secrets
 import sqlite3
 import subprocess
-import sysconfig
 import tempfile
 import time
 from collections import Counter
@@ -40,20 +37,27 @@ from queue_server.config import Config, demo_config
 from queue_server.principal import DeviceKind
 from queue_server.storage import open_store
 
-from ._common import fmt_ms, fmt_rate, machine_line, median, percentile, server_process, table, verdict
-from ._http_server import HALL, PROFILE_ENV, TICKETS_PATH, WRITERS
-from .issue_rate import (
+from ._common import (
     SQLITE_BASELINE_DDL,
-    Options,
-    _prepared_service,
-    _service_codes,
     flush_cost_us,
+    fmt_ms,
+    fmt_rate,
+    machine_line,
+    median,
+    percentile,
+    prepared_service,
+    print_thread_profiles,
+    process_cpu_s,
+    server_process,
+    service_codes,
     sqlite_connect,
     sqlite_settings,
+    table,
+    verdict,
 )
+from ._http_server import HALL, PROFILE_ENV, TICKETS_PATH, WRITERS
 
 TARGET = 0.20
-ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 15.0
 REQUEST_TIMEOUT_S = 30.0
@@ -125,15 +129,6 @@ class Server:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
-
-
-def process_cpu_s(pid: int) -> float | None:
-    """User + system CPU seconds of a process so far (Linux /proc), None elsewhere."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @contextlib.contextmanager
@@ -237,7 +232,7 @@ def project_round(config: Config, codes: list[str], opts: Settings, profile: Pat
         db = Path(tmp) / "hallq.db"
         store = open_store(f"sqlite:///{db}")
         try:
-            _prepared_service(store, config, opts.windows)
+            prepared_service(store, config, opts.windows, HALL)
             _, kiosk = AuthService(store.accounts).create_device_token(DeviceKind.KIOSK, HALL, "bench.http_issue")
         finally:
             store.close()
@@ -336,20 +331,6 @@ def report(proj: Series, base: Series) -> float:
     return ratio
 
 
-def format_stats(path: Path, title: str, limit: int) -> str:
-    out = io.StringIO()
-    stats = pstats.Stats(str(path), stream=out)
-    out.write(f"--- {title}: top {limit} by own time (tottime) ---\n")
-    stats.sort_stats("tottime").print_stats(limit)
-    out.write(f"--- {title}: top {limit} by cumulative time ---\n")
-    stats.sort_stats("cumulative").print_stats(limit)
-    text = out.getvalue()
-    paths = sysconfig.get_paths()
-    for prefix in sorted({paths["purelib"], paths["stdlib"], str(ROOT)}, key=len, reverse=True):
-        text = text.replace(prefix + "/", "")
-    return text
-
-
 def profile_round(config: Config, codes: list[str], opts: Settings, limit: int = 25) -> None:
     with tempfile.TemporaryDirectory(prefix="hallq_bench_prof_", dir=opts.tmp) as tmp:
         prof = Path(tmp) / "server.prof"
@@ -359,12 +340,7 @@ def profile_round(config: Config, codes: list[str], opts: Settings, limit: int =
             f"{fmt_rate(r.rate)} under the profiler{'; FLAGGED' if r.flagged else ''})."
         )
         print("Threads waiting show up as time in lock acquire / epoll: read the SQL and app lines.")
-        for suffix, title in ((".loop", "event loop thread"), (".pool", "threadpool threads, merged")):
-            path = prof.with_name(prof.name + suffix)
-            if path.exists():
-                print(format_stats(path, title, limit))
-            else:
-                print(f"--- {title}: no profile written ---")
+        print_thread_profiles(prof, limit)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -388,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--requests, --concurrency and --rounds must be positive, --warmup not negative")
     opts = Settings(args.requests, args.concurrency, args.warmup, args.windows, args.tmp, args.baseline_writer)
     config = demo_config()
-    codes = _service_codes(config)
+    codes = service_codes(config, HALL)
     tmp_dir = args.tmp or Path(tempfile.gettempdir())
 
     print("HallQ HTTP issue benchmark")
@@ -408,7 +384,7 @@ def main(argv: list[str] | None = None) -> int:
     print("  baseline: Starlette POST endpoint, sqlite3 BEGIN IMMEDIATE; INSERT one row; COMMIT in the threadpool")
     lock = "a lock taken before BEGIN IMMEDIATE" if opts.writer == "serialised" else "no lock: SQLite's busy handler"
     print(f"            (one connection per thread; writes {opts.writer}: {lock}), 201 JSON")
-    settings = sqlite_settings(config, Options(n=0, warmup=0, windows=0, tmp=args.tmp))
+    settings = sqlite_settings(args.tmp)
     print(
         f"  SQLite files in {tmp_dir}; a small fdatasync here costs {flush_cost_us(args.tmp):.0f} µs\n"
         f"    project connection:  {settings[0]}\n    baseline connection: {settings[1]}"

@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import argparse
 import functools
-import json
 import os
 import select
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,10 +28,8 @@ import time
 import tty
 from pathlib import Path
 
-import httpx2 as httpx
-
 from hardware.padbus import PadKey, key_frame
-from hardware.sim.demo import simulate
+from hardware.sim.demo import hardware_toml, simulate
 from hardware.sim.screen import ScreenBus
 from queue_server.auth.service import AuthService
 from queue_server.config import parse_config
@@ -41,9 +37,8 @@ from queue_server.principal import Role
 from queue_server.service import QueueService
 from queue_server.storage import open_store
 
-from ._common import fmt_ms, machine_line, median, percentile, table
+from ._common import ROOT, fmt_ms, free_port, machine_line, median, percentile, table, wait_healthy
 
-ROOT = Path(__file__).resolve().parent.parent
 HALL = """
 [[hall]]
 slug = "b"
@@ -63,33 +58,11 @@ services = { A = 1.0 }
 PASSWORD = "bench clerk secret"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def toml_value(v: object) -> str:
-    return json.dumps(v, ensure_ascii=False)
-
-
-def hall_file(hardware: dict[str, object]) -> str:
-    out = [HALL, "[hall.hardware]"]
-    out += [f"{k} = {toml_value(v)}" for k, v in hardware.items() if not isinstance(v, list)]
-    for table_name in ("lines", "devices"):
-        rows = hardware[table_name]
-        assert isinstance(rows, list)
-        for row in rows:
-            out.append(f"\n[[hall.hardware.{table_name}]]")
-            out += [f"{k} = {toml_value(v)}" for k, v in row.items()]
-    return "\n".join(out) + "\n"
-
-
 def project_round(tmp: Path, samples: int) -> list[float]:
     config = parse_config(HALL, "bench")
     sims = simulate(config.halls[0], tmp / "tty", gap_ms=0)
     path = tmp / "hall.toml"
-    path.write_text(hall_file(sims.hardware), encoding="utf-8")
+    path.write_text(HALL + hardware_toml(sims.hardware), encoding="utf-8")
     db = f"sqlite:///{tmp}/hallq.db"
     store = open_store(db)
     try:
@@ -111,7 +84,7 @@ def project_round(tmp: Path, samples: int) -> list[float]:
         [*cmd, "--log-level", "warning"], cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
-        wait_healthy(base, proc)
+        wait_healthy(base, proc, time.monotonic() + 30, "the pad_latency server (run.py)")
         screens, pads = sims.screens, sims.pads
         screens.wait_for_text(1, "1号窗口", timeout=10)
         times: list[float] = []
@@ -138,19 +111,6 @@ def showing(screens: ScreenBus, number: str) -> bool:
 
 def idle(screens: ScreenBus, number: str) -> bool:
     return not showing(screens, number)
-
-
-def wait_healthy(base: str, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError("the server did not start")
-        time.sleep(0.1)
 
 
 def baseline_round(samples: int, size: int) -> list[float]:

@@ -22,14 +22,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import io
 import json
 import os
-import pstats
 import secrets
 import subprocess
 import sys
-import sysconfig
 import tempfile
 import time
 from collections import Counter, deque
@@ -49,15 +46,23 @@ from queue_server.config import Config, demo_config
 from queue_server.principal import DeviceKind, Role
 from queue_server.storage import open_store
 
-from ._common import machine_line, median, percentile, server_process, table, verdict
+from ._common import (
+    machine_line,
+    median,
+    percentile,
+    prepared_service,
+    print_thread_profiles,
+    process_cpu_s,
+    server_process,
+    short_paths,
+    table,
+    verdict,
+)
 from ._http_server import PROFILE_ENV
 from ._ws_server import HALL, TRACEMALLOC_ENV, raise_fd_limit, vm_rss_kib
-from .http_issue import process_cpu_s
-from .issue_rate import _prepared_service
 
 TARGET_RATIO = 3.0
 TARGET_KIB = 30.0
-ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 15.0
 EVENT_TIMEOUT_S = 30.0  # one event reaching every client
@@ -203,7 +208,7 @@ def prepare_project_db(db: Path, config: Config, windows: int, tickets: int) -> 
     A and B, a manager's bearer token and a display token: all before the server starts."""
     store = open_store(f"sqlite:///{db}")
     try:
-        service = _prepared_service(store, config, windows)
+        service = prepared_service(store, config, windows, HALL)
         for i in range(tickets):
             service.issue(HALL, "AB"[i % 2])
         auth = AuthService(store.accounts)
@@ -689,20 +694,6 @@ def report(proj: list[Round], base: list[Round]) -> tuple[float, float | None, f
     return ratio, proj_kib, base_kib
 
 
-def format_stats(path: Path, title: str, limit: int) -> str:
-    out = io.StringIO()
-    stats = pstats.Stats(str(path), stream=out)
-    out.write(f"--- {title}: top {limit} by own time (tottime) ---\n")
-    stats.sort_stats("tottime").print_stats(limit)
-    out.write(f"--- {title}: top {limit} by cumulative time ---\n")
-    stats.sort_stats("cumulative").print_stats(limit)
-    text = out.getvalue()
-    paths = sysconfig.get_paths()
-    for prefix in sorted({paths["purelib"], paths["stdlib"], str(ROOT)}, key=len, reverse=True):
-        text = text.replace(prefix + "/", "")
-    return text
-
-
 def profile_round(config: Config, opts: Settings, limit: int = 30) -> None:
     with tempfile.TemporaryDirectory(prefix="hallq_bench_prof_", dir=opts.tmp) as tmp:
         prof = Path(tmp) / "server.prof"
@@ -712,12 +703,7 @@ def profile_round(config: Config, opts: Settings, limit: int = 30) -> None:
             f"{opts.warmup * 2 + opts.calls} calls; all clients p99 {ms(r.p_all(99))} under the profiler"
             f"{'; FLAGGED' if r.flagged else ''})."
         )
-        for suffix, title in ((".loop", "event loop thread"), (".pool", "threadpool threads, merged")):
-            path = prof.with_name(prof.name + suffix)
-            if path.exists():
-                print(format_stats(path, title, limit))
-            else:
-                print(f"--- {title}: no profile written ---")
+        print_thread_profiles(prof, limit)
 
 
 async def _trace_memory(server: Server, url: str, opts: Settings) -> dict[str, Any]:
@@ -739,10 +725,7 @@ async def _trace_memory(server: Server, url: str, opts: Settings) -> dict[str, A
 
 
 def _short(site: str) -> str:
-    paths = sysconfig.get_paths()
-    for prefix in sorted({paths["purelib"], paths["stdlib"], str(ROOT)}, key=len, reverse=True):
-        site = site.replace(prefix + "/", "")
-    return site.removesuffix(":0")
+    return short_paths(site).removesuffix(":0")
 
 
 def tracemalloc_round(config: Config, opts: Settings, templates: Path) -> None:

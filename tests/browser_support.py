@@ -1,48 +1,50 @@
-"""What the browser tests share: a real server process (``python run.py``) on 127.0.0.1, Debian's
-Chromium through Playwright, pages that record every request's host and JS error and capture
-speech synthesis, and screenshots into test-artifacts/.
+"""What the browser tests share: a real server process (``python run.py``, from
+tests/server_support.py) on 127.0.0.1, Debian's Chromium through Playwright, pages that record
+every request's host and JS error and capture speech synthesis, and screenshots into test-artifacts/.
 
 The ``server`` and ``browser`` fixtures are module-scoped: a test module imports them
 (``from tests.browser_support import browser, server``) and gets its own server and database.
+
+This module imports without Playwright (other tests import it through the room conftests):
+``sync_api`` is then None and every test marked ``NEEDS_CHROMIUM`` skips.
 """
 
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx2 as httpx
 import pytest
 
 from queue_server.auth.service import AuthService
 from queue_server.config import demo_config
 from queue_server.principal import DeviceKind, Role
 from queue_server.storage import open_store
+from tests.server_support import CLERK_PASSWORD, MANAGER_PASSWORD, ROOT, Server, serve
+
+sync_api: Any
+try:
+    from playwright import sync_api
+except ImportError:
+    sync_api = None
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
-CLERK_PASSWORD = "counter one secret"
-MANAGER_PASSWORD = "manager secret one"
 FULL_HD = {"width": 1920, "height": 1080}
 PHONE = {"width": 390, "height": 844}
+# The sign-in forms' submit buttons: the manager dashboard's, the clerk console's.
+DASHBOARD_LOGIN = "#login-button"
+COUNTER_LOGIN = "#login-form button[type=submit]"
 
 NEEDS_CHROMIUM = pytest.mark.skipif(
-    not os.path.exists(CHROMIUM),
-    reason=f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium fonts-wqy-microhei)",
+    sync_api is None or not os.path.exists(CHROMIUM),
+    reason="browser tests need playwright (pip install '.[test]')"
+    if sync_api is None
+    else f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium fonts-wqy-microhei)",
 )
-
-sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need playwright (pip install '.[test]')")
 
 # Replaces speechSynthesis.speak before any page script runs: records what would be said,
 # and ends each utterance at once so the queue moves on.
@@ -57,73 +59,9 @@ if (window.speechSynthesis) {
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def serve(db: str, cwd: Path, *extra: str, port: int | None = None) -> Iterator[str]:
-    """``python run.py`` on ``db``, 127.0.0.1 and ``port`` (default: a free one); yields the base URL
-    once /healthz answers."""
-    port = port or free_port()
-    cmd = [sys.executable, str(ROOT / "run.py"), "--port", str(port), "--db", db, "--log-level", "warning", *extra]
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
-            assert time.monotonic() < deadline, "the server did not start within 30 s"
-            time.sleep(0.1)
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
-def agent_headers(server: Server) -> dict[str, str]:
-    """A hardware agent token for the demo hall, made by the manager through the API."""
-    r = httpx.post(
-        f"{server.base}/api/auth/login", json={"username": "wangju", "password": MANAGER_PASSWORD, "token": True}
-    )
-    assert r.status_code == 200, r.text
-    manager = {"Authorization": f"Bearer {r.json()['token']}"}
-    r = httpx.post(f"{server.base}/api/halls/demo/tokens", headers=manager, json={"kind": "agent", "label": "agent"})
-    assert r.status_code == 201, r.text
-    return {"Authorization": f"Bearer {r.json()['token']}"}
-
-
-def report_device(server: Server, agent: dict[str, str], device: str, **body: Any) -> None:
-    """What the agent says of ``device``'s health (PUT /api/halls/demo/devices/{device})."""
-    r = httpx.put(f"{server.base}/api/halls/demo/devices/{device}", headers=agent, json=body)
-    assert r.status_code == 200, r.text
-
-
 def launch(pw: Any, *args: str) -> Any:
     """Debian's Chromium, headless, with nothing of its own going out to the network."""
     return pw.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *args])
-
-
-@dataclass
-class Server:
-    base: str
-    display_token: str
-    kiosk_token: str
-    hosts: list[str] = field(default_factory=list)
-
-    def clerk_headers(self) -> dict[str, str]:
-        r = httpx.post(
-            f"{self.base}/api/auth/login", json={"username": "zhangwei", "password": CLERK_PASSWORD, "token": True}
-        )
-        assert r.status_code == 200, r.text
-        return {"Authorization": f"Bearer {r.json()['token']}"}
 
 
 @pytest.fixture(scope="module")
@@ -178,5 +116,14 @@ def new_page(browser: Any, server: Server, viewport: dict[str, int], **kw: Any) 
 
 
 def shot(page: Any, name: str) -> None:
+    """A screenshot of ``page`` as test-artifacts/``name``."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / name))
+
+
+def sign_in(page: Any, user: str, password: str, button: str = DASHBOARD_LOGIN) -> None:
+    """Fill the page's sign-in form (#username, #password) and submit it with ``button``
+    (the dashboard's by default)."""
+    page.fill("#username", user)
+    page.fill("#password", password)
+    page.click(button)

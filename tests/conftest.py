@@ -6,7 +6,8 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from queue_server.config import Config, parse_config
+from queue_server.errors import HallQError
 from queue_server.service import QueueService
 from queue_server.storage import Store, open_store
 
@@ -81,6 +83,9 @@ services = ["C"]
 """
 # D is declared but no window serves it until a test assigns one.
 
+# The small hall "t" and a copy of it, "u": what belongs to one hall is not seen from the other.
+TWO_HALLS = SMALL_HALL + "\n" + SMALL_HALL.replace('slug = "t"', 'slug = "u"')
+
 
 def small_config() -> Config:
     return parse_config(SMALL_HALL, "tests/conftest.py:SMALL_HALL")
@@ -99,30 +104,59 @@ class FakeClock:
         self.now += timedelta(seconds=seconds)
 
 
-@pytest.fixture(scope="session")
-def pg_url() -> Iterator[str]:
-    """A private PostgreSQL database for this run, dropped afterwards."""
+def with_config(store: Store, clock: FakeClock, extra: str = "", *, halls: str = SMALL_HALL) -> QueueService:
+    """A service on ``store`` for the halls of ``halls`` + ``extra`` (TOML appended to the last hall:
+    ``[hall.appointments]``, ``[[hall.staff]]``, …), synced into the store first."""
+    config = parse_config(halls + extra)
+    store.sync_halls(config)
+    return QueueService(store, config, clock=clock)
+
+
+def refused(snapshot: Callable[[], object], error: type[HallQError], call: Callable[[], object]) -> str:
+    """``call()`` raises ``error`` with a "中文 / English" message, and leaves what ``snapshot()``
+    reads (the state a refused command must not touch) as it was; returns the message."""
+    before = snapshot()
+    with pytest.raises(error) as info:
+        call()
+    assert snapshot() == before
+    zh, sep, en = info.value.message.partition(" / ")
+    assert sep and zh and en.strip()
+    return info.value.message
+
+
+@contextmanager
+def private_pg_database(prefix: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database ``<prefix>_<random>`` on the server of $HALLQ_TEST_PG
+    (the test skips without it); yields its URL and drops it (WITH (FORCE)) afterwards."""
     base = os.environ.get(PG_ENV)
     if not base:
         pytest.skip(PG_SKIP)
-    name = f"hallq_test_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(sa.make_url(base).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = sa.make_url(base).set(database=name).render_as_string(hide_password=False)
     try:
-        yield url
-    finally:
         with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        try:
+            yield sa.make_url(base).set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A private PostgreSQL database for this run, dropped afterwards."""
+    with private_pg_database("hallq_test") as url:
+        yield url
 
 
 _pg_migrated: set[str] = set()
 
 
-def _truncate_all(store: Store) -> None:
-    """Empty every HallQ table (the schema stays; migrations ran once for the run)."""
+def truncate_all(store: Store) -> None:
+    """Empty every HallQ table (the schema stays)."""
     from queue_server.storage.tables import metadata
 
     engine: sa.Engine = store.engine  # type: ignore[attr-defined]
@@ -131,16 +165,22 @@ def _truncate_all(store: Store) -> None:
         conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
 
 
+def emptied_pg_store(url: str) -> Store:
+    """A store on the run's PostgreSQL database ``url`` (``pg_url``) with every table empty:
+    migrated the first time in the run, truncated every time. The caller closes it."""
+    store = open_store(url, migrate=url not in _pg_migrated)
+    _pg_migrated.add(url)
+    truncate_all(store)
+    return store
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A database URL on each backend: a new SQLite file, or the run's PostgreSQL database emptied."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'hallq.db'}"
     url: str = request.getfixturevalue("pg_url")
-    store = open_store(url, migrate=url not in _pg_migrated)
-    _pg_migrated.add(url)
-    _truncate_all(store)
-    store.close()
+    emptied_pg_store(url).close()
     return url
 
 

@@ -8,14 +8,13 @@ from typing import Any
 
 import pytest
 
-from queue_server.config import parse_config
 from queue_server.domain import Appointment, Ticket, Tier
 from queue_server.errors import BadRequest, Conflict, HallQError, NotEligible, NotFound, NoWindowServes
 from queue_server.rules.appointments import Arrival
 from queue_server.rules.lifecycle import to_us
 from queue_server.service import QueueService
 from queue_server.storage import Store
-from tests.conftest import SMALL_HALL, FakeClock
+from tests.conftest import TWO_HALLS, FakeClock, refused, with_config
 
 DAY = date(2026, 11, 23)  # FakeClock starts at 09:00 on this day in Shanghai
 HEADER = "code,service,slot_start,slot_end,name\n"
@@ -46,22 +45,6 @@ def state(service: QueueService) -> tuple[int, list[Appointment], list[Ticket]]:
         )
 
 
-def refused(service: QueueService, error: type[HallQError], call: Any) -> str:
-    before = state(service)
-    with pytest.raises(error) as info:
-        call()
-    assert state(service) == before
-    zh, sep, en = info.value.message.partition(" / ")
-    assert sep and zh and en.strip()
-    return info.value.message
-
-
-def with_config(store: Store, clock: FakeClock, extra: str) -> QueueService:
-    config = parse_config(SMALL_HALL + extra)
-    store.sync_halls(config)
-    return QueueService(store, config, clock=clock)
-
-
 # --- booking ------------------------------------------------------------------
 
 
@@ -87,10 +70,10 @@ def test_aware_slot_times_are_kept(service: QueueService) -> None:
 
 def test_appointment_codes_are_unique_per_hall(service: QueueService) -> None:
     book(service)
-    message = refused(service, Conflict, lambda: book(service, svc="A", hour=11))
+    message = refused(lambda: state(service), Conflict, lambda: book(service, svc="A", hour=11))
     assert "YY-001" in message
     service.cancel_appointment("t", "YY-001")
-    refused(service, Conflict, lambda: book(service))  # a cancelled code stays taken
+    refused(lambda: state(service), Conflict, lambda: book(service))  # a cancelled code stays taken
 
 
 @pytest.mark.parametrize(
@@ -104,11 +87,15 @@ def test_appointment_codes_are_unique_per_hall(service: QueueService) -> None:
     ],
 )
 def test_create_refuses_bad_input(service: QueueService, args: tuple[Any, ...], error: type[HallQError]) -> None:
-    refused(service, error, lambda: service.create_appointment("t", *args))
+    refused(lambda: state(service), error, lambda: service.create_appointment("t", *args))
 
 
 def test_create_refuses_a_long_name(service: QueueService) -> None:
-    refused(service, BadRequest, lambda: service.create_appointment("t", "Y", "C", local(10), local(11), "名" * 101))
+    refused(
+        lambda: state(service),
+        BadRequest,
+        lambda: service.create_appointment("t", "Y", "C", local(10), local(11), "名" * 101),
+    )
 
 
 def test_cancel_appointment(service: QueueService) -> None:
@@ -117,14 +104,14 @@ def test_cancel_appointment(service: QueueService) -> None:
     assert out.appointment.cancelled
     [event] = out.events
     assert (event.kind, event.staff, event.detail["appointment"]["cancelled"]) == ("appointment.cancel", "mgr", True)
-    refused(service, Conflict, lambda: service.cancel_appointment("t", "YY-001"))
-    refused(service, NotFound, lambda: service.cancel_appointment("t", "NOPE"))
+    refused(lambda: state(service), Conflict, lambda: service.cancel_appointment("t", "YY-001"))
+    refused(lambda: state(service), NotFound, lambda: service.cancel_appointment("t", "NOPE"))
 
 
 def test_a_checked_in_appointment_cannot_be_cancelled(service: QueueService, clock: FakeClock) -> None:
     book(service, hour=9, minute=15)
     service.check_in("t", "YY-001")
-    message = refused(service, Conflict, lambda: service.cancel_appointment("t", "YY-001"))
+    message = refused(lambda: state(service), Conflict, lambda: service.cancel_appointment("t", "YY-001"))
     assert "cancel its ticket" in message
 
 
@@ -169,20 +156,22 @@ def test_import_of_a_header_only_file_stores_nothing(service: QueueService) -> N
     ],
 )
 def test_import_is_all_or_nothing(service: QueueService, rows: str, needle: str) -> None:
-    message = refused(service, BadRequest, lambda: service.import_appointments("t", HEADER + rows))
+    message = refused(lambda: state(service), BadRequest, lambda: service.import_appointments("t", HEADER + rows))
     assert needle in message
     assert state(service)[1] == []
 
 
 def test_import_refuses_codes_the_hall_already_has(service: QueueService) -> None:
     book(service, code="YY-3")
-    message = refused(service, BadRequest, lambda: service.import_appointments("t", HEADER + GOOD_ROWS))
+    message = refused(lambda: state(service), BadRequest, lambda: service.import_appointments("t", HEADER + GOOD_ROWS))
     assert "line 4, column code: appointment code 'YY-3' already exists" in message
     assert "第 4 行「code」列" in message
 
 
 def test_import_refuses_a_bad_header(service: QueueService) -> None:
-    message = refused(service, BadRequest, lambda: service.import_appointments("t", "编号,事项\n" + GOOD_ROWS))
+    message = refused(
+        lambda: state(service), BadRequest, lambda: service.import_appointments("t", "编号,事项\n" + GOOD_ROWS)
+    )
     assert "line 1: the header must be code,service,slot_start,slot_end,name" in message
 
 
@@ -191,7 +180,7 @@ def test_import_refuses_a_bad_header(service: QueueService) -> None:
 
 def test_check_in_too_early_says_from_when(service: QueueService) -> None:
     book(service, hour=10)  # it is 09:00; check-in opens 09:30
-    message = refused(service, BadRequest, lambda: service.check_in("t", "YY-001"))
+    message = refused(lambda: state(service), BadRequest, lambda: service.check_in("t", "YY-001"))
     assert "09:30" in message and "10:00" in message
 
 
@@ -222,7 +211,7 @@ def test_check_in_on_time_issues_an_appointment_ticket(service: QueueService, cl
 def test_check_in_twice_names_the_ticket(service: QueueService) -> None:
     book(service, hour=9, minute=20)
     service.check_in("t", "YY-001")
-    message = refused(service, Conflict, lambda: service.check_in("t", "YY-001"))
+    message = refused(lambda: state(service), Conflict, lambda: service.check_in("t", "YY-001"))
     assert "C001" in message
 
 
@@ -240,7 +229,7 @@ def test_check_in_too_late_becomes_a_walk_in(service: QueueService) -> None:
     assert (ticket.priority, ticket.tier, ticket.appointment) == ("normal", Tier.NORMAL, None)
     assert out.appointment.ticket_id == ticket.id
     assert out.events[1].detail["arrival"] == "too_late"
-    refused(service, Conflict, lambda: service.check_in("t", "YY-001"))
+    refused(lambda: state(service), Conflict, lambda: service.check_in("t", "YY-001"))
 
 
 def test_check_in_too_late_refused_when_the_hall_says_so(store: Store, clock: FakeClock) -> None:
@@ -248,7 +237,7 @@ def test_check_in_too_late_refused_when_the_hall_says_so(store: Store, clock: Fa
     book(service, hour=8, minute=55)
     assert service.check_in("t", "YY-001").arrival is Arrival.LATE
     book(service, code="YY-002", hour=8, minute=54)
-    message = refused(service, NotEligible, lambda: service.check_in("t", "YY-002"))
+    message = refused(lambda: state(service), NotEligible, lambda: service.check_in("t", "YY-002"))
     assert "08:54" in message and "book again" in message
 
 
@@ -259,23 +248,23 @@ def test_early_minutes_is_configured_per_hall(store: Store, clock: FakeClock) ->
 
 
 def test_check_in_unknown_or_cancelled(service: QueueService) -> None:
-    refused(service, NotFound, lambda: service.check_in("t", "NOPE"))
+    refused(lambda: state(service), NotFound, lambda: service.check_in("t", "NOPE"))
     book(service, hour=9, minute=10)
     service.cancel_appointment("t", "YY-001")
-    message = refused(service, NotFound, lambda: service.check_in("t", "YY-001"))
+    message = refused(lambda: state(service), NotFound, lambda: service.check_in("t", "YY-001"))
     assert "cancelled" in message
 
 
 def test_check_in_for_a_service_nobody_serves_changes_nothing(service: QueueService) -> None:
     book(service, svc="D", hour=9, minute=10)
-    refused(service, NoWindowServes, lambda: service.check_in("t", "YY-001"))
+    refused(lambda: state(service), NoWindowServes, lambda: service.check_in("t", "YY-001"))
     service.set_window_services("t", 3, {"C": 1.0, "D": 1.0})
     out = service.check_in("t", "YY-001")
     assert out.issued.ticket.number == "D001"  # the refused check-in spent no number
 
 
 def test_codes_are_per_hall(store: Store, clock: FakeClock) -> None:
-    service = with_config(store, clock, "\n" + SMALL_HALL.replace('slug = "t"', 'slug = "u"'))
+    service = with_config(store, clock, halls=TWO_HALLS)
     start = local(9, 10)
     service.create_appointment("t", "YY-001", "C", start, start + timedelta(minutes=30))
     other = service.create_appointment("u", "YY-001", "A", start, start + timedelta(minutes=30)).appointment

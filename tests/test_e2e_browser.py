@@ -17,27 +17,21 @@ import httpx2 as httpx
 import pytest
 
 from tests.browser_support import (  # noqa: F401  (this module's fixtures)
-    CLERK_PASSWORD,
+    COUNTER_LOGIN,
     FULL_HD,
-    MANAGER_PASSWORD,
     NEEDS_CHROMIUM,
     PHONE,
-    Server,
     browser,
     new_page,
     server,
+    sign_in,
     sync_api,
 )
+from tests.server_support import CLERK_PASSWORD, MANAGER_PASSWORD, Server, bearer
 
 pytestmark = [pytest.mark.browser, NEEDS_CHROMIUM]
 
 CALL = "请A001号到1号窗口办理"
-
-
-def sign_in(page: Any, user: str, password: str, button: str) -> None:
-    page.fill("#username", user)
-    page.fill("#password", password)
-    page.click(button)
 
 
 def test_one_ticket_through_every_screen(browser: Any, server: Server) -> None:  # noqa: F811
@@ -47,7 +41,7 @@ def test_one_ticket_through_every_screen(browser: Any, server: Server) -> None: 
     board = new_page(browser, server, FULL_HD)
     board.on("dialog", lambda d: (board.js_errors.append(d.message), d.dismiss()))
     board.goto(f"{server.base}/dashboard/demo")
-    sign_in(board, "wangju", MANAGER_PASSWORD, "#login-button")
+    sign_in(board, "wangju", MANAGER_PASSWORD)
     expect(board.locator("#who")).to_have_text("wangju")
     expect(board.locator("#windows .win")).to_have_count(20)
     kpi = lambda name: board.locator(f'#kpis [data-kpi="{name}"] b')  # noqa: E731
@@ -79,7 +73,7 @@ def test_one_ticket_through_every_screen(browser: Any, server: Server) -> None: 
     # The clerk console: sign in, open window 1 (the dashboard sees it open, in 张伟's name).
     console = new_page(browser, server, FULL_HD)
     console.goto(f"{server.base}/counter")
-    sign_in(console, "zhangwei", CLERK_PASSWORD, "#login-form button[type=submit]")
+    sign_in(console, "zhangwei", CLERK_PASSWORD, COUNTER_LOGIN)
     expect(console.locator("#who")).to_have_text("zhangwei")
     console.locator('#windows [data-window="1"]').click()
     expect(console.locator("#win-state")).to_have_text("服务中")
@@ -127,10 +121,7 @@ def test_one_ticket_through_every_screen(browser: Any, server: Server) -> None: 
     expect(card2).to_have_class("win open")
     expect(card2.locator(".win-staff")).to_have_text("王芳")
     expect(picker).to_be_hidden()
-    login = httpx.post(
-        f"{server.base}/api/auth/login", json={"username": "wangju", "password": MANAGER_PASSWORD, "token": True}
-    )
-    headers = {"Authorization": f"Bearer {login.json()['token']}"}
+    headers = bearer(server.base, "wangju", MANAGER_PASSWORD)
     snap = httpx.get(f"{server.base}/api/halls/demo/snapshot", headers=headers).json()
     w2 = next(w for w in snap["windows"] if w["number"] == 2)
     assert (w2["state"], w2["staff"]) == ("open", "wangfang")

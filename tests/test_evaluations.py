@@ -8,12 +8,11 @@ from typing import Any
 
 import pytest
 
-from queue_server.config import parse_config
 from queue_server.domain import Evaluation, Ticket
-from queue_server.errors import BadRequest, Conflict, HallQError, InvalidTransition, NotEligible, NotFound
+from queue_server.errors import BadRequest, Conflict, InvalidTransition, NotEligible, NotFound
 from queue_server.service import QueueService
 from queue_server.storage import Store
-from tests.conftest import SMALL_HALL, FakeClock
+from tests.conftest import TWO_HALLS, FakeClock, refused, with_config
 
 DAY = date(2026, 11, 23)  # FakeClock's Monday
 
@@ -33,16 +32,6 @@ def state(service: QueueService, ticket_id: int) -> tuple[int, Evaluation | None
     with service.store.reader("t") as r:
         seq, one = r.last_seq(), r.evaluation(ticket_id)
     return seq, one, service.evaluations("t", DAY - timedelta(days=1), DAY + timedelta(days=1))
-
-
-def refused(service: QueueService, ticket_id: int, error: type[HallQError], call: Any) -> str:
-    before = state(service, ticket_id)
-    with pytest.raises(error) as info:
-        call()
-    assert state(service, ticket_id) == before
-    zh, sep, en = info.value.message.partition(" / ")
-    assert sep and zh and en.strip()
-    return info.value.message
 
 
 def test_rating_a_finished_service(service: QueueService, clock: FakeClock) -> None:
@@ -91,24 +80,26 @@ def test_one_rating_per_ticket(service: QueueService) -> None:
     service.open_window("t", 1)
     ticket = served(service)
     service.evaluate("t", ticket.id, 3, "pad")
-    message = refused(service, ticket.id, Conflict, lambda: service.evaluate("t", ticket.id, 5, "phone"))
+    message = refused(lambda: state(service, ticket.id), Conflict, lambda: service.evaluate("t", ticket.id, 5, "phone"))
     assert "A001" in message
 
 
 def test_only_a_finished_service_can_be_rated(service: QueueService) -> None:
     service.open_window("t", 1)
     waiting = service.issue("t", "A").ticket
-    refused(service, waiting.id, InvalidTransition, lambda: service.evaluate("t", waiting.id, 5, "pad"))
+    refused(lambda: state(service, waiting.id), InvalidTransition, lambda: service.evaluate("t", waiting.id, 5, "pad"))
     service.call_next("t", 1)
     service.start("t", 1)
-    refused(service, waiting.id, InvalidTransition, lambda: service.evaluate("t", waiting.id, 5, "pad"))
+    refused(lambda: state(service, waiting.id), InvalidTransition, lambda: service.evaluate("t", waiting.id, 5, "pad"))
     cancelled = service.issue("t", "A").ticket
     service.cancel("t", cancelled.id)
-    refused(service, cancelled.id, InvalidTransition, lambda: service.evaluate("t", cancelled.id, 5, "pad"))
+    refused(
+        lambda: state(service, cancelled.id), InvalidTransition, lambda: service.evaluate("t", cancelled.id, 5, "pad")
+    )
 
 
 def test_unknown_ticket(service: QueueService) -> None:
-    refused(service, 999, NotFound, lambda: service.evaluate("t", 999, 5, "pad"))
+    refused(lambda: state(service, 999), NotFound, lambda: service.evaluate("t", 999, 5, "pad"))
 
 
 @pytest.mark.parametrize(
@@ -118,7 +109,9 @@ def test_unknown_ticket(service: QueueService) -> None:
 def test_bad_input_is_refused(service: QueueService, score: Any, channel: str, comment: str) -> None:
     service.open_window("t", 1)
     ticket = served(service)
-    refused(service, ticket.id, BadRequest, lambda: service.evaluate("t", ticket.id, score, channel, comment))
+    refused(
+        lambda: state(service, ticket.id), BadRequest, lambda: service.evaluate("t", ticket.id, score, channel, comment)
+    )
     assert service.evaluate("t", ticket.id, 5, "pad").evaluation.score == 5  # still ratable
 
 
@@ -128,19 +121,17 @@ def test_rating_window_closes_after_30_minutes(service: QueueService, clock: Fak
     clock.advance(30 * 60)
     assert service.evaluate("t", on_time.id, 4, "pad").evaluation.score == 4  # exactly 30 minutes: still open
     clock.advance(1)
-    message = refused(service, late.id, NotEligible, lambda: service.evaluate("t", late.id, 4, "pad"))
+    message = refused(lambda: state(service, late.id), NotEligible, lambda: service.evaluate("t", late.id, 4, "pad"))
     assert "30" in message and "A002" in message
 
 
 def test_rating_window_is_configured_per_hall(store: Store, clock: FakeClock) -> None:
-    config = parse_config(SMALL_HALL + "\n[hall.evaluation]\nrating_window_minutes = 5\n")
-    assert config.halls[0].evaluation.rating_window_minutes == 5
-    store.sync_halls(config)
-    service = QueueService(store, config, clock=clock)
+    service = with_config(store, clock, "\n[hall.evaluation]\nrating_window_minutes = 5\n")
+    assert service.config.halls[0].evaluation.rating_window_minutes == 5
     service.open_window("t", 1)
     ticket = served(service)
     clock.advance(5 * 60 + 1)
-    refused(service, ticket.id, NotEligible, lambda: service.evaluate("t", ticket.id, 5, "pad"))
+    refused(lambda: state(service, ticket.id), NotEligible, lambda: service.evaluate("t", ticket.id, 5, "pad"))
 
 
 def test_follow_up_of_a_bad_rating(service: QueueService, clock: FakeClock) -> None:
@@ -156,7 +147,9 @@ def test_follow_up_of_a_bad_rating(service: QueueService, clock: FakeClock) -> N
     assert event.detail["evaluation"]["followed_up_at"] == clock.now.isoformat()
     with service.store.reader("t") as r:
         assert r.evaluation(ticket.id) == out.evaluation
-    refused(service, ticket.id, Conflict, lambda: service.record_follow_up("t", ticket.id, "mgr", "再次回访"))
+    refused(
+        lambda: state(service, ticket.id), Conflict, lambda: service.record_follow_up("t", ticket.id, "mgr", "再次回访")
+    )
 
 
 def test_follow_up_after_the_deadline_is_flagged(service: QueueService, clock: FakeClock) -> None:
@@ -172,10 +165,10 @@ def test_follow_up_refusals(service: QueueService) -> None:
     good, bad = served(service), served(service)
     service.evaluate("t", good.id, 4, "pad")
     service.evaluate("t", bad.id, 1, "pad")
-    refused(service, good.id, NotEligible, lambda: service.record_follow_up("t", good.id, "mgr", "回访"))
-    refused(service, 999, NotFound, lambda: service.record_follow_up("t", 999, "mgr", "回访"))
-    refused(service, bad.id, BadRequest, lambda: service.record_follow_up("t", bad.id, "mgr", "  "))
-    refused(service, bad.id, BadRequest, lambda: service.record_follow_up("t", bad.id, "", "回访"))
+    refused(lambda: state(service, good.id), NotEligible, lambda: service.record_follow_up("t", good.id, "mgr", "回访"))
+    refused(lambda: state(service, 999), NotFound, lambda: service.record_follow_up("t", 999, "mgr", "回访"))
+    refused(lambda: state(service, bad.id), BadRequest, lambda: service.record_follow_up("t", bad.id, "mgr", "  "))
+    refused(lambda: state(service, bad.id), BadRequest, lambda: service.record_follow_up("t", bad.id, "", "回访"))
 
 
 def test_listing_ratings_of_a_day_and_a_range(service: QueueService, clock: FakeClock) -> None:
@@ -215,9 +208,7 @@ def test_the_day_is_the_halls_local_day(service: QueueService, clock: FakeClock)
 
 
 def test_ratings_belong_to_their_hall(store: Store, clock: FakeClock) -> None:
-    config = parse_config(SMALL_HALL + "\n" + SMALL_HALL.replace('slug = "t"', 'slug = "u"'))
-    store.sync_halls(config)
-    service = QueueService(store, config, clock=clock)
+    service = with_config(store, clock, halls=TWO_HALLS)
     service.open_window("t", 1)
     ticket = served(service)
     with pytest.raises(NotFound):

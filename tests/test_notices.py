@@ -7,12 +7,11 @@ from typing import Any
 
 import pytest
 
-from queue_server.config import parse_config
 from queue_server.domain import Notice
-from queue_server.errors import BadRequest, Conflict, HallQError, NotFound
+from queue_server.errors import BadRequest, Conflict, NotFound
 from queue_server.service import QueueService
 from queue_server.storage import Store
-from tests.conftest import SMALL_HALL, FakeClock
+from tests.conftest import TWO_HALLS, FakeClock, refused, with_config
 
 
 def shown(service: QueueService) -> list[str]:
@@ -22,16 +21,6 @@ def shown(service: QueueService) -> list[str]:
 def state(service: QueueService, notice_id: int = 1) -> tuple[int, list[Notice], Notice | None]:
     with service.store.reader("t") as r:
         return r.last_seq(), r.notices(service.clock()), r.notice(notice_id)
-
-
-def refused(service: QueueService, error: type[HallQError], call: Any, notice_id: int = 1) -> str:
-    before = state(service, notice_id)
-    with pytest.raises(error) as info:
-        call()
-    assert state(service, notice_id) == before
-    zh, sep, en = info.value.message.partition(" / ")
-    assert sep and zh and en.strip()
-    return info.value.message
 
 
 def test_publish_a_notice(service: QueueService, clock: FakeClock) -> None:
@@ -83,11 +72,11 @@ def test_withdraw_a_notice(service: QueueService) -> None:
     assert (event.kind, event.staff, event.detail["notice"]["active"]) == ("notice.withdraw", "mgr", False)
     assert event.detail["notice"]["id"] == first.id
     assert shown(service) == ["中午不停歇"]
-    refused(service, Conflict, lambda: service.withdraw_notice("t", first.id), first.id)
+    refused(lambda: state(service, first.id), Conflict, lambda: service.withdraw_notice("t", first.id))
 
 
 def test_withdraw_unknown_notice(service: QueueService) -> None:
-    refused(service, NotFound, lambda: service.withdraw_notice("t", 999), 999)
+    refused(lambda: state(service, 999), NotFound, lambda: service.withdraw_notice("t", 999))
 
 
 def test_long_texts_up_to_500_characters(service: QueueService) -> None:
@@ -107,7 +96,7 @@ def test_long_texts_up_to_500_characters(service: QueueService) -> None:
 )
 def test_publish_refuses_bad_input(service: QueueService, kw: dict[str, Any]) -> None:
     service.publish_notice("t", "已有公告")
-    refused(service, BadRequest, lambda: service.publish_notice("t", **kw))
+    refused(lambda: state(service), BadRequest, lambda: service.publish_notice("t", **kw))
     assert shown(service) == ["已有公告"]
 
 
@@ -119,9 +108,7 @@ def test_unknown_hall(service: QueueService) -> None:
 
 
 def test_notices_belong_to_their_hall(store: Store, clock: FakeClock) -> None:
-    config = parse_config(SMALL_HALL + "\n" + SMALL_HALL.replace('slug = "t"', 'slug = "u"'))
-    store.sync_halls(config)
-    service = QueueService(store, config, clock=clock)
+    service = with_config(store, clock, halls=TWO_HALLS)
     n = service.publish_notice("t", "本厅公告").notice
     assert [x.id for x in service.notices("t")] == [n.id]
     assert service.notices("u") == []

@@ -6,16 +6,14 @@ from datetime import timedelta
 
 import pytest
 
-from queue_server.config import parse_config
 from queue_server.domain import TicketState
 from queue_server.errors import BadRequest, NotEligible, NotFound, NoWindowServes
 from queue_server.service import QueueService
 from queue_server.storage import Store
-from tests.conftest import SMALL_HALL, FakeClock
+from tests.conftest import FakeClock, with_config
 
-WITH_STAFF = (
-    SMALL_HALL
-    + """
+# Appended to the small hall: li (李娜) knows only B; wang (王强) has no skills on record (serves anything).
+STAFF = """
 [[hall.staff]]
 login = "li"
 name = "李娜"
@@ -26,7 +24,6 @@ login = "wang"
 name = "王强"
 skills = []
 """
-)
 
 
 def called_number(service: QueueService, window: int) -> str | None:
@@ -35,9 +32,7 @@ def called_number(service: QueueService, window: int) -> str | None:
 
 
 def test_clerk_skills_narrow_what_a_window_calls(store: Store, clock: FakeClock) -> None:
-    config = parse_config(WITH_STAFF)
-    store.sync_halls(config)
-    service = QueueService(store, config, clock=clock)
+    service = with_config(store, clock, STAFF)
     service.issue("t", "A")
     clock.advance(60)
     service.issue("t", "B")
@@ -51,9 +46,7 @@ def test_clerk_skills_narrow_what_a_window_calls(store: Store, clock: FakeClock)
 
 
 def test_unknown_clerk_cannot_open_a_window(store: Store, clock: FakeClock) -> None:
-    config = parse_config(WITH_STAFF)
-    store.sync_halls(config)
-    service = QueueService(store, config, clock=clock)
+    service = with_config(store, clock, STAFF)
     with pytest.raises(NotFound, match="nobody"):
         service.open_window("t", 1, "nobody")
     with store.reader("t") as r:
@@ -62,9 +55,7 @@ def test_unknown_clerk_cannot_open_a_window(store: Store, clock: FakeClock) -> N
 
 
 def test_a_window_whose_clerk_has_no_matching_skill_says_so(store: Store, clock: FakeClock) -> None:
-    config = parse_config(WITH_STAFF)
-    store.sync_halls(config)
-    service = QueueService(store, config, clock=clock)
+    service = with_config(store, clock, STAFF)
     service.open_window("t", 3, "li")  # window 3 serves C only
     with pytest.raises(NotEligible, match="no skill"):
         service.call_next("t", 3)

@@ -20,7 +20,6 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-import sqlalchemy as sa
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -40,16 +39,8 @@ from queue_server.rules.numbering import requeue_key
 from queue_server.service import Issued, Outcome, QueueService
 from queue_server.storage import Store, open_store
 from queue_server.storage.sql import ticket_from_row
-from queue_server.storage.tables import (
-    counter_t,
-    event_t,
-    hall_t,
-    service_t,
-    ticket_t,
-    window_service_t,
-    window_t,
-)
-from tests.conftest import FakeClock, _truncate_all, small_config
+from tests.conftest import FakeClock, emptied_pg_store, small_config, truncate_all
+from tests.storage._util import dump
 
 S = TicketState
 T = TypeVar("T")
@@ -58,7 +49,6 @@ WINDOWS = (1, 2, 3)
 MISSING_TICKET = 10**9
 TIER_OF = {"normal": Tier.NORMAL, "green": Tier.GREEN, "elderly": Tier.PRIORITY}
 VISITOR = st.tuples(st.sampled_from("ABC"), st.sampled_from(sorted(TIER_OF)))
-TABLES = (hall_t, service_t, window_t, window_service_t, counter_t, ticket_t, event_t)
 
 SQLITE_SETTINGS = settings(
     max_examples=60,
@@ -98,7 +88,6 @@ class HallMachine(RuleBasedStateMachine):
     def __init__(self, store: Store) -> None:
         super().__init__()
         self.store = store
-        self.engine: sa.Engine = store.engine  # type: ignore[attr-defined]
         self.config = small_config()
         hall = self.config.hall(HALL)
         assert hall is not None
@@ -113,11 +102,7 @@ class HallMachine(RuleBasedStateMachine):
     # -- reading the hall --------------------------------------------------------
 
     def load(self) -> HallState:
-        with self.engine.connect() as conn:
-            rows = {
-                t.name: [dict(r) for r in conn.execute(sa.select(t).order_by(*t.primary_key.columns)).mappings()]
-                for t in TABLES
-            }
+        rows = dump(self.store)
         valid = {s.value for s in S}
         for r in rows["ticket"]:
             assert r["state"] in valid, f"ticket {r['number']} has no valid state: {r['state']!r}"
@@ -697,11 +682,11 @@ def test_hall_machine_on_sqlite() -> None:
 
 def test_hall_machine_on_postgres(pg_url: str) -> None:
     """The same machine, shorter, on the run's PostgreSQL database, emptied before each example."""
-    store = open_store(pg_url)
+    store = emptied_pg_store(pg_url)
 
     class PostgresHallMachine(HallMachine):
         def __init__(self) -> None:
-            _truncate_all(store)
+            truncate_all(store)
             super().__init__(store)
 
     try:

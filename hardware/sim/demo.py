@@ -1,10 +1,12 @@
 """A whole hall's simulated devices: a screen above every window and a hall screen on one
 LED bus, a caller pad and an evaluation pad per window on one pad bus, and a ticket
 printer, each line a pty under ``directory``. ``hardware`` is the ``[hall.hardware]``
-table that wires the hall to them (what ``run.py --simulate-devices`` uses)."""
+table that wires the hall to them (what ``run.py --simulate-devices`` uses);
+``hardware_toml`` spells it for a hall file."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,3 +75,21 @@ def simulate(hall: HallConfig, directory: str | Path, *, gap_ms: int = 0, window
         ],
     }
     return SimulatedHall(screens, pad_bus, printer, hardware)
+
+
+def hardware_toml(hardware: dict[str, Any]) -> str:
+    """``hardware`` (a ``[hall.hardware]`` table as ``simulate`` builds it) in TOML, to append to a
+    hall file whose last ``[[hall]]`` is the hall it wires: its plain keys, then each list of rows
+    (``lines``, ``devices``) as ``[[hall.hardware.<name>]]`` tables. Values are str, int or bool
+    (or, in a row, a list of them, such as an evaluation pad's ``scores``), which JSON spells as
+    TOML does."""
+
+    def pair(key: str, value: Any) -> str:
+        return f"{key} = {json.dumps(value, ensure_ascii=False)}"
+
+    out = ["", "[hall.hardware]", *(pair(k, v) for k, v in hardware.items() if not isinstance(v, list))]
+    for name, rows in hardware.items():
+        if isinstance(rows, list):
+            for row in rows:
+                out += ["", f"[[hall.hardware.{name}]]", *(pair(k, v) for k, v in row.items())]
+    return "\n".join(out) + "\n"

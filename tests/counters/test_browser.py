@@ -8,20 +8,15 @@ AuthService before the server starts). Needs /usr/bin/chromium; skips without it
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import httpx2 as httpx
 import pytest
 
-from tests.browser_support import ARTIFACTS, CHROMIUM, CLERK_PASSWORD, FULL_HD, Server, new_page, sync_api
+from tests.browser_support import COUNTER_LOGIN, FULL_HD, NEEDS_CHROMIUM, new_page, shot, sign_in, sync_api
+from tests.server_support import CLERK_PASSWORD, Server
 
-SCREENSHOT = ARTIFACTS / "counter.png"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"browser tests need Chromium at {CHROMIUM}"),
-]
+pytestmark = [pytest.mark.browser, NEEDS_CHROMIUM]
 
 
 def issue(server: Server, service: str) -> dict[str, Any]:
@@ -39,14 +34,11 @@ def test_a_clerk_works_window_1_from_the_keyboard(browser: Any, server: Server) 
     page.goto(f"{server.base}/counter")
 
     # A wrong password: the API's message in the banner.
-    page.fill("#username", "zhangwei")
-    page.fill("#password", "wrong")
-    page.click("#login-form button[type=submit]")
+    sign_in(page, "zhangwei", "wrong", COUNTER_LOGIN)
     expect(page.locator("#error")).to_be_visible()
     assert "出错了" in page.locator("#error-text").inner_text()
 
-    page.fill("#password", CLERK_PASSWORD)
-    page.click("#login-form button[type=submit]")
+    sign_in(page, "zhangwei", CLERK_PASSWORD, COUNTER_LOGIN)
     expect(page.locator("#error")).to_be_hidden()
     expect(page.locator("#who")).to_have_text("zhangwei")
     page.locator('#windows [data-window="1"]').click()
@@ -69,9 +61,7 @@ def test_a_clerk_works_window_1_from_the_keyboard(browser: Any, server: Server) 
     expect(page.locator("#current-state")).to_have_text("办理中")
     expect(page.locator("#current-service")).not_to_be_empty()
     expect(page.locator(f'#waiting-list [data-ticket="{first["id"]}"]')).to_have_count(0)
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT))
+    shot(page, "counter.png")
 
     page.keyboard.press("f")  # finish
     expect(page.locator("#current-number")).to_have_text("—")

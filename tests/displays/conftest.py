@@ -6,11 +6,9 @@ import pytest
 from starlette.testclient import TestClient
 
 import displays
-from queue_server.api.context import ApiContext
-from queue_server.app import create_app
 from queue_server.auth.service import AuthService
 from queue_server.service import QueueService
-from tests.api.conftest import FAST
+from tests.api.conftest import make_auth, room_client
 
 # The real server process and the Chromium of this room's browser test (shared with the other rooms).
 from tests.browser_support import browser, server  # noqa: F401
@@ -19,12 +17,10 @@ from tests.conftest import FakeClock
 
 @pytest.fixture
 def auth(service: QueueService, clock: FakeClock) -> AuthService:
-    return AuthService(service.store.accounts, FAST, clock=clock)
+    return make_auth(service, clock)
 
 
 @pytest.fixture
 def client(service: QueueService, auth: AuthService) -> Iterator[TestClient]:
-    api = ApiContext(service, auth)
-    app = create_app(service, [displays.plugin(service, api)], api=api, scheduler=False)
-    with TestClient(app, base_url="http://hall.local") as c:
+    with room_client(service, auth, displays.plugin) as c:
         yield c

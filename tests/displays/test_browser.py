@@ -13,7 +13,8 @@ from typing import Any
 import httpx2 as httpx
 import pytest
 
-from tests.browser_support import FULL_HD, NEEDS_CHROMIUM, PHONE, Server, new_page, shot, sync_api
+from tests.browser_support import FULL_HD, NEEDS_CHROMIUM, PHONE, new_page, shot, sync_api
+from tests.server_support import Server
 
 pytestmark = [pytest.mark.browser, NEEDS_CHROMIUM]
 

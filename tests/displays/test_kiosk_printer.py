@@ -12,16 +12,8 @@ from typing import Any
 
 import pytest
 
-from tests.browser_support import (
-    FULL_HD,
-    NEEDS_CHROMIUM,
-    Server,
-    agent_headers,
-    new_page,
-    report_device,
-    shot,
-    sync_api,
-)
+from tests.browser_support import FULL_HD, NEEDS_CHROMIUM, new_page, shot, sync_api
+from tests.server_support import Server, agent_headers, report_device
 
 pytestmark = [pytest.mark.browser, NEEDS_CHROMIUM]
 

@@ -3,7 +3,6 @@ owned by the test, so a test presses keys and reads screens while the server dri
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -15,35 +14,20 @@ from typing import Any
 import httpx2 as httpx
 import pytest
 
-from hardware.sim.demo import SimulatedHall, simulate
+from hardware.sim.demo import SimulatedHall, hardware_toml, simulate
 from queue_server.auth.service import AuthService
 from queue_server.config import parse_config
 from queue_server.principal import DeviceKind, Role
 from queue_server.storage import open_store
-from tests.browser_support import ROOT, free_port, serve
 from tests.conftest import SMALL_HALL
+from tests.server_support import ROOT, bearer, serve
 
 PASSWORD = "serial line secret"
 
 
-def toml_tables(prefix: str, rows: list[dict[str, Any]]) -> str:
-    """``rows`` as TOML ``[[prefix]]`` tables (values are str, int or bool: JSON spells them alike)."""
-    out = []
-    for row in rows:
-        out.append(f"[[{prefix}]]")
-        out.extend(f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in row.items())
-        out.append("")
-    return "\n".join(out)
-
-
 def hall_toml(hardware: dict[str, Any]) -> str:
-    head = "\n".join(f"{k} = {json.dumps(v)}" for k, v in hardware.items() if not isinstance(v, list))
-    return (
-        SMALL_HALL
-        + f"\n[hall.hardware]\n{head}\n\n"
-        + toml_tables("hall.hardware.lines", hardware["lines"])
-        + toml_tables("hall.hardware.devices", hardware["devices"])
-    )
+    """The small test hall wired by ``hardware`` (a ``[hall.hardware]`` table as ``simulate`` builds it)."""
+    return SMALL_HALL + hardware_toml(hardware)
 
 
 @dataclass
@@ -54,9 +38,7 @@ class Hall:
     directory: Path
 
     def login(self, user: str) -> dict[str, str]:
-        r = httpx.post(f"{self.base}/api/auth/login", json={"username": user, "password": PASSWORD, "token": True})
-        assert r.status_code == 200, r.text
-        return {"Authorization": f"Bearer {r.json()['token']}"}
+        return bearer(self.base, user, PASSWORD)
 
     def post(self, path: str, headers: dict[str, str] | None = None, **body: Any) -> httpx.Response:
         return httpx.post(f"{self.base}{path}", json=body or None, headers=headers or {})
@@ -116,18 +98,15 @@ def agent_process(base: str, token: str, config: Path, cwd: Path) -> Iterator[su
 
 @dataclass
 class AgentHall(Hall):
-    db: str = ""
-    config: Path = Path()
-    port: int = 0
+    config: Path  # the hall file, for ``agent_process``
 
 
 @pytest.fixture
 def agent_hall(tmp_path: Path) -> Iterator[AgentHall]:
     """The server leaves the ports alone (mode "agent"); the agent is started by the test."""
     db, config_path, sims, agent = prepared(tmp_path, "agent", rating_timeout_s=5)
-    port = free_port()
     try:
-        with serve(db, tmp_path, "--config", str(config_path), port=port) as base:
-            yield AgentHall(base, sims, agent, tmp_path, db, config_path, port)
+        with serve(db, tmp_path, "--config", str(config_path)) as base:
+            yield AgentHall(base, sims, agent, tmp_path, config_path)
     finally:
         sims.close()

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from hardware.sim.demo import simulate
 from queue_server.config import parse_config
-from tests.browser_support import ROOT, serve
 from tests.conftest import SMALL_HALL
 from tests.hardware.conftest import hall_toml, prepared
+from tests.server_support import ROOT, serve
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -11,13 +11,13 @@ import pytest
 
 from hardware.padbus import PadKey
 from hardware.sim.demo import EVALUATION_BASE, HALL_SCREEN
-from tests.browser_support import free_port, serve
 from tests.hardware.conftest import AgentHall, Hall, agent_process, prepared
+from tests.server_support import free_port, serve
 
 pytestmark = pytest.mark.slow
 
 
-def test_the_agent_drives_the_devices_and_comes_back_after_a_server_restart(agent_hall: AgentHall) -> None:
+def test_the_agent_drives_the_devices_and_a_restarted_agent_shows_the_current_state(agent_hall: AgentHall) -> None:
     h = agent_hall
     screens, pads = h.sims.screens, h.sims.pads
     li = h.login("li")
@@ -68,7 +68,7 @@ def test_the_agent_drives_the_devices_and_comes_back_after_a_server_restart(agen
 
 def test_the_agent_reconnects_when_the_server_restarts(tmp_path: Path) -> None:
     db, config, sims, token = prepared(tmp_path, "agent")
-    port = free_port()
+    port = free_port()  # fixed: the second server must come back where the agent keeps knocking
     try:
         with contextlib.ExitStack() as stack:
             first_server = contextlib.ExitStack()

@@ -13,7 +13,8 @@ from queue_server.auth.service import AuthService
 from queue_server.config import demo_config
 from queue_server.principal import Role
 from queue_server.storage import open_store
-from tests.browser_support import ARTIFACTS, NEEDS_CHROMIUM, launch, serve, sync_api, watch
+from tests.browser_support import NEEDS_CHROMIUM, launch, shot, sync_api, watch
+from tests.server_support import bearer, serve
 
 pytestmark = pytest.mark.slow
 PASSWORD = "simulated clerk secret"
@@ -35,9 +36,7 @@ def simulated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def open_window_one(base: str) -> None:
-    r = httpx.post(f"{base}/api/auth/login", json={"username": "zhangwei", "password": PASSWORD, "token": True})
-    headers = {"Authorization": f"Bearer {r.json()['token']}"}
-    opened = httpx.post(f"{base}/api/halls/demo/windows/1/open", headers=headers)
+    opened = httpx.post(f"{base}/api/halls/demo/windows/1/open", headers=bearer(base, "zhangwei", PASSWORD))
     assert opened.status_code in (200, 409), opened.text  # 409: already open (an earlier test)
 
 
@@ -79,8 +78,7 @@ def test_the_simulator_page_shows_the_call_made_with_its_button(simulated: str) 
             page.locator("#window-1 button[data-key=call]").click()
             page.locator("#window-1 .led").filter(has_text=issued["number"]).wait_for(timeout=5000)
             page.locator("#hall-led").filter(has_text=f"{issued['number']} → 1号窗口").wait_for(timeout=5000)
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "simulator.png"))
+            shot(page, "simulator.png")
             assert errors == []
         finally:
             browser.close()

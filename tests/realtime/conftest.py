@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from queue_server.config import Config
 from queue_server.domain import Event
 from queue_server.realtime.bus import Backoff, EventBus
 from queue_server.realtime.loader import load_snapshot
@@ -17,7 +16,7 @@ from queue_server.realtime.postgres import PostgresBus
 from queue_server.realtime.view import HallView
 from queue_server.service import QueueService
 from queue_server.storage import Store, open_store
-from tests.conftest import FakeClock, _pg_migrated, _truncate_all, small_config
+from tests.conftest import FakeClock, emptied_pg_store, small_config
 
 HALL = "t"
 
@@ -80,10 +79,7 @@ def backend(request: pytest.FixtureRequest, sqlite_template: Path, tmp_path: Pat
     if request.param == "local":
         store = open_store(copy_sqlite(sqlite_template, tmp_path / "hallq.db"), migrate=False)
     else:
-        url: str = request.getfixturevalue("pg_url")
-        store = open_store(url, migrate=url not in _pg_migrated)
-        _pg_migrated.add(url)
-        _truncate_all(store)
+        store = emptied_pg_store(request.getfixturevalue("pg_url"))
         store.sync_halls(small_config())
     try:
         yield str(request.param), store
@@ -95,7 +91,3 @@ def make_bus(kind: str, store: Store) -> EventBus:
     if kind == "local":
         return LocalBus()
     return PostgresBus(store.url, backoff=Backoff(first=0.05, cap=0.5), health_interval=2.0)
-
-
-def config() -> Config:
-    return small_config()

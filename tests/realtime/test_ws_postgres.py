@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from queue_server.service import QueueService
 from queue_server.storage import open_store
-from tests.conftest import _pg_migrated, _truncate_all, small_config
+from tests.conftest import emptied_pg_store, small_config
 from tests.realtime._client import ServerProcess, check_chain, open_ws, recv_json, recv_until
 from tests.realtime.conftest import HALL
 
@@ -27,10 +27,8 @@ def anyio_backend() -> str:
 
 @pytest.fixture(scope="module")
 def db(pg_url: str) -> str:
-    store = open_store(pg_url, migrate=pg_url not in _pg_migrated)
-    _pg_migrated.add(pg_url)
+    store = emptied_pg_store(pg_url)
     try:
-        _truncate_all(store)
         store.sync_halls(small_config())
         service = QueueService(store, small_config())
         for n in (1, 2, 3):

@@ -20,16 +20,8 @@ from queue_server.principal import Role
 from queue_server.service import QueueService
 from queue_server.storage import open_store
 from reports.demo import DemoRunner, params_for
-from tests.browser_support import (
-    ARTIFACTS,
-    FULL_HD,
-    MANAGER_PASSWORD,
-    NEEDS_CHROMIUM,
-    launch,
-    serve,
-    sync_api,
-    watch,
-)
+from tests.browser_support import FULL_HD, NEEDS_CHROMIUM, launch, shot, sign_in, sync_api, watch
+from tests.server_support import MANAGER_PASSWORD, bearer, serve
 
 PASSWORD = MANAGER_PASSWORD
 
@@ -68,12 +60,6 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-def bearer(base: str, user: str) -> dict[str, str]:
-    r = httpx.post(f"{base}/api/auth/login", json={"username": user, "password": PASSWORD, "token": True})
-    assert r.status_code == 200, r.text
-    return {"Authorization": f"Bearer {r.json()['token']}"}
-
-
 def test_the_manager_watches_and_runs_the_hall(base: str) -> None:
     expect = sync_api.expect
     hosts: list[str] = []
@@ -88,9 +74,7 @@ def test_the_manager_watches_and_runs_the_hall(base: str) -> None:
             # Not signed in: the login form, then the board.
             page.goto(f"{base}/dashboard/demo")
             expect(page.locator("#login")).to_be_visible()
-            page.fill("#username", "wangju")
-            page.fill("#password", PASSWORD)
-            page.click("#login-button")
+            sign_in(page, "wangju", PASSWORD)
             expect(page.locator("#board")).to_be_visible()
             expect(page.locator("#windows .win")).to_have_count(20)
             expect(page.locator("#who")).to_have_text("wangju")
@@ -108,7 +92,7 @@ def test_the_manager_watches_and_runs_the_hall(base: str) -> None:
             expect(card.locator(".win-services")).to_have_text("业务: G")
 
             # A clerk opens window 20; a visitor takes G001 on the phone; the clerk calls it.
-            clerk = bearer(base, "sunhao")
+            clerk = bearer(base, "sunhao", PASSWORD)
             assert httpx.post(f"{base}/api/halls/demo/windows/20/open", headers=clerk).status_code == 200
             expect(card).to_have_class("win open")
             r = httpx.post(f"{base}/api/halls/demo/tickets", json={"service": "G"})
@@ -138,8 +122,7 @@ def test_the_manager_watches_and_runs_the_hall(base: str) -> None:
             assert notices[0]["text_zh"] == "今日下午三点起系统维护，请提前办理。"
 
             page.wait_for_timeout(1500)
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "dashboard.png"))
+            shot(page, "dashboard.png")
 
             # The manager closes window 20.
             card.locator(".toggle").click()

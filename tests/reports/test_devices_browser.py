@@ -12,17 +12,8 @@ from typing import Any
 
 import pytest
 
-from tests.browser_support import (
-    FULL_HD,
-    MANAGER_PASSWORD,
-    NEEDS_CHROMIUM,
-    Server,
-    agent_headers,
-    new_page,
-    report_device,
-    shot,
-    sync_api,
-)
+from tests.browser_support import FULL_HD, NEEDS_CHROMIUM, new_page, shot, sign_in, sync_api
+from tests.server_support import MANAGER_PASSWORD, Server, agent_headers, report_device
 
 pytestmark = [pytest.mark.browser, NEEDS_CHROMIUM]
 
@@ -38,11 +29,10 @@ def inside(inner: Any, outer: Any) -> bool:
     )  # fmt: skip
 
 
-def sign_in(page: Any, url: str) -> None:
+def open_board(page: Any, url: str) -> None:
+    """The dashboard at ``url``, signed in as the manager."""
     page.goto(url)
-    page.fill("#username", "wangju")
-    page.fill("#password", MANAGER_PASSWORD)
-    page.click("#login-button")
+    sign_in(page, "wangju", MANAGER_PASSWORD)
     sync_api.expect(page.locator("#board")).to_be_visible()
 
 
@@ -50,7 +40,7 @@ def test_device_health_is_live_on_the_dashboard(browser: Any, server: Server) ->
     expect = sync_api.expect
     agent = agent_headers(server)
     page = new_page(browser, server, FULL_HD)
-    sign_in(page, f"{server.base}/dashboard/demo")
+    open_board(page, f"{server.base}/dashboard/demo")
     panel = page.locator("#devices tbody")
     expect(panel).to_have_text("未配置串口设备")
     page.evaluate("window.__sameDocument = true")  # gone if the page reloads
@@ -86,7 +76,7 @@ def test_device_health_is_live_on_the_dashboard(browser: Any, server: Server) ->
 
     # The same alert in English, on a board opened now (from the snapshot).
     english = new_page(browser, server, FULL_HD)
-    sign_in(english, f"{server.base}/dashboard/demo?lang=en")
+    open_board(english, f"{server.base}/dashboard/demo?lang=en")
     expect(english.locator('#alerts li[data-device="led-3"]')).to_have_text(f"Window 3 LED offline: {OUT_OF_SYNC}")
     expect(english.locator('#devices tr[data-device="led-3"] .state')).to_have_text("Offline")
     expect(english.locator('#devices tr[data-device="p1"] .kind')).to_have_text("Ticket printer")

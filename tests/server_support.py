@@ -1,0 +1,101 @@
+"""A real server process (``python run.py``) on 127.0.0.1 and the API calls the tests that drive
+one share. Nothing here needs Playwright: tests/browser_support.py adds the browser on top.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx2 as httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+CLERK_PASSWORD = "counter one secret"
+MANAGER_PASSWORD = "manager secret one"
+START_TIMEOUT_S = 30
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serve(db: str, cwd: Path, *extra: str, port: int | None = None, log: Path | None = None) -> Iterator[str]:
+    """``python run.py`` on ``db``, 127.0.0.1 and ``port`` (default: a free one), run from ``cwd``;
+    yields the base URL once /healthz answers, and stops the process when the block ends.
+
+    The process's stdout and stderr go to ``log`` (default: an anonymous temporary file, never a
+    pipe nobody reads), whose text the failure shows if the server does not start; a test that
+    reads what the server printed passes its own ``log``.
+    """
+    port = port or free_port()
+    cmd = [sys.executable, str(ROOT / "run.py"), "--port", str(port), "--db", db, "--log-level", "warning", *extra]
+    with log.open("w+", encoding="utf-8") if log else tempfile.TemporaryFile("w+", encoding="utf-8") as out:
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, text=True)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + START_TIMEOUT_S
+            while True:
+                try:
+                    if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    out.seek(0)
+                    status = "exited" if proc.poll() is not None else f"did not start within {START_TIMEOUT_S} s"
+                    raise AssertionError(f"the server {status}:\n{out.read()}")
+                time.sleep(0.1)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def bearer(base: str, user: str, password: str) -> dict[str, str]:
+    """Bearer headers for ``user``, signed in through POST /api/auth/login of the server at ``base``."""
+    r = httpx.post(f"{base}/api/auth/login", json={"username": user, "password": password, "token": True})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['token']}"}
+
+
+@dataclass
+class Server:
+    """A served demo hall (tests/browser_support.py's ``server`` fixture): its base URL, a display
+    and a kiosk token, and the hosts its pages requested."""
+
+    base: str
+    display_token: str
+    kiosk_token: str
+    hosts: list[str] = field(default_factory=list)
+
+    def clerk_headers(self) -> dict[str, str]:
+        return bearer(self.base, "zhangwei", CLERK_PASSWORD)
+
+
+def agent_headers(server: Server) -> dict[str, str]:
+    """A hardware agent token for the demo hall, made by the manager through the API."""
+    manager = bearer(server.base, "wangju", MANAGER_PASSWORD)
+    r = httpx.post(f"{server.base}/api/halls/demo/tokens", headers=manager, json={"kind": "agent", "label": "agent"})
+    assert r.status_code == 201, r.text
+    return {"Authorization": f"Bearer {r.json()['token']}"}
+
+
+def report_device(server: Server, agent: dict[str, str], device: str, **body: Any) -> None:
+    """What the agent says of ``device``'s health (PUT /api/halls/demo/devices/{device})."""
+    r = httpx.put(f"{server.base}/api/halls/demo/devices/{device}", headers=agent, json=body)
+    assert r.status_code == 200, r.text
