@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from displays.i18n import EN, ZH, language
+from queue_server.web import EN, ZH
 
 STRINGS: Final[dict[str, dict[str, str]]] = {
     ZH: {
@@ -113,9 +113,4 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
     },
 }
 
-
-def strings(lang: str) -> dict[str, str]:
-    return STRINGS[language(lang)]
-
-
-__all__ = ["EN", "STRINGS", "ZH", "language", "strings"]
+__all__ = ["STRINGS"]

@@ -5,32 +5,26 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.templating import Jinja2Templates
 
 from queue_server.api.body import path_int
 from queue_server.api.context import ApiContext
 from queue_server.domain import TicketState
 from queue_server.errors import NotFound
+from queue_server.rules import routing
 from queue_server.service import QueueService
 from queue_server.views import ticket_view
+from queue_server.web import language, strings, switch_url, templates
 
-from .i18n import EN, language, strings
+from .i18n import STRINGS
 
 HERE = Path(__file__).resolve().parent
 STATIC_URL = "/static/counters"
-LIVE_URL = "/static/displays/hallq-live.js"
 MAX_WAITING = 50  # waiting tickets listed on the desk (the counts cover everyone)
-
-
-def templates() -> Jinja2Templates:
-    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
-    return Jinja2Templates(env=env)
 
 
 def desk(service: QueueService, slug: str, number: int) -> dict[str, Any]:
@@ -43,13 +37,9 @@ def desk(service: QueueService, slug: str, number: int) -> dict[str, Any]:
         held = r.held_tickets(number)
         active = r.active_tickets(day)
         done = r.window_counts(number, day)
-    served = set(window.services)
-    waiting = [
-        t
-        for t in active
-        if t.state is TicketState.WAITING
-        and (t.target_window == number or (t.target_window is None and t.service in served))
-    ]
+    # The waiting tickets the window may call (the held ones, listed apart, are candidates only
+    # once their visitor is back).
+    waiting = [t for t in active if t.state is TicketState.WAITING and routing.is_candidate(t, window)]
     waiting.sort(key=lambda t: (int(t.tier), t.order_key, t.id))  # roughly the calling order
     return {
         "hall": slug,
@@ -66,22 +56,15 @@ class Console:
     def __init__(self, service: QueueService, api: ApiContext) -> None:
         self.service = service
         self.api = api
-        self.templates = templates()
+        self.templates = templates(HERE / "templates")
 
     async def page(self, request: Request) -> Response:
         lang = language(request.query_params.get("lang"))
-        other = dict(request.query_params)
-        if lang == EN:
-            other.pop("lang", None)
-        else:
-            other["lang"] = "en"
-        switch = request.url.path + ("?" + "&".join(f"{k}={v}" for k, v in other.items()) if other else "")
         context = {
-            "t": strings(lang),
+            "t": strings(STRINGS, lang),
             "lang": lang,
-            "switch_url": switch,
+            "switch_url": switch_url(request, lang),
             "static": STATIC_URL,
-            "live": LIVE_URL,
             "page": {"hall": request.query_params.get("hall")},
         }
         return self.templates.TemplateResponse(request, "counter.html", context)

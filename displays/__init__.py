@@ -19,8 +19,9 @@ from queue_server.service import QueueService
 from .pages import Pages
 
 
-def plugin(service: QueueService, api_context: ApiContext | None = None) -> Plugin:
-    """The displays room's routes (the pages call the public HTTP and WebSocket API)."""
+def plugin(service: QueueService, api_context: ApiContext) -> Plugin:
+    """The displays room's routes. Every room's plug-in takes the service and the API context;
+    these pages need only the service (they call the public HTTP and WebSocket API)."""
     return Plugin(name="displays", routes=Pages(service).routes())
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-ZH: Final = "zh-CN"
-EN: Final = "en"
+from queue_server.web import EN, ZH
 
 STRINGS: Final[dict[str, dict[str, str]]] = {
     ZH: {
@@ -124,10 +123,4 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
 }
 
 
-def language(requested: str | None) -> str:
-    """``?lang=en`` picks English; anything else is Chinese."""
-    return EN if (requested or "").lower().startswith("en") else ZH
-
-
-def strings(lang: str) -> dict[str, str]:
-    return STRINGS[language(lang)]
+__all__ = ["STRINGS"]

@@ -5,29 +5,23 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.templating import Jinja2Templates
 
 from queue_server.api.tickets import hall_public
 from queue_server.errors import NotFound
 from queue_server.service import QueueService
+from queue_server.web import language, strings, switch_url, templates
 
 from . import qr
-from .i18n import EN, language, strings
+from .i18n import STRINGS
 
 HERE = Path(__file__).resolve().parent
 STATIC_URL = "/static/displays"
 MAX_REPEAT = 5
-
-
-def templates() -> Jinja2Templates:
-    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
-    return Jinja2Templates(env=env)
 
 
 def _int(value: str | None, default: int, low: int, high: int) -> int:
@@ -40,17 +34,12 @@ def _int(value: str | None, default: int, low: int, high: int) -> int:
 class Pages:
     def __init__(self, service: QueueService) -> None:
         self.service = service
-        self.templates = templates()
+        self.templates = templates(HERE / "templates")
 
     def render(self, request: Request, name: str, page: dict[str, Any], status: int = 200) -> Response:
         lang = language(request.query_params.get("lang"))
-        other = dict(request.query_params)
-        if lang == EN:
-            other.pop("lang", None)
-        else:
-            other["lang"] = "en"
-        switch = request.url.path + ("?" + "&".join(f"{k}={v}" for k, v in other.items()) if other else "")
-        context = {"t": strings(lang), "lang": lang, "switch_url": switch, "static": STATIC_URL, "page": page}
+        switch = switch_url(request, lang)
+        context = {"t": strings(STRINGS, lang), "lang": lang, "switch_url": switch, "static": STATIC_URL, "page": page}
         return self.templates.TemplateResponse(request, name, context, status_code=status)
 
     async def hall_or_404(self, request: Request) -> dict[str, Any] | Response:

@@ -17,7 +17,7 @@ from .demo import demo_lifespan
 from .pages import Reports
 
 
-def plugin(service: QueueService, api_context: ApiContext | None = None, demo_speed: float | None = None) -> Plugin:
+def plugin(service: QueueService, api_context: ApiContext, demo_speed: float | None = None) -> Plugin:
     """The reports room's routes, and demo traffic while the server runs when ``demo_speed`` is set."""
     lifespan = demo_lifespan(service, demo_speed) if demo_speed else None
     return Plugin(name="reports", routes=Reports(service, api_context).routes(), lifespan=lifespan)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-ZH: Final = "zh-CN"
-EN: Final = "en"
+from queue_server.web import EN, ZH
 
 STRINGS: Final[dict[str, dict[str, str]]] = {
     ZH: {
@@ -159,9 +158,4 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
 }
 
 
-def language(requested: str | None) -> str:
-    return EN if requested == EN else ZH
-
-
-def strings(lang: str) -> dict[str, str]:
-    return STRINGS[language(lang)]
+__all__ = ["STRINGS"]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from queue_server.domain import BAD_SCORE, Event
+from queue_server.domain import BAD_SCORE, Event, TicketState
 from queue_server.storage.base import HallReader
 
 QUARTER = 15  # minutes per chart bucket
@@ -215,12 +215,15 @@ def read_day_kpis(reader: HallReader, day: date, tz: tzinfo) -> dict[str, Any]:
 
 
 def waiting_tickets(reader: HallReader, day: date) -> list[dict[str, Any]]:
-    """The day's waiting tickets (for the dashboard's longest waits), oldest first."""
-    rows = [t for t in reader.active_tickets(day) if t.state.value == "waiting"]
-    rows.sort(key=lambda t: t.issued_at)
+    """The day's waiting tickets (for the dashboard's longest waits), oldest first.
+
+    One read of the day's active (not final) tickets, of which the waiting ones are kept; the
+    dashboard asks once per snapshot of the hall channel, not per event."""
+    waiting = [t for t in reader.active_tickets(day) if t.state is TicketState.WAITING]
+    waiting.sort(key=lambda t: t.issued_at)
     return [
         {"id": t.id, "number": t.number, "service": t.service, "issued_at": _aware(t.issued_at).isoformat()}
-        for t in rows
+        for t in waiting
     ]
 
 

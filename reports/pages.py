@@ -6,33 +6,24 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.templating import Jinja2Templates
 
 from queue_server.api.body import query
 from queue_server.api.context import ApiContext
 from queue_server.api.tickets import hall_public
 from queue_server.errors import NotFound
 from queue_server.service import QueueService
+from queue_server.web import language, strings, switch_url, templates
 
-from .i18n import EN, language, strings
+from .i18n import STRINGS
 from .kpis import read_day_kpis, waiting_tickets
 
 HERE = Path(__file__).resolve().parent
 STATIC_URL = "/static/reports"
-LIVE_URL = "/static/displays/hallq-live.js"
-
-
-def daily_report(service: QueueService, slug: str, day: date) -> dict[str, Any]:
-    hall = service.hall(slug)
-    with service.store.reader(slug) as r:
-        report = read_day_kpis(r, day, hall.tz)
-    return {"hall": slug, **report}
 
 
 def live_extra(service: QueueService, slug: str) -> dict[str, Any]:
@@ -42,17 +33,32 @@ def live_extra(service: QueueService, slug: str) -> dict[str, Any]:
 
 
 class Reports:
-    def __init__(self, service: QueueService, ctx: ApiContext | None) -> None:
+    def __init__(self, service: QueueService, ctx: ApiContext) -> None:
         self.service = service
         self.ctx = ctx
-        env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
-        self.templates = Jinja2Templates(env=env)
+        self.templates = templates(HERE / "templates")
+        # The last daily report of each hall with the (day, last event seq) it was computed at:
+        # open dashboards ask every few seconds, and the report changes only with a new event.
+        self._daily: dict[str, tuple[date, int, dict[str, Any]]] = {}
+
+    def daily_report(self, slug: str, day: date) -> dict[str, Any]:
+        """The KPIs of ``day`` in hall ``slug``; computed again only when the hall's log has grown
+        (or another day is asked for) since the last time."""
+        hall = self.service.hall(slug)
+        with self.service.store.reader(slug) as r:
+            seq = r.last_seq()
+            memo = self._daily.get(slug)
+            if memo is not None and memo[0] == day and memo[1] == seq:
+                return memo[2]
+            # Events appended after ``seq`` may count here too: the next request sees a larger
+            # seq and computes again, so the memo is never older than its key.
+            report = {"hall": slug, **read_day_kpis(r, day, hall.tz)}
+        self._daily[slug] = (day, seq, report)
+        return report
 
     async def _manager(self, request: Request, action: str) -> str:
         slug: str = request.path_params["hall"]
         self.service.hall(slug)  # 404 for an unknown hall
-        if self.ctx is None:
-            raise NotFound("reports need the API context")
         await self.ctx.require(request, slug, lambda p: p.can_manage(slug), action)
         return slug
 
@@ -61,7 +67,7 @@ class Reports:
         q = query(request)
         day = q.date_("date", required=False) or self.service.business_day(slug)
         q.done()
-        return JSONResponse(await run_in_threadpool(daily_report, self.service, slug, day))
+        return JSONResponse(await run_in_threadpool(self.daily_report, slug, day))
 
     async def live(self, request: Request) -> Response:
         slug = await self._manager(request, "report.live")
@@ -70,7 +76,7 @@ class Reports:
     async def dashboard(self, request: Request) -> Response:
         lang = language(request.query_params.get("lang"))
         slug: str = request.path_params["hall"]
-        t = strings(lang)
+        t = strings(STRINGS, lang)
         try:
             hall = await run_in_threadpool(hall_public, self.service, slug)
         except NotFound:
@@ -83,8 +89,7 @@ class Reports:
             "lang": lang,
             "timezone": config.timezone,
         }
-        switch = request.url.path + ("" if lang == EN else "?lang=en")
-        context = {"t": t, "lang": lang, "switch_url": switch, "static": STATIC_URL, "live": LIVE_URL, "page": page}
+        context = {"t": t, "lang": lang, "switch_url": switch_url(request, lang), "static": STATIC_URL, "page": page}
         return self.templates.TemplateResponse(request, "dashboard.html", context)
 
     def routes(self) -> list[BaseRoute]:
@@ -96,4 +101,4 @@ class Reports:
         ]
 
 
-__all__ = ["Reports", "daily_report"]
+__all__ = ["Reports"]

@@ -33,6 +33,13 @@ def test_english_is_one_parameter_away(client: TestClient) -> None:
     assert "Clerk console" in r.text and "Call next" in r.text and "中文" in r.text
 
 
+def test_the_language_switch_keeps_the_hall(client: TestClient) -> None:
+    # A space may come as %20 or +: either way it stays encoded (urlencode writes +).
+    assert 'href="/counter?hall=t+x&amp;lang=en"' in client.get("/counter?hall=t%20x").text
+    en = client.get("/counter?lang=en-GB&hall=t%20x").text
+    assert '<html lang="en">' in en and 'href="/counter?hall=t+x"' in en
+
+
 def test_every_action_has_a_button_with_its_key(client: TestClient) -> None:
     html = client.get("/counter").text
     buttons = dict(re.findall(r'data-action="([\w-]+)"[^>]*><kbd>([^<]+)</kbd>', html))
@@ -120,3 +127,40 @@ def test_desk_counts_what_ended_at_the_window_today(service: QueueService, clock
     assert desk(service, "t", 1)["today"] == {"served": 1, "no_show": 1}
     clock.advance(24 * 3600)
     assert desk(service, "t", 1)["today"] == {"served": 0, "no_show": 0}
+
+
+def test_desk_follows_the_routing_rule_for_transferred_tickets(service: QueueService) -> None:
+    """A ticket sent to a window is on that window's desk only, served there or not; a held
+    ticket whose visitor is back is listed as held, not as waiting."""
+    from counters.pages import desk
+
+    a = service.issue("t", "A").ticket  # window 1 serves A
+    c = service.issue("t", "C").ticket  # windows 2 and 3 serve C
+    a2 = service.issue("t", "A").ticket
+    assert a and c and a2
+    service.open_window("t", 1, "clerk")
+    service.open_window("t", 3, "clerk")
+
+    def called(window: int) -> int:
+        ticket = service.call_next("t", window).ticket
+        assert ticket is not None
+        return ticket.id
+
+    def numbers(window: int, part: str = "waiting") -> list[str]:
+        return [t["number"] for t in desk(service, "t", window)[part]]
+
+    assert called(1) == a.id
+    service.transfer("t", 1, to_window=2)  # to window 2, which does not serve A
+    assert called(3) == c.id
+    service.transfer("t", 3, to_window=1)  # to window 1, which does not serve C
+
+    assert numbers(1) == [c.number, a2.number]  # the transfer kept c's place
+    assert numbers(2) == [a.number]
+    assert numbers(3) == []
+    assert desk(service, "t", 1)["waiting_total"] == 2
+
+    assert called(1) == c.id
+    service.hold("t", 1)
+    service.mark_returned("t", c.id)
+    assert numbers(1, "held") == [c.number]
+    assert numbers(1) == [a2.number]

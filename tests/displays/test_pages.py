@@ -7,9 +7,10 @@ import re
 import pytest
 from starlette.testclient import TestClient
 
-from displays.i18n import STRINGS, language
+from displays.i18n import STRINGS
 from displays.qr import same_origin_path
 from queue_server.service import QueueService
+from queue_server.web import language
 
 PAGES = ["/kiosk/t", "/display/t", "/display/t/windows/1", "/t/1?token=x"]
 
@@ -102,3 +103,14 @@ def test_kiosk_has_the_printer_notes_in_both_languages(client: TestClient) -> No
     assert "Please take your slip" in en
     assert "The printer is unavailable; scan the code to follow your ticket" in en
     assert "/kiosk/t?printer=p1&amp;lang=en" in zh  # the language switch keeps the printer
+
+
+def test_the_language_switch_keeps_the_other_parameters_as_they_came(client: TestClient) -> None:
+    zh = client.get("/kiosk/t?printer=p%261&token=a%2Bb%3D&note=%E4%B8%AD").text
+    # Values stay URL-encoded ("&", "+", "=" and Chinese included); ?lang=en goes last.
+    assert 'href="/kiosk/t?printer=p%261&amp;token=a%2Bb%3D&amp;note=%E4%B8%AD&amp;lang=en"' in zh
+    en = client.get("/kiosk/t?lang=EN&printer=p%261").text
+    assert '<html lang="en">' in en  # one rule for every room: any "en…" value, any case
+    assert 'href="/kiosk/t?printer=p%261"' in en  # back to Chinese: lang dropped, the printer kept
+    assert 'href="/display/t"' in client.get("/display/t?lang=en").text
+    assert language("EN-gb") == "en" and language("") == "zh-CN"

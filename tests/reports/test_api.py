@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
 from starlette.testclient import TestClient
 
+from queue_server.api.context import ApiContext
+from queue_server.auth.service import AuthService
 from queue_server.service import QueueService
 from tests.api.conftest import login
 from tests.conftest import FakeClock
@@ -73,3 +79,37 @@ def test_the_dashboard_page(client: TestClient) -> None:
     assert client.get("/dashboard/nowhere").status_code == 404
     js = client.get("/static/reports/dashboard.js")
     assert js.status_code == 200 and '"/static/displays/hallq-live.js"' in js.text
+
+
+def test_the_daily_report_is_computed_again_only_when_the_log_grew(
+    service: QueueService, auth: AuthService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import reports.pages
+
+    computed: list[date] = []
+    real = reports.pages.read_day_kpis
+
+    def counting(reader: Any, day: date, tz: Any) -> dict[str, Any]:
+        computed.append(day)
+        return real(reader, day, tz)
+
+    monkeypatch.setattr(reports.pages, "read_day_kpis", counting)
+    pages = reports.pages.Reports(service, ApiContext(service, auth))
+    today = service.business_day("t")
+    service.issue("t", "A")
+    first = pages.daily_report("t", today)
+    assert pages.daily_report("t", today) == first and len(computed) == 1  # nothing new: the memo
+    service.issue("t", "B")
+    second = pages.daily_report("t", today)
+    assert (first["issued"], second["issued"]) == (1, 2) and len(computed) == 2
+    assert pages.daily_report("t", today) == second and len(computed) == 2
+    # Another day: computed, and it takes the hall's one place in the memo.
+    assert pages.daily_report("t", today - timedelta(days=1))["issued"] == 0 and len(computed) == 3
+    assert list(pages._daily) == ["t"]
+    assert pages.daily_report("t", today) == second and len(computed) == 4
+
+
+def test_the_dashboards_language_switch_keeps_the_other_parameters(client: TestClient) -> None:
+    assert 'href="/dashboard/t?x=a%26b&amp;lang=en"' in client.get("/dashboard/t?x=a%26b").text
+    en = client.get("/dashboard/t?lang=EN&x=a%26b").text
+    assert "Hall management" in en and 'href="/dashboard/t?x=a%26b"' in en
