@@ -1,9 +1,8 @@
 // The clerk console (窗口人员工作台): sign in, pick a window, work it with buttons or keys.
 // HTTP: the public API with the session cookie, X-CSRF-Token on every POST.
 // Live state: the window channel (/ws/halls/{hall}/windows/{n}), authenticated by the cookie.
-import { $, Live, PAGE, T, fmt, showOnline } from "/static/displays/hallq-live.js";
+import { $, EN, Live, PAGE, T, fmt, showOnline } from "/static/displays/hallq-live.js";
 
-const en = document.documentElement.lang === "en";
 const S = { csrf: null, me: null, hall: null, number: null, window: null, waiting: {}, desk: null, live: null, day: null, modal: null };
 
 // -- HTTP ---------------------------------------------------------------------
@@ -58,7 +57,7 @@ function showLogin() {
 
 const svcName = (code) => {
   const s = S.hall?.services.find((x) => x.code === code);
-  return s ? (en ? s.name_en : s.name_zh) : code;
+  return s ? (EN ? s.name_en : s.name_zh) : code;
 };
 
 async function signedIn(me) {
@@ -68,7 +67,7 @@ async function signedIn(me) {
   const slug = me.hall || PAGE.hall;
   if (!slug) return showError(T.need_hall);
   S.hall = await api("GET", `/api/halls/${encodeURIComponent(slug)}`);
-  $("hall-name").textContent = en ? S.hall.name_en : S.hall.name_zh;
+  $("hall-name").textContent = EN ? S.hall.name_en : S.hall.name_zh;
   const saved = Number(sessionStorage.getItem(`hallq-counter-window:${slug}`));
   const snap = await api("GET", `/api/halls/${encodeURIComponent(slug)}/snapshot`);
   const mine = snap.windows.find((w) => w.staff === me.name && w.state !== "closed");

@@ -1,11 +1,10 @@
 // 综合屏: the latest calls, every window's current number, waiting counts, a scrolling notice,
 // and each call (and recall) announced by voice.
-import { $, Live, PAGE, T, fmt, params, showOnline } from "./hallq-live.js";
+import { $, AT_WINDOW, EN, Live, PAGE, T, fmt, params, serviceNames, showOnline } from "./hallq-live.js";
 import { VoiceQueue } from "./voice.js";
 
 const hall = PAGE.hall;
-const en = document.documentElement.lang === "en";
-const names = Object.fromEntries(hall.services.map((s) => [s.code, en ? s.name_en : s.name_zh]));
+const names = serviceNames(hall);
 const voice = new VoiceQueue({ repeat: PAGE.repeat, chime: params.get("chime") !== "0" });
 window.hallqVoice = voice;
 
@@ -47,7 +46,7 @@ function renderWindows() {
       const card = el("div", `win ${w.state}`);
       card.dataset.window = w.number;
       card.append(el("span", "win-no", String(w.number)));
-      const current = w.current && ["called", "serving", "held"].includes(w.current.state) ? w.current.number : "";
+      const current = w.current && AT_WINDOW.includes(w.current.state) ? w.current.number : "";
       const status = w.state === "open" ? current || "—" : T[`win_${w.state}`];
       card.append(el("span", "win-current", status));
       return card;
@@ -99,7 +98,7 @@ window.hallqLive = live;
 
 function tick() {
   const now = new Date();
-  $("clock").textContent = now.toLocaleString(en ? "en-GB" : "zh-CN", { dateStyle: "medium", timeStyle: "short", hour12: false });
+  $("clock").textContent = now.toLocaleString(EN ? "en-GB" : "zh-CN", { dateStyle: "medium", timeStyle: "short", hour12: false });
 }
 tick();
 setInterval(tick, 10000);
@@ -108,8 +107,8 @@ async function notices() {
   try {
     const r = await fetch(`/api/halls/${encodeURIComponent(hall.slug)}/notices`);
     const body = await r.json();
-    const texts = body.notices.map((n) => (en && n.text_en) || n.text_zh);
-    $("notice").textContent = texts.join("　　　") || (en ? hall.name_en : `欢迎光临${hall.name_zh}`);
+    const texts = body.notices.map((n) => (EN && n.text_en) || n.text_zh);
+    $("notice").textContent = texts.join("　　　") || (EN ? hall.name_en : `欢迎光临${hall.name_zh}`);
   } catch {
     /* keep the last text */
   }

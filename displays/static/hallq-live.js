@@ -88,6 +88,24 @@ export const params = new URLSearchParams(location.search);
 export const $ = (id) => document.getElementById(id);
 export const fmt = (text, values) => text.replace(/\{(\w+)\}/g, (_, k) => String(values[k] ?? ""));
 export const minutes = (seconds) => Math.max(0, Math.ceil((seconds || 0) / 60));
+// The page's language is English (?lang=en); else Chinese.
+export const EN = document.documentElement.lang === "en";
+// A ticket in one of these states is at (or expected at) its window.
+export const AT_WINDOW = ["called", "serving", "held"];
+// A hall's services' names in the page's language, by code.
+export const serviceNames = (hall) => Object.fromEntries(hall.services.map((s) => [s.code, EN ? s.name_en : s.name_zh]));
+
+// One JSON request to the server: ``body`` (if any) sent as JSON, ``headers`` added (a bearer
+// token, a CSRF token); resolves to the answer's JSON (null for none). A refusal throws an Error
+// with the server's message (else the status text) and ``status``.
+export async function api(method, path, body, headers = {}) {
+  const h = { Accept: "application/json", ...headers };
+  if (body !== undefined) h["Content-Type"] = "application/json";
+  const r = await fetch(path, { method, headers: h, credentials: "same-origin", body: body === undefined ? undefined : JSON.stringify(body) });
+  const data = r.status === 204 ? null : await r.json().catch(() => null);
+  if (!r.ok) throw Object.assign(new Error(data?.error?.message || r.statusText), { status: r.status });
+  return data;
+}
 
 export function showOnline(online) {
   const el = $("offline");

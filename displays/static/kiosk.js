@@ -7,12 +7,14 @@
 // channel is down). Printer online: the ticket is issued with {"print": "p1"} and the visitor
 // is told to take the slip. Printer missing, retrying or offline (or the server refuses to
 // print on it): the ticket is issued without printing and its QR code is what the visitor takes.
-import { $, Live, PAGE, T, minutes, params } from "./hallq-live.js";
+// Such a kiosk also takes the waiting counts from that channel (snapshot "waiting", events'
+// "waiting" changes); every other kiosk, or this one while the channel is down, asks
+// /api/halls/{hall} every 15 s.
+import { $, EN, Live, PAGE, T, api, minutes, params, serviceNames } from "./hallq-live.js";
 
 const hall = PAGE.hall;
-const en = document.documentElement.lang === "en";
 const token = params.get("token");
-const names = Object.fromEntries(hall.services.map((s) => [s.code, en ? s.name_en : s.name_zh]));
+const names = serviceNames(hall);
 const sections = ["home", "priority", "check-in", "issued"];
 let chosen = null;
 let backTimer = null;
@@ -35,14 +37,7 @@ function fail(message) {
   e.hidden = false;
 }
 
-async function post(path, body) {
-  const headers = { "Content-Type": "application/json" };
-  if (token) headers.Authorization = `Bearer ${token}`;
-  const r = await fetch(path, { method: "POST", headers, body: JSON.stringify(body) });
-  const answer = await r.json().catch(() => ({}));
-  if (!r.ok) throw Object.assign(new Error(answer.error?.message || r.statusText), { status: r.status });
-  return answer;
-}
+const post = (path, body) => api("POST", path, body, token ? { Authorization: `Bearer ${token}` } : {});
 
 // -- the ticket printer ----------------------------------------------------------
 
@@ -75,10 +70,12 @@ function watchPrinter() {
   const live = new Live(`/ws/halls/${slug}?access_token=${encodeURIComponent(token)}`, {
     snapshot(msg) {
       setPrinter((msg.devices || []).find((d) => d.id === printer));
+      showWaiting(Object.fromEntries(hall.services.map((s) => [s.code, msg.waiting?.[s.code] ?? 0])));
     },
     event(msg) {
       const device = msg.event?.detail?.device;
       if (msg.event?.kind === "device.health" && device?.id === printer) setPrinter(device);
+      if (msg.waiting) showWaiting(msg.waiting);
     },
     status(online) {
       printerWatch.live = online;
@@ -101,7 +98,7 @@ function showTicket(t, mode) {
   $("slip-service").textContent = names[t.service] || t.service;
   $("slip-ahead").textContent = t.ahead;
   $("slip-wait").textContent = minutes(t.estimated_wait_s);
-  $("slip-time").textContent = new Date(t.issued_at).toLocaleString(en ? "en-GB" : "zh-CN", { hour12: false });
+  $("slip-time").textContent = new Date(t.issued_at).toLocaleString(EN ? "en-GB" : "zh-CN", { hour12: false });
   $("slip-qr").src = `/kiosk/${encodeURIComponent(hall.slug)}/qr?path=${encodeURIComponent(t.track_url)}`;
   $("issued").dataset.trackUrl = t.track_url;
   $("issued").dataset.printed = mode === "printed" ? printer : "";
@@ -128,7 +125,7 @@ async function issue(priority) {
       ticket = await post(path, body);
     }
     showTicket(ticket, printer ? (printed ? "printed" : "fallback") : undefined);
-    refresh();
+    if (!printerWatch.live) refresh(); // else the channel brings the new count
     if (printer && token && !printerWatch.live) pollPrinter();
   } catch (err) {
     show("home");
@@ -167,17 +164,22 @@ $("submit-code").addEventListener("click", async () => {
 });
 $("print").addEventListener("click", () => window.print());
 
+// counts: service code -> people waiting (the services not named keep their count).
+function showWaiting(counts) {
+  for (const [code, n] of Object.entries(counts)) {
+    const el = document.querySelector(`[data-waiting="${code}"]`);
+    if (el) el.textContent = n;
+  }
+}
+
 async function refresh() {
   try {
     const r = await fetch(`/api/halls/${encodeURIComponent(hall.slug)}`);
     const body = await r.json();
-    for (const s of body.services) {
-      const el = document.querySelector(`[data-waiting="${s.code}"]`);
-      if (el) el.textContent = s.waiting;
-    }
+    showWaiting(Object.fromEntries(body.services.map((s) => [s.code, s.waiting])));
   } catch {
     /* offline for a moment: keep the counts */
   }
 }
-setInterval(refresh, 15000);
+setInterval(() => printerWatch.live || refresh(), 15000);
 if (printer && token) watchPrinter();

@@ -1,9 +1,8 @@
 // The screen above one window: its number, the current ticket and its status.
-import { $, Live, PAGE, T, params, showOnline } from "./hallq-live.js";
+import { $, AT_WINDOW, Live, PAGE, T, params, serviceNames, showOnline } from "./hallq-live.js";
 
 const hall = PAGE.hall;
-const en = document.documentElement.lang === "en";
-const names = Object.fromEntries(hall.services.map((s) => [s.code, en ? s.name_en : s.name_zh]));
+const names = serviceNames(hall);
 const state = { window: null, waiting: {} };
 
 function render() {
@@ -11,7 +10,7 @@ function render() {
   if (!w) return;
   document.body.dataset.state = w.state;
   $("staff").textContent = w.staff ? PAGE.staff[w.staff] || w.staff : "";
-  const current = w.current && ["called", "serving", "held"].includes(w.current.state) ? w.current : null;
+  const current = w.current && AT_WINDOW.includes(w.current.state) ? w.current : null;
   $("current").textContent = w.state === "open" && current ? current.number : "—";
   $("status").textContent =
     w.state === "open" ? (current ? T[`state_${current.state}`] + " · " + (names[current.service] || "") : "") : T[`win_${w.state}`] + (w.pause_reason ? ` · ${w.pause_reason}` : "");

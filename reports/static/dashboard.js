@@ -1,6 +1,6 @@
 // The manager dashboard: sign in (session cookie + CSRF token), then follow the hall
 // channel live, draw the windows, queues, alerts and today's KPIs, and act on windows.
-import { Live, T, PAGE, $, fmt } from "/static/displays/hallq-live.js";
+import { Live, T, PAGE, $, api as request, fmt } from "/static/displays/hallq-live.js";
 
 const HALL = PAGE.hall.slug;
 const EN = PAGE.lang === "en";
@@ -45,16 +45,7 @@ const localTime = (iso) => {
   return `${new Date(t).toLocaleDateString(locale, { month: "2-digit", day: "2-digit", timeZone: PAGE.timezone })} ${time}`;
 };
 
-async function api(method, path, body) {
-  const headers = { Accept: "application/json" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  if (state.csrf) headers["X-CSRF-Token"] = state.csrf;
-  const r = await fetch(path, { method, headers, credentials: "same-origin",
-    body: body === undefined ? undefined : JSON.stringify(body) });
-  const data = r.status === 204 ? null : await r.json().catch(() => null);
-  if (!r.ok) throw Object.assign(new Error(data?.error?.message || r.statusText), { status: r.status });
-  return data;
-}
+const api = (method, path, body) => request(method, path, body, state.csrf ? { "X-CSRF-Token": state.csrf } : {});
 
 // -- sign in ------------------------------------------------------------------
 
@@ -92,7 +83,7 @@ function signedIn(me) {
   loadStaff();
   refreshKpis();
   setInterval(refreshKpis, 30_000);
-  setInterval(render, 1000);
+  setInterval(render, 1000); // the clock and the minutes move
   setInterval(renderDevices, 60_000); // "since" gains its date after midnight
 }
 
@@ -110,12 +101,12 @@ async function onSnapshot(msg) {
   state.waiting = { ...msg.waiting };
   state.devices = new Map((msg.devices || []).map((d) => [d.id, d]));
   renderDevices();
-  render();
+  changed();
   try {
     const extra = await api("GET", `/api/halls/${HALL}/reports/live`);
     state.tickets = new Map(extra.waiting_tickets.map((t) => [t.id, t]));
   } catch (e) { /* the grid still works */ }
-  render();
+  changed();
 }
 
 let kpiTimer = null;
@@ -140,7 +131,7 @@ function onEvent(msg) {
     clearTimeout(kpiTimer);
     kpiTimer = setTimeout(refreshKpis, 2000);
   }
-  render();
+  changed();
 }
 
 // The clerks a manager may open a window for (the REST snapshot carries the hall's staff list).
@@ -182,7 +173,18 @@ function longestWaits(now) {
 
 const level = (m) => (m >= PAGE.thresholds.red ? "red" : m >= PAGE.thresholds.yellow ? "yellow" : "green");
 
+// The board is drawn every second (the clock and the minutes move) and, when the live channel
+// changed something (dirty), at the next frame: a burst of events, or a snapshot and the read
+// that follows it, costs one drawing instead of one each.
+let dirty = false;
+function changed() {
+  if (dirty) return;
+  dirty = true;
+  requestAnimationFrame(() => dirty && render());
+}
+
 function render() {
+  dirty = false;
   const now = Date.now();
   $("clock").textContent = new Date(now).toLocaleTimeString(EN ? "en-GB" : "zh-CN", { hour12: false, timeZone: PAGE.timezone });
   renderWindows(now);
