@@ -59,7 +59,6 @@ class PadContext:
     """What the host knows of the pad's window (as in the server's window view)."""
 
     window_state: str  # "open" | "paused" | "closed"
-    current_ticket_id: int | None
     held_ticket_ids: tuple[int, ...]  # held at this window, oldest first
 
 

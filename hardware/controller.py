@@ -189,7 +189,6 @@ class HallDevices:
         current = window.get("current")
         ctx = PadContext(
             window_state=str(window.get("state", "closed")),
-            current_ticket_id=int(current["id"]) if current else None,
             held_ticket_ids=tuple(int(i) for i in window.get("held", ())),
         )
         command = command_for(key.key, key.digits, ctx)

@@ -21,9 +21,9 @@ from counters.pad_keys import (
 )
 from queue_server.api.windows import ACTIONS
 
-OPEN = PadContext("open", 41, (17, 23))
-PAUSED = PadContext("paused", None, ())
-CLOSED = PadContext("closed", None, ())
+OPEN = PadContext("open", (17, 23))
+PAUSED = PadContext("paused", ())
+CLOSED = PadContext("closed", ())
 
 
 @pytest.mark.parametrize(
@@ -52,7 +52,7 @@ def test_table(key: int, digits: tuple[int, ...], ctx: PadContext, expected: obj
     ("key", "digits", "ctx"),
     [
         pytest.param(KEY_PAUSE, (), CLOSED, id="pause-on-closed-window"),
-        pytest.param(KEY_PAUSE, (), PadContext("bogus", None, ()), id="pause-unknown-state"),
+        pytest.param(KEY_PAUSE, (), PadContext("bogus", ()), id="pause-unknown-state"),
         pytest.param(KEY_TRANSFER, (), OPEN, id="transfer-without-window"),
         pytest.param(KEY_TRANSFER, (0,), OPEN, id="transfer-to-window-0"),
         pytest.param(KEY_TRANSFER, (1, 0, 0, 0, 0), OPEN, id="transfer-beyond-9999"),
