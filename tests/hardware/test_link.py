@@ -47,7 +47,9 @@ def test_socket_url_reconnects_after_the_far_end_drops() -> None:
         peers: list[asyncio.StreamWriter] = []
 
         async def accept(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            # Answer only once the link has spoken: pyserial discards what arrives while it opens.
             peers.append(writer)
+            await reader.readexactly(1)
             writer.write(b"hello")
             await writer.drain()
 
@@ -63,9 +65,13 @@ def test_socket_url_reconnects_after_the_far_end_drops() -> None:
             backoff=Backoff(first=0.05, most=0.2),
         )
         task = asyncio.create_task(link.run())
+        await asyncio.wait_for(link.up.wait(), 5)
+        await link.send(b"?")
         await until(lambda: bytes(got) == b"hello")
         peers[0].close()  # the far end goes away (a terminal server rebooting)
-        await until(lambda: events.count("up") == 2 and bytes(got) == b"hellohello")
+        await until(lambda: events.count("up") == 2)
+        await link.send(b"?")
+        await until(lambda: bytes(got) == b"hellohello")
         assert events == ["up", "down", "up"]
         task.cancel()
         server.close()
