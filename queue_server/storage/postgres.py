@@ -6,7 +6,6 @@ keeps the hall's event sequence gapless."""
 from __future__ import annotations
 
 import json
-from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -14,20 +13,12 @@ from sqlalchemy.engine import Connection
 
 from ..errors import NotFound
 from .prepared import postgres_value
-from .sql import SqlStore
-from .tables import counter_t, hall_t
+from .sql import SqlStore, counter_bump
+from .tables import hall_t
 
 # Built once: the number counter and the hall lock run in every command.
 _LOCK = sa.select(hall_t.c.slug).where(hall_t.c.slug == sa.bindparam("hall")).with_for_update()
-_BUMP = (
-    pg_insert(counter_t)
-    .values(hall=sa.bindparam("hall"), service=sa.bindparam("service"), business_day=sa.bindparam("day"), last=1)
-    .on_conflict_do_update(
-        index_elements=["hall", "service", "business_day"],
-        set_={"last": counter_t.c.last + 1},
-    )
-    .returning(counter_t.c.last)
-)
+_BUMP = counter_bump(pg_insert)
 
 
 def postgres_engine(url: str) -> sa.Engine:
@@ -44,6 +35,8 @@ _NOTIFY = sa.select(sa.func.pg_notify(NOTIFY_CHANNEL, sa.bindparam("payload")))
 
 
 class PostgresStore(SqlStore):
+    bump = _BUMP
+
     def __init__(self, url: str) -> None:
         super().__init__(url, postgres_engine(url), postgres_value)
 
@@ -54,6 +47,3 @@ class PostgresStore(SqlStore):
     def lock_hall(self, conn: Connection, hall: str) -> None:
         if conn.execute(_LOCK, {"hall": hall}).first() is None:
             raise NotFound(f"没有这个大厅 / unknown hall {hall!r}")
-
-    def bump_counter(self, conn: Connection, hall: str, service: str, day: date) -> int:
-        return int(self.prepared(_BUMP).run(conn, {"hall": hall, "service": service, "day": day}).fetchone()[0])

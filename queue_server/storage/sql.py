@@ -7,7 +7,7 @@ how they open the engine, take the hall's lock and upsert the number counter.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, datetime
@@ -40,6 +40,7 @@ from .base import HallReader, HallTx, LineStats, Store
 from .prepared import Converter, PreparedSet
 from .tables import (
     appointment_t,
+    counter_t,
     device_health_t,
     evaluation_t,
     event_t,
@@ -53,6 +54,18 @@ from .tables import (
 
 ROUTED_TIERS = (Tier.GREEN, Tier.APPOINTMENT, Tier.PRIORITY, Tier.NORMAL)
 _WAITING = TicketState.WAITING.value
+
+
+def counter_bump(insert: Callable[[sa.Table], Any]) -> sa.ClauseElement:
+    """``INSERT … ON CONFLICT DO UPDATE … RETURNING`` of the day's number counter, given a
+    dialect's ``insert`` (SQLite and PostgreSQL spell the upsert alike)."""
+    stmt: sa.ClauseElement = (
+        insert(counter_t)
+        .values(hall=_b("hall"), service=_b("service"), business_day=_b("day"), last=1)
+        .on_conflict_do_update(index_elements=["hall", "service", "business_day"], set_={"last": counter_t.c.last + 1})
+        .returning(counter_t.c.last)
+    )
+    return stmt
 
 
 def ticket_from_row(r: RowMapping) -> Ticket:
@@ -723,8 +736,11 @@ class SqlStore(Store):
             raise NotFound(f"没有这个大厅 / unknown hall {hall!r}")
         self._known_halls.add(hall)
 
+    # Each backend's upsert of the number counter (``counter_bump`` with its dialect's insert).
+    bump: sa.ClauseElement
+
     def bump_counter(self, conn: Connection, hall: str, service: str, day: date) -> int:
-        raise NotImplementedError
+        return int(self.prepared(self.bump).run(conn, {"hall": hall, "service": service, "day": day}).fetchone()[0])
 
     # -- Store ---------------------------------------------------------------
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -17,22 +16,13 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
 from .prepared import sqlite_value
-from .sql import SqlStore
-from .tables import counter_t
+from .sql import SqlStore, counter_bump
 
 BUSY_TIMEOUT_MS = 30_000
 
 
 # Built once: the number counter runs with every ticket.
-_BUMP = (
-    sqlite_insert(counter_t)
-    .values(hall=sa.bindparam("hall"), service=sa.bindparam("service"), business_day=sa.bindparam("day"), last=1)
-    .on_conflict_do_update(
-        index_elements=["hall", "service", "business_day"],
-        set_={"last": counter_t.c.last + 1},
-    )
-    .returning(counter_t.c.last)
-)
+_BUMP = counter_bump(sqlite_insert)
 
 
 def sqlite_engine(url: str, synchronous: str = "FULL") -> sa.Engine:
@@ -71,6 +61,8 @@ def sqlite_engine(url: str, synchronous: str = "FULL") -> sa.Engine:
 
 
 class SqliteStore(SqlStore):
+    bump = _BUMP
+
     def __init__(self, url: str, synchronous: str = "FULL") -> None:
         super().__init__(url, sqlite_engine(url, synchronous), sqlite_value)
         # One writer at a time per process: threads queue here in order rather than
@@ -86,6 +78,3 @@ class SqliteStore(SqlStore):
     def lock_hall(self, conn: Connection, hall: str) -> None:
         # BEGIN IMMEDIATE already holds the database's write lock.
         self.check_hall(conn, hall)
-
-    def bump_counter(self, conn: Connection, hall: str, service: str, day: date) -> int:
-        return int(self.prepared(_BUMP).run(conn, {"hall": hall, "service": service, "day": day}).fetchone()[0])
