@@ -70,6 +70,12 @@ class _Hall:
     feeds: dict[Hashable, _Feed] = field(default_factory=dict)
 
 
+def _drop_applied(h: _Hall, seq: int) -> None:
+    """Forget the pending events the view has already applied (up to ``seq``)."""
+    for old in [s for s in h.pending if s <= seq]:
+        del h.pending[old]
+
+
 class Hub:
     def __init__(
         self,
@@ -288,8 +294,7 @@ class Hub:
                 break
             if isinstance(result, Change):
                 self._publish(h, view, result)
-        for seq in [s for s in h.pending if s <= view.seq]:
-            del h.pending[seq]
+        _drop_applied(h, view.seq)
         if h.reload_wanted or h.known > view.seq:
             self._schedule(h)
 
@@ -313,8 +318,7 @@ class Hub:
 
     def _install(self, h: _Hall, view: HallView, known_before: int) -> None:
         h.view = view
-        for seq in [s for s in h.pending if s <= view.seq]:
-            del h.pending[seq]
+        _drop_applied(h, view.seq)
         # The store is the truth now; keep only what was heard of while reading it.
         h.known = max(view.seq, max(h.pending, default=0), h.known if h.known != known_before else 0)
         self._restart(h, view)
@@ -328,15 +332,21 @@ class Hub:
                 raise RuntimeError(f"{slug}: the store's events skip from {gap.expected - 1} to {gap.got}")
         return view
 
+    async def _reload(self, h: _Hall) -> HallView:
+        """Read the hall afresh and install it (its clients get snapshots); what is heard while
+        reading is held back and applied after."""
+        known_before = h.known
+        h.reloading = True
+        try:
+            view = await self._read_view(h.slug)
+        finally:
+            h.reloading = False
+        self._install(h, view, known_before)
+        return view
+
     async def _load(self, h: _Hall) -> None:
         try:
-            known_before = h.known
-            h.reloading = True
-            try:
-                view = await self._read_view(h.slug)
-            finally:
-                h.reloading = False
-            self._install(h, view, known_before)
+            await self._reload(h)
         finally:
             h.loading = None
 
@@ -385,18 +395,13 @@ class Hub:
             return False  # the first load is under way and will catch up itself
         if h.reload_wanted:
             h.reload_wanted = False
-            known_before = h.known
-            h.reloading = True
             try:
-                fresh = await self._read_view(h.slug)
+                fresh = await self._reload(h)
             except BaseException:
                 h.reload_wanted = True
                 raise
-            finally:
-                h.reloading = False
             self.reloads += 1
-            log.info("%s: reloaded at seq %d; sending snapshots", h.slug, fresh.seq)
-            self._install(h, fresh, known_before)
+            log.info("%s: reloaded at seq %d; snapshots sent", h.slug, fresh.seq)
             return True
         missing = h.known - view.seq
         if missing <= 0:
