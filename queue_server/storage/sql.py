@@ -310,6 +310,11 @@ _AT_WINDOW = (
     .where(_c.hall == _b("hall"), _c.window == _b("window"), _c.state.in_(_b("states", expanding=True)))
     .order_by(_c.id)
 )
+# One window and what it serves: read by every window command.
+_WINDOW = sa.select(window_t).where(window_t.c.hall == _b("hall"), window_t.c.number == _b("number"))
+_WINDOW_SERVICES = sa.select(window_service_t).where(
+    window_service_t.c.hall == _b("hall"), window_service_t.c.window == _b("number")
+)
 # Every listed window's called or served tickets: one seek per (window, state) on ix_ticket_window.
 _AT_WINDOWS = (
     sa.select(ticket_t)
@@ -375,10 +380,8 @@ class SqlHall(HallTx):
         row = self.conn.execute(_TICKET_BY_ID, {"id": ticket_id, "hall": self.hall}).mappings().first()
         return ticket_from_row(row) if row else None
 
-    def _services_of(self, numbers: list[int] | None) -> dict[int, dict[str, float]]:
+    def _services_of(self) -> dict[int, dict[str, float]]:
         q = sa.select(window_service_t).where(window_service_t.c.hall == self.hall)
-        if numbers is not None:
-            q = q.where(window_service_t.c.window.in_(numbers))
         out: dict[int, dict[str, float]] = {}
         for r in self.conn.execute(q).mappings():
             out.setdefault(r["window"], {})[r["service"]] = r["weight"]
@@ -397,14 +400,15 @@ class SqlHall(HallTx):
         )
 
     def window(self, number: int) -> Window | None:
-        row = (
-            self.conn.execute(sa.select(window_t).where(window_t.c.hall == self.hall, window_t.c.number == number))
-            .mappings()
-            .first()
-        )
+        params = {"hall": self.hall, "number": number}
+        row = self.conn.execute(_WINDOW, params).mappings().first()
         if row is None:
             return None
-        return self._window(row, self._services_of([number]).get(number, {}))
+        return self._window(row, self._window_services(number))
+
+    def _window_services(self, number: int) -> dict[str, float]:
+        rows = self.conn.execute(_WINDOW_SERVICES, {"hall": self.hall, "number": number}).mappings()
+        return {r["service"]: r["weight"] for r in rows}
 
     def windows(self) -> list[Window]:
         rows = (
@@ -412,7 +416,7 @@ class SqlHall(HallTx):
             .mappings()
             .all()
         )
-        services = self._services_of(None)
+        services = self._services_of()
         return [self._window(r, services.get(r["number"], {})) for r in rows]
 
     def _at_window(self, window: int, states: tuple[str, ...]) -> list[Ticket]:
@@ -611,8 +615,7 @@ class SqlHall(HallTx):
             .where(window_t.c.hall == self.hall, window_t.c.number == window.number)
             .values(state=window.state.value, staff=window.staff, pause_reason=window.pause_reason)
         )
-        current = self._services_of([window.number]).get(window.number, {})
-        if current != dict(window.services):
+        if self._window_services(window.number) != dict(window.services):
             ws = window_service_t.c
             self.conn.execute(sa.delete(window_service_t).where(ws.hall == self.hall, ws.window == window.number))
             self.conn.execute(
