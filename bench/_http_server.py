@@ -156,21 +156,14 @@ class ThreadProfiles:
             merged.dump_stats(path + ".pool")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench._http_server", description=__doc__.split("\n\n")[0])
-    parser.add_argument("side", choices=["project", "baseline"])
-    parser.add_argument("db", type=Path)
-    parser.add_argument("--writer", choices=WRITERS, default=WRITERS[0], help="baseline: how the threads write")
-    args = parser.parse_args(argv)
-    app = project_app(args.db) if args.side == "project" else baseline_app(args.db, args.writer)
-
+def serve_listening(config: uvicorn.Config, *fields: str) -> None:
+    """Serve ``config``'s app on a port the OS picks, after printing ``LISTENING port loop http
+    *fields`` (what ``_common.server_process`` waits for); profile its threads if asked."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(
-        app, host="127.0.0.1", workers=1, loop="auto", http="auto", log_level="warning", access_log=False
-    )
-    config.load()
+    if not config.loaded:
+        config.load()
     try:
         import uvloop  # noqa: F401
 
@@ -178,8 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:
         loop_name = "asyncio"
     port = sock.getsockname()[1]
-    print(f"LISTENING {port} {loop_name} {config.http_protocol_class.__name__}", flush=True)
-
+    print(" ".join(["LISTENING", str(port), loop_name, config.http_protocol_class.__name__, *fields]), flush=True)
     profile_path = os.environ.get(PROFILE_ENV)
     profiles = ThreadProfiles() if profile_path else None
     if profiles is not None:
@@ -190,6 +182,20 @@ def main(argv: list[str] | None = None) -> int:
         if profiles is not None and profile_path:
             profiles.dump(profile_path)
         sock.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench._http_server", description=__doc__.split("\n\n")[0])
+    parser.add_argument("side", choices=["project", "baseline"])
+    parser.add_argument("db", type=Path)
+    parser.add_argument("--writer", choices=WRITERS, default=WRITERS[0], help="baseline: how the threads write")
+    args = parser.parse_args(argv)
+    app = project_app(args.db) if args.side == "project" else baseline_app(args.db, args.writer)
+
+    config = uvicorn.Config(
+        app, host="127.0.0.1", workers=1, loop="auto", http="auto", log_level="warning", access_log=False
+    )
+    serve_listening(config)
     return 0
 
 

@@ -39,7 +39,6 @@ import gc
 import json
 import os
 import resource
-import socket
 import tracemalloc
 from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
@@ -56,7 +55,7 @@ import run
 from queue_server.realtime import Hub
 from queue_server.realtime.hub import dumps
 
-from ._http_server import PROFILE_ENV, ThreadProfiles
+from ._http_server import serve_listening
 
 TRACEMALLOC_ENV = "HALLQ_BENCH_TRACEMALLOC"
 HALL = "demo"
@@ -219,9 +218,6 @@ def main(argv: list[str] | None = None) -> int:
         templates = {"call-next": args.call.read_text(), "no-show": args.no_show.read_text()}
         app, stats = baseline_app(args.snapshot.read_text(), templates)
 
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
     config = uvicorn.Config(
         with_bench_routes(app, stats),
         host="127.0.0.1",
@@ -234,27 +230,9 @@ def main(argv: list[str] | None = None) -> int:
         log_level="warning",
         access_log=False,
     )
-    config.load()
-    try:
-        import uvloop  # noqa: F401
-
-        loop_name = "uvloop"
-    except ImportError:
-        loop_name = "asyncio"
+    config.load()  # to name the WebSocket protocol class in the LISTENING line
     ws_class = config.ws_protocol_class.__name__ if config.ws_protocol_class is not None else "none"
-    port = sock.getsockname()[1]
-    print(f"LISTENING {port} {loop_name} {config.http_protocol_class.__name__} {ws_class}", flush=True)
-
-    profile_path = os.environ.get(PROFILE_ENV)
-    profiles = ThreadProfiles() if profile_path else None
-    if profiles is not None:
-        profiles.start()
-    try:
-        uvicorn.Server(config).run(sockets=[sock])
-    finally:
-        if profiles is not None and profile_path:
-            profiles.dump(profile_path)
-        sock.close()
+    serve_listening(config, ws_class)
     return 0
 
 

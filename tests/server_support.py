@@ -58,12 +58,7 @@ def serve(db: str, cwd: Path, *extra: str, port: int | None = None, log: Path | 
                 time.sleep(0.1)
             yield base
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop(proc)
 
 
 def bearer(base: str, user: str, password: str) -> dict[str, str]:
@@ -99,3 +94,13 @@ def report_device(server: Server, agent: dict[str, str], device: str, **body: An
     """What the agent says of ``device``'s health (PUT /api/halls/demo/devices/{device})."""
     r = httpx.put(f"{server.base}/api/halls/demo/devices/{device}", headers=agent, json=body)
     assert r.status_code == 200, r.text
+
+
+def stop(proc: subprocess.Popen[Any]) -> None:
+    """Ask a process started by a test to end (SIGTERM); kill it if it takes more than 10 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

@@ -20,7 +20,7 @@ from queue_server.config import parse_config
 from queue_server.principal import DeviceKind, Role
 from queue_server.storage import open_store
 from tests.conftest import SMALL_HALL
-from tests.server_support import ROOT, bearer, serve
+from tests.server_support import ROOT, bearer, serve, stop
 
 PASSWORD = "serial line secret"
 
@@ -88,12 +88,7 @@ def agent_process(base: str, token: str, config: Path, cwd: Path) -> Iterator[su
     try:
         yield proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 @dataclass
