@@ -59,6 +59,9 @@ class Outcome:
     ticket: Ticket | None
     events: list[Event]
     window: Window | None = None
+    # The ticket called or served at ``window`` after the command: with ``window``, what the
+    # hall snapshot shows for it at the command's seq.
+    current: Ticket | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +140,12 @@ class _Unit:
         if window is None:
             raise NotFound(f"没有 {number} 号窗口 / window {number} does not exist in {self.hall.slug}")
         return window
+
+    def outcome(self, number: int, ticket: Ticket | None = None, window: Window | None = None) -> Outcome:
+        """A window command's answer: ``ticket``, and window ``number`` as stored now (``window``
+        if the command already holds it) with its current ticket, read as the snapshot reads them."""
+        win = window if window is not None else self.window(number)
+        return Outcome(ticket, self.events, win, self.tx.current_ticket(number))
 
     def callable_window(self, number: int) -> Window:
         """The window, if it may call a ticket now (open, nobody called or served there)."""
@@ -292,9 +301,9 @@ class QueueService:
     def call_next(self, slug: str, window: int, staff: str | None = None) -> Outcome:
         """Call the most urgent ticket for ``window``; ``Outcome.ticket`` is None when nobody waits."""
         with self._unit(slug) as u:
-            win = u.callable_window(window)
-            clerk = u.hall.staff_member(win.staff) if win.staff else None
-            win = routing.staffed(win, clerk.skills if clerk else None)
+            stored = u.callable_window(window)
+            clerk = u.hall.staff_member(stored.staff) if stored.staff else None
+            win = routing.staffed(stored, clerk.skills if clerk else None)
             if not win.services:
                 raise NotEligible(
                     f"{win.staff} 没有 {window} 号窗口任何事项的业务技能 / "
@@ -303,12 +312,13 @@ class QueueService:
             policy = routing.RoutingPolicy.from_minutes(u.hall.aging_minutes)
             chosen = routing.pick(u.tx.heads(win, u.day), win, u.now_us, policy)
             if chosen is None:
-                return Outcome(None, [], win)
+                return Outcome(None, [], stored)
             if chosen.state is TicketState.HELD:
                 ticket = u.save(lifecycle.call_back(chosen, window, u.now, staff))
             else:
                 ticket = u.save(lifecycle.call(chosen, window, u.now, staff))
-        return Outcome(ticket, u.events, win)
+            # The window as stored, not as its clerk's skills narrow it for routing.
+            return u.outcome(window, ticket, stored)
 
     def call_ticket(self, slug: str, window: int, ticket_id: int, reason: str, staff: str | None = None) -> Outcome:
         """Call one ticket out of order; the reason is stored with the call."""
@@ -324,33 +334,33 @@ class QueueService:
                     f"{window} 号窗口不办理 {ticket.service} 类事项 / window {window} does not serve {ticket.service}"
                 )
             ticket = u.save(lifecycle.call(ticket, window, u.now, staff, reason=reason.strip()))
-        return Outcome(ticket, u.events, win)
+            return u.outcome(window, ticket, win)
 
     def recall(self, slug: str, window: int, staff: str | None = None) -> Outcome:
         with self._unit(slug) as u:
             ticket = u.current(window)
             ticket = u.save(lifecycle.recall(ticket, u.now, staff, u.hall.recall_limit))
-        return Outcome(ticket, u.events)
+            return u.outcome(window, ticket)
 
     def start(self, slug: str, window: int, staff: str | None = None) -> Outcome:
         with self._unit(slug) as u:
             ticket = u.save(lifecycle.start(u.current(window), u.now, staff))
-        return Outcome(ticket, u.events)
+            return u.outcome(window, ticket)
 
     def finish(self, slug: str, window: int, staff: str | None = None) -> Outcome:
         with self._unit(slug) as u:
             ticket = u.save(lifecycle.finish(u.current(window), u.now, staff))
-        return Outcome(ticket, u.events)
+            return u.outcome(window, ticket)
 
     def no_show(self, slug: str, window: int, staff: str | None = None) -> Outcome:
         with self._unit(slug) as u:
             ticket = u.save(lifecycle.no_show(u.current(window), u.now, staff))
-        return Outcome(ticket, u.events)
+            return u.outcome(window, ticket)
 
     def hold(self, slug: str, window: int, staff: str | None = None, reason: str | None = None) -> Outcome:
         with self._unit(slug) as u:
             ticket = u.save(lifecycle.hold(u.current(window), u.now, staff, reason))
-        return Outcome(ticket, u.events)
+            return u.outcome(window, ticket)
 
     def mark_returned(self, slug: str, ticket_id: int, staff: str | None = None) -> Outcome:
         with self._unit(slug) as u:
@@ -361,7 +371,7 @@ class QueueService:
         with self._unit(slug) as u:
             win = u.callable_window(window)
             ticket = u.save(lifecycle.call_back(u.ticket(ticket_id), window, u.now, staff))
-        return Outcome(ticket, u.events, win)
+            return u.outcome(window, ticket, win)
 
     def transfer(
         self,
@@ -390,7 +400,7 @@ class QueueService:
                     f"没有窗口办理 {target_service} 类事项 / no window serves service {target_service}"
                 )
             ticket = u.save(lifecycle.transfer(ticket, u.now, staff, target_service, to_window, reason))
-        return Outcome(ticket, u.events)
+            return u.outcome(window, ticket)
 
     def reactivate(self, slug: str, ticket_id: int, staff: str | None = None) -> Outcome:
         """A late visitor (过号) goes back in line behind the configured number of people."""
@@ -414,23 +424,23 @@ class QueueService:
             if staff is not None and u.hall.staff and u.hall.staff_member(staff) is None:
                 raise NotFound(f"本大厅没有工作人员 {staff} / {staff} is not on the staff of {slug}")
             win = u.save_window(window_rules.open_window(u.window(window), staff, u.now))
-        return Outcome(None, u.events, win)
+            return u.outcome(window, window=win)
 
     def pause_window(self, slug: str, window: int, reason: str, staff: str | None = None) -> Outcome:
         with self._unit(slug) as u:
             win = u.save_window(window_rules.pause(u.window(window), reason, u.now, staff))
-        return Outcome(None, u.events, win)
+            return u.outcome(window, window=win)
 
     def resume_window(self, slug: str, window: int, staff: str | None = None) -> Outcome:
         with self._unit(slug) as u:
             win = u.save_window(window_rules.resume(u.window(window), u.now, staff))
-        return Outcome(None, u.events, win)
+            return u.outcome(window, window=win)
 
     def close_window(self, slug: str, window: int, staff: str | None = None) -> Outcome:
         with self._unit(slug) as u:
             current = u.tx.current_ticket(window)
             win = u.save_window(window_rules.close(u.window(window), current.number if current else None, u.now, staff))
-        return Outcome(None, u.events, win)
+            return u.outcome(window, window=win)
 
     def pause_service(self, slug: str, service: str, reason: str, staff: str | None = None) -> Outcome:
         """Stop issuing numbers for ``service`` (tickets already issued are still served)."""
@@ -485,7 +495,7 @@ class QueueService:
                     detail={"before": dict(old.services), "window": window_view(win)},
                 )
             )
-        return Outcome(None, u.events, win)
+            return u.outcome(window, window=win)
 
     # -- the day -------------------------------------------------------------
 

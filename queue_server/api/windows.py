@@ -66,11 +66,12 @@ def may_act(principal: Principal, slug: str, action: str, window: Window, window
     return None
 
 
-def outcome_view(outcome: Outcome, window: Window | None = None) -> dict[str, Any]:
-    win = outcome.window or window
+def outcome_view(outcome: Outcome) -> dict[str, Any]:
+    """The answer to a window action: the ticket it concerns and the window as the hall snapshot
+    shows it at the answer's seq (same view, current ticket included)."""
     return {
         "ticket": ticket_view(outcome.ticket) if outcome.ticket else None,
-        "window": window_view(win) if win else None,
+        "window": window_view(outcome.window, outcome.current) if outcome.window else None,
         "seq": outcome.events[-1].seq if outcome.events else None,
     }
 
