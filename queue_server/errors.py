@@ -84,3 +84,10 @@ class ServicePaused(HallQError):
 
     code = "service_paused"
     status = 409
+
+
+class NotOnStaff(HallQError):
+    """A login that the hall's staff list does not name: it may sign in, but not sit at a window."""
+
+    code = "not_on_staff"
+    status = 403

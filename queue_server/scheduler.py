@@ -5,7 +5,6 @@ first visitor of the day takes a number), and an hourly purge of expired session
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -24,7 +23,7 @@ def rollover_all(service: QueueService) -> None:
 
 def purge_sessions(service: QueueService) -> int:
     """Delete expired staff sessions (an expired one never signs anybody in; this keeps the table small)."""
-    return service.store.accounts.delete_expired_sessions(datetime.now(UTC))
+    return service.store.accounts.delete_expired_sessions(service.clock())
 
 
 def build_scheduler(service: QueueService) -> AsyncIOScheduler:

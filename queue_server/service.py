@@ -12,8 +12,9 @@ import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
+from .clock import SYSTEM_CLOCK, Clock
 from .config import Config, HallConfig
 from .domain import Appointment, DeviceHealth, Evaluation, Event, Notice, Ticket, TicketAction, TicketState, Window
 from .errors import (
@@ -22,6 +23,7 @@ from .errors import (
     InvalidTransition,
     NotEligible,
     NotFound,
+    NotOnStaff,
     NoWindowServes,
     ServicePaused,
 )
@@ -40,15 +42,11 @@ Listener = Callable[[list[Event]], None]
 RECENT_SERVICES = 20
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 @dataclass(frozen=True, slots=True)
 class Issued:
     ticket: Ticket
     ahead: int
-    estimated_wait_s: int
+    estimated_wait_s: int | None  # None: no open window serves the ticket's service right now
     events: list[Event]
 
 
@@ -184,7 +182,7 @@ class QueueService:
         self,
         store: Store,
         config: Config,
-        clock: Callable[[], datetime] = utcnow,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.store = store
         self.config = config
@@ -422,7 +420,10 @@ class QueueService:
         """Open ``window`` with ``staff`` logged in (checked against the hall's staff list, if it has one)."""
         with self._unit(slug) as u:
             if staff is not None and u.hall.staff and u.hall.staff_member(staff) is None:
-                raise NotFound(f"本大厅没有工作人员 {staff} / {staff} is not on the staff of {slug}")
+                raise NotOnStaff(
+                    f"{staff} 不在本大厅工作人员名单中，请在大厅配置文件的 [[hall.staff]] 中加入 login = {staff!r} / "
+                    f"{staff} is not on the staff of {slug}: add login = {staff!r} to [[hall.staff]] of the hall file"
+                )
             win = u.save_window(window_rules.open_window(u.window(window), staff, u.now))
             return u.outcome(window, window=win)
 

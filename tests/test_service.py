@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from queue_server.domain import TicketState
-from queue_server.errors import BadRequest, NotEligible, NotFound, NoWindowServes
+from queue_server.errors import BadRequest, NotEligible, NotFound, NotOnStaff, NoWindowServes
 from queue_server.service import QueueService
 from queue_server.storage import Store
 from tests.conftest import FakeClock, with_config
@@ -47,7 +47,9 @@ def test_clerk_skills_narrow_what_a_window_calls(store: Store, clock: FakeClock)
 
 def test_unknown_clerk_cannot_open_a_window(store: Store, clock: FakeClock) -> None:
     service = with_config(store, clock, STAFF)
-    with pytest.raises(NotFound, match="nobody"):
+    # Forbidden, not "not found": the hall exists, the login exists, the staff list does not name it;
+    # the message says which file key to add it to.
+    with pytest.raises(NotOnStaff, match=r"not on the staff of t: add login = 'nobody' to \[\[hall.staff\]\]"):
         service.open_window("t", 1, "nobody")
     with store.reader("t") as r:
         window = r.window(1)
@@ -62,14 +64,16 @@ def test_a_window_whose_clerk_has_no_matching_skill_says_so(store: Store, clock:
 
 
 def test_estimate_uses_open_windows_and_recent_service_times(service: QueueService, clock: FakeClock) -> None:
-    # Nothing known yet: B's expected 20 minutes, no window open (counted as one).
+    # No window open: no estimate (nobody can say when one opens).
     service.issue("t", "B")
     second = service.issue("t", "B")
-    assert (second.ahead, second.estimated_wait_s) == (1, 20 * 60)
+    assert (second.ahead, second.estimated_wait_s) == (1, None)
+    # Nothing known yet: B's expected 20 minutes, by one window.
     service.open_window("t", 1)
+    assert service.issue("t", "B").estimated_wait_s == 2 * 20 * 60
     service.open_window("t", 2)
     third = service.issue("t", "B")
-    assert (third.ahead, third.estimated_wait_s) == (2, 2 * 20 * 60 // 2)
+    assert (third.ahead, third.estimated_wait_s) == (3, 3 * 20 * 60 // 2)
     # Five real services of 4 minutes each replace the configured 20.
     for _ in range(5):
         service.issue("t", "B")
@@ -79,8 +83,8 @@ def test_estimate_uses_open_windows_and_recent_service_times(service: QueueServi
         clock.advance(240)
         service.finish("t", 1)
     after = service.issue("t", "B")
-    assert after.ahead == 3
-    assert after.estimated_wait_s == 3 * 240 // 2
+    assert after.ahead == 4
+    assert after.estimated_wait_s == 4 * 240 // 2
 
 
 def test_issue_for_a_service_nobody_serves_spends_no_number(service: QueueService) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -75,7 +74,7 @@ class AccountRoutes:
             response.set_cookie(
                 COOKIE,
                 login.cookie_value,
-                max_age=int((login.expires_at - datetime.now(login.expires_at.tzinfo)).total_seconds()),
+                max_age=int((login.expires_at - self.ctx.auth.clock()).total_seconds()),
                 httponly=True,
                 samesite="strict",
                 secure=self.ctx.auth.settings.secure_cookies,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -12,6 +11,7 @@ from starlette.requests import HTTPConnection, Request
 
 from ..auth.ratelimit import Limit, RateLimiter
 from ..auth.service import AuthService, Caller, client_ip
+from ..clock import monotonic_of
 from ..errors import Forbidden, HallQError, TooManyRequests, Unauthorized
 from ..principal import Principal
 from ..service import QueueService
@@ -33,14 +33,14 @@ class ApiContext:
         service: QueueService,
         auth: AuthService,
         limits: IssueLimits | None = None,
-        monotonic: Callable[[], float] = time.monotonic,
+        monotonic: Callable[[], float] | None = None,
     ) -> None:
         self.service = service
         self.auth = auth
         limits = limits or IssueLimits()
         self.kiosk_limiter = RateLimiter(limits.kiosk)
         self.phone_limiter = RateLimiter(limits.phone)
-        self.monotonic = monotonic
+        self.monotonic = monotonic or monotonic_of(service.clock)
 
     async def caller(self, conn: HTTPConnection) -> Caller | None:
         if "hallq_caller" not in conn.scope:

@@ -8,15 +8,15 @@ bearer token. Both are random secrets stored only as their SHA-256.
 from __future__ import annotations
 
 import secrets as pysecrets
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.requests import HTTPConnection
 
+from ..clock import SYSTEM_CLOCK, Clock, monotonic_of
 from ..errors import BadRequest, Forbidden, NotFound, TooManyRequests, Unauthorized
 from ..principal import DeviceKind, Principal, Role
 from ..storage.accounts import Accounts
@@ -72,13 +72,13 @@ class AuthService:
         self,
         accounts: Accounts,
         settings: AuthSettings | None = None,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-        monotonic: Callable[[], float] = time.monotonic,
+        clock: Clock = SYSTEM_CLOCK,
+        monotonic: Callable[[], float] | None = None,
     ) -> None:
         self.accounts = accounts
         self.settings = settings or AuthSettings()
         self.clock = clock
-        self.monotonic = monotonic
+        self.monotonic = monotonic or monotonic_of(clock)
         self.login_limiter = RateLimiter(self.settings.login_limit)
         self.passwords = Passwords(self.settings.password_time_cost, self.settings.password_memory_kib)
         # Device tokens seen in the last few seconds: a hall's displays reconnecting at once
