@@ -18,9 +18,11 @@ import argparse
 import contextlib
 import logging
 import os
+import shlex
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
@@ -49,6 +51,35 @@ ENV_PUBLIC_URL = "HALLQ_PUBLIC_URL"  # how visitors reach the server (printed on
 SIMULATION_DIR = "data/devices"
 
 log = logging.getLogger("hallq")
+
+
+def cli() -> str:
+    """This CLI as a command that works when pasted into a shell in the current directory:
+    the ``hallq`` script of the environment running us, or this interpreter with run.py."""
+    script = Path(sys.prefix) / "bin" / "hallq"
+    if script.exists():
+        return shlex.quote(_near(script))
+    return f"{shlex.quote(_near(Path(sys.executable)))} {shlex.quote(_near(Path(__file__)))}"
+
+
+def _near(path: Path) -> str:
+    """``path`` relative to the working directory when it lies below it (``.venv/bin/hallq``), else absolute."""
+    absolute = path.absolute()
+    try:
+        return str(absolute.relative_to(Path.cwd()))
+    except ValueError:
+        return str(absolute)
+
+
+def cli_for_server() -> str:
+    """The command line for this server's own halls and database (the landing page prints it)."""
+    command = cli()
+    if os.environ.get(ENV_CONFIG):
+        command += f" --config {shlex.quote(os.environ[ENV_CONFIG])}"
+    db = os.environ.get(ENV_DB) or DEFAULT_DB
+    if db != DEFAULT_DB:
+        command += f" --db {shlex.quote(db)}"
+    return command
 
 
 def read_config(path: str | None) -> Config:
@@ -92,12 +123,12 @@ def build_app() -> Starlette:
         config, sims = simulated_config(config, os.environ[ENV_SIMULATE])
     store = open_store(os.environ.get(ENV_DB) or DEFAULT_DB, migrate=False)
     service = QueueService(store, config)
-    auth = AuthService(store.accounts)
+    auth = AuthService(store.accounts, clock=service.clock)
     # Each server process has its own hub; on PostgreSQL its bus hears the other processes' commits.
     hub = Hub(service, bus_for(store.url))
     api = ApiContext(service, auth)
     realtime = realtime_plugin(hub, api.authenticate)
-    return create_app(service, [realtime, *plugins(service, api, hub, sims)], api=api)
+    return create_app(service, [realtime, *plugins(service, api, hub, sims)], api=api, cli=cli_for_server())
 
 
 def prepare(config: Config, db: str) -> None:
@@ -109,7 +140,7 @@ def prepare(config: Config, db: str) -> None:
             # Never a default password: say how to make the first account.
             print(
                 "还没有工作人员账号。创建管理员 / No staff accounts yet. Create an administrator with:\n"
-                f"    python run.py user add admin --role admin --db {db}\n"
+                f"    {cli()} user add admin --role admin --db {shlex.quote(db)}\n"
                 "(the password is read from standard input)",
                 flush=True,
             )
@@ -130,9 +161,30 @@ def check_hall(config: Config, slug: str | None) -> None:
         raise SystemExit(f"没有这个大厅 / unknown hall {slug!r} (halls: {known})")
 
 
+def staff_refusal(config: Config, login: str, role: Role, slug: str | None) -> str | None:
+    """Why ``login`` may not be a clerk of hall ``slug``: a clerk sits at a window, and a hall
+    with a staff list opens windows only for the logins it names."""
+    hall = config.hall(slug) if slug else None
+    if role is not Role.CLERK or hall is None or not hall.staff or hall.staff_member(login) is not None:
+        return None
+    where = config.source
+    known = ", ".join(s.login for s in hall.staff)
+    return (
+        f"错误 / error: {login!r} 不在大厅 {hall.slug} 的工作人员名单中，无法开窗 / is not on the staff of hall "
+        f"{hall.slug}, so could never open a window.\n"
+        f"在 {where} 的 [[hall.staff]] 中加入 / add it to [[hall.staff]] in {where}:\n"
+        f'    [[hall.staff]]\n    login = "{login}"\n    name = "…"\n    skills = ["A", "B"]\n'
+        f"或使用名单中已有的账号名 / or use a login the staff list has: {known}"
+    )
+
+
 def cmd_user_add(args: argparse.Namespace) -> int:
     config, auth = open_for_command(args)
     check_hall(config, args.hall)
+    refusal = staff_refusal(config, args.name, Role(args.role), args.hall)
+    if refusal:
+        print(refusal, file=sys.stderr)
+        return 2
     if sys.stdin.isatty():
         import getpass
 
@@ -263,32 +315,54 @@ def cmd_agent(args: argparse.Namespace) -> int:
     return 0
 
 
-def parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", metavar="FILE", help="hall configuration (TOML); default: the built-in demo hall")
-    common.add_argument("--db", metavar="URL", default=os.environ.get(ENV_DB, DEFAULT_DB), help="database URL")
+def _options(defaults: bool) -> argparse.ArgumentParser:
+    """The options every command takes. Only the top parser holds their defaults: a subcommand's
+    parser sets one only when it is given there, so ``--db URL`` means the same before or after
+    the command's name."""
 
-    p = argparse.ArgumentParser(prog="run.py", description="HallQ — 政务服务大厅排队叫号系统", parents=[common])
+    def default(value: object) -> object:
+        return value if defaults else argparse.SUPPRESS
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="FILE", default=default(None),
+                        help="hall configuration (TOML); default: the built-in demo hall")  # fmt: skip
+    common.add_argument("--db", metavar="URL", default=default(os.environ.get(ENV_DB, DEFAULT_DB)),
+                        help=f"database URL (default ${ENV_DB} or {DEFAULT_DB})")  # fmt: skip
+    return common
+
+
+def _serve_options(target: argparse.ArgumentParser, defaults: bool) -> None:
+    def default(value: object) -> object:
+        return value if defaults else argparse.SUPPRESS
+
+    target.add_argument("--host", default=default("127.0.0.1"))
+    target.add_argument("--port", type=int, default=default(8000))
+    target.add_argument("--workers", type=int, default=default(1), help="server processes (PostgreSQL for more than 1)")
+    target.add_argument("--log-level", default=default("info"))
+    target.add_argument(
+        "--demo-traffic", nargs="?", type=float, const=1.0, default=default(None), metavar="SPEED",
+        help="simulate visitors and clerks in every hall (SPEED: time factor, default 1)",
+    )  # fmt: skip
+    target.add_argument(
+        "--simulate-devices", action="store_true", default=default(False),
+        help=f"wire every hall to virtual LED screens, pads and a printer on ptys under {SIMULATION_DIR}/",
+    )  # fmt: skip
+
+
+def parser() -> argparse.ArgumentParser:
+    common = _options(defaults=False)
+    p = argparse.ArgumentParser(
+        prog=cli(), description="HallQ — 政务服务大厅排队叫号系统", parents=[_options(defaults=True)]
+    )
+    _serve_options(p, defaults=True)
     sub = p.add_subparsers(dest="command")
     serve = sub.add_parser("serve", parents=[common], help="serve the halls (default)")
-    for target in (p, serve):
-        target.add_argument("--host", default="127.0.0.1")
-        target.add_argument("--port", type=int, default=8000)
-        target.add_argument("--workers", type=int, default=1, help="server processes (PostgreSQL for more than 1)")
-        target.add_argument("--log-level", default="info")
-        target.add_argument(
-            "--demo-traffic", nargs="?", type=float, const=1.0, default=None, metavar="SPEED",
-            help="simulate visitors and clerks in every hall (SPEED: time factor, default 1)",
-        )  # fmt: skip
-        target.add_argument(
-            "--simulate-devices", action="store_true",
-            help=f"wire every hall to virtual LED screens, pads and a printer on ptys under {SIMULATION_DIR}/",
-        )  # fmt: skip
+    _serve_options(serve, defaults=False)
 
     agent = sub.add_parser("agent", parents=[common], help="drive a hall's serial devices next to the ports")
     agent.add_argument("--server", required=True, metavar="URL", help="the HallQ server, e.g. http://10.0.0.5:8000")
     agent.add_argument("--token", default=os.environ.get("HALLQ_AGENT_TOKEN"), metavar="T",
-                       help="an agent device token (run.py token add --kind agent); or HALLQ_AGENT_TOKEN")  # fmt: skip
+                       help="an agent device token (hallq token add --kind agent); or HALLQ_AGENT_TOKEN")  # fmt: skip
 
     user = sub.add_parser("user", parents=[common], help="staff accounts")
     user_sub = user.add_subparsers(dest="action", required=True)

@@ -10,7 +10,7 @@ window's realtime channel through /static/displays/hallq-live.js.
 from __future__ import annotations
 
 from queue_server.api.context import ApiContext
-from queue_server.plugins import Plugin
+from queue_server.plugins import Access, Plugin, Screen
 from queue_server.service import QueueService
 
 from .pages import Console
@@ -18,7 +18,8 @@ from .pages import Console
 
 def plugin(service: QueueService, api_context: ApiContext) -> Plugin:
     """The counters room's routes."""
-    return Plugin(name="counters", routes=Console(service, api_context).routes())
+    console = Screen("/counter", "窗口人员工作台", "Clerk console", Access.CLERK)
+    return Plugin(name="counters", routes=Console(service, api_context).routes(), screens=(console,))
 
 
 __all__ = ["plugin"]

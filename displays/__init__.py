@@ -13,7 +13,7 @@ from the internet.
 from __future__ import annotations
 
 from queue_server.api.context import ApiContext
-from queue_server.plugins import Plugin
+from queue_server.plugins import Access, Plugin, Screen
 from queue_server.service import QueueService
 
 from .pages import Pages
@@ -22,7 +22,14 @@ from .pages import Pages
 def plugin(service: QueueService, api_context: ApiContext) -> Plugin:
     """The displays room's routes. Every room's plug-in takes the service and the API context;
     these pages need only the service (they call the public HTTP and WebSocket API)."""
-    return Plugin(name="displays", routes=Pages(service).routes())
+    return Plugin(name="displays", routes=Pages(service).routes(), screens=SCREENS)
+
+
+SCREENS = (
+    Screen("/kiosk/{hall}", "取号机", "Ticket kiosk", Access.KIOSK),
+    Screen("/display/{hall}", "大厅综合屏（语音叫号）", "Hall display (with voice)", Access.DISPLAY),
+    Screen("/display/{hall}/windows/{window}", "窗口屏", "Window displays", Access.DISPLAY),
+)
 
 
 __all__ = ["plugin"]

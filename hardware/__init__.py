@@ -27,7 +27,7 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
 from queue_server.api.context import ApiContext
-from queue_server.plugins import Plugin
+from queue_server.plugins import Access, Plugin, Screen
 from queue_server.realtime import Hub
 
 from .config import HardwareConfig, Mode
@@ -94,4 +94,6 @@ def plugin(
 
         static = Path(__file__).resolve().parent / "static"
         routes = [*simulator_routes(sims), Mount("/static/hardware", StaticFiles(directory=static))]
-    return Plugin(name="hardware", routes=routes, lifespan=running if local or sims else None)
+    simulator = Screen("/simulator/{hall}", "虚拟串口设备", "Simulated serial devices", Access.ANYONE)
+    screens = (simulator,) if sims else ()
+    return Plugin(name="hardware", routes=routes, lifespan=running if local or sims else None, screens=screens)

@@ -18,6 +18,7 @@ from .api.context import ApiContext
 from .api.routes import api_routes
 from .auth.service import AuthService
 from .errors import HallQError, TooManyRequests
+from .landing import Landing
 from .plugins import Plugin
 from .scheduler import build_scheduler, rollover_all
 from .service import QueueService
@@ -66,16 +67,18 @@ def create_app(
     auth: AuthService | None = None,
     api: ApiContext | None = None,
     scheduler: bool = True,
+    cli: str = "hallq",
 ) -> Starlette:
-    """The server: status, the HTTP API and the rooms' plug-ins.
+    """The server: the landing page, the halls' status, the HTTP API and the rooms' plug-ins.
 
     The API is served when ``api`` is given (the context the plug-ins share, with its rate
-    limits), or built from ``auth`` with the default limits.
+    limits), or built from ``auth`` with the default limits. ``cli`` is how the landing page
+    writes this deployment's command line (with its ``--config`` and ``--db``).
     """
     if api is None and auth is not None:
         api = ApiContext(service, auth)
 
-    async def index(request: Request) -> JSONResponse:
+    async def halls(request: Request) -> JSONResponse:
         halls = [await run_in_threadpool(hall_status, service, h.slug) for h in service.config.halls]
         return JSONResponse({"name": "HallQ", "version": __version__, "halls": halls})
 
@@ -119,7 +122,12 @@ def create_app(
                 if jobs is not None:
                     jobs.shutdown(wait=False)
 
-    routes: list[BaseRoute] = [Route("/", index), Route("/healthz", health)]
+    landing = Landing(service.config.halls, [s for p in plugins for s in p.screens], cli)
+    routes: list[BaseRoute] = [
+        Route("/", landing.page, methods=["GET"]),
+        Route("/api/halls", halls, methods=["GET"]),
+        Route("/healthz", health),
+    ]
     if api is not None:
         routes.extend(api_routes(api))
     for plugin in plugins:

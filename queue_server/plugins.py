@@ -6,6 +6,7 @@ reports) and hands them to ``create_app``.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
@@ -13,6 +14,32 @@ from dataclasses import dataclass, field
 from starlette.routing import BaseRoute
 
 from .service import Listener
+
+
+class Access(enum.StrEnum):
+    """What opening a screen takes; the landing page says how to get it."""
+
+    ANYONE = "anyone"
+    KIOSK = "kiosk"  # opens for anyone; a kiosk device token unlocks priority classes
+    DISPLAY = "display"  # a display device token in ``?token=``
+    CLERK = "clerk"  # a staff sign-in on the page
+    MANAGER = "manager"  # a manager's sign-in on the page
+
+
+@dataclass(frozen=True, slots=True)
+class Screen:
+    """A page a room serves for each hall, as the landing page lists it.
+
+    ``path`` may hold ``{hall}`` and, for a screen per window, ``{window}``."""
+
+    path: str
+    name_zh: str
+    name_en: str
+    access: Access
+
+    @property
+    def per_window(self) -> bool:
+        return "{window}" in self.path
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,3 +51,5 @@ class Plugin:
     listeners: Sequence[Listener] = field(default_factory=tuple)
     # Entered when the server starts and exited when it stops (e.g. the realtime hub and its bus).
     lifespan: Callable[[], AbstractAsyncContextManager[None]] | None = None
+    # The screens it serves, for the landing page at "/".
+    screens: Sequence[Screen] = field(default_factory=tuple)

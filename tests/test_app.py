@@ -7,6 +7,7 @@ from pathlib import Path
 from starlette.testclient import TestClient
 
 from queue_server.app import create_app
+from queue_server.plugins import Access, Plugin, Screen
 from queue_server.scheduler import build_scheduler, purge_sessions
 from queue_server.service import QueueService
 from tests.conftest import FakeClock
@@ -14,13 +15,13 @@ from tests.conftest import FakeClock
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_status_json_shows_halls_windows_and_queues(service: QueueService, clock: FakeClock) -> None:
+def test_status_json_at_api_halls_shows_halls_windows_and_queues(service: QueueService, clock: FakeClock) -> None:
     service.open_window("t", 1, "clerk1")
     service.issue("t", "A")
     service.issue("t", "A")
     service.call_next("t", 1)
     with TestClient(create_app(service, scheduler=False)) as client:
-        body = client.get("/").json()
+        body = client.get("/api/halls").json()
         assert client.get("/healthz").json() == {"ok": True}
     (hall,) = body["halls"]
     assert hall["slug"] == "t"
@@ -62,3 +63,30 @@ def test_the_scheduler_purges_expired_sessions_hourly(service: QueueService) -> 
     job = build_scheduler(service).get_job("sessions:purge")
     assert job is not None and job.func is purge_sessions
     assert purge_sessions(service) == 0  # nothing expired in a fresh store
+
+
+def test_the_landing_page_lists_each_halls_screens_and_what_they_take(service: QueueService) -> None:
+    screens = (
+        Screen("/kiosk/{hall}", "取号机", "Ticket kiosk", Access.KIOSK),
+        Screen("/display/{hall}/windows/{window}", "窗口屏", "Window displays", Access.DISPLAY),
+        Screen("/counter", "窗口人员工作台", "Clerk console", Access.CLERK),
+    )
+    app = create_app(
+        service, [Plugin("room", screens=screens)], scheduler=False, cli=".venv/bin/hallq --db sqlite:///h.db"
+    )
+    with TestClient(app) as client:
+        zh = client.get("/")
+        en = client.get("/?lang=en")
+    assert zh.status_code == 200 and zh.headers["content-type"].startswith("text/html")
+    page = zh.text
+    assert "测试大厅" in page and "取号机" in page and "窗口屏" in page
+    assert 'href="/kiosk/t"' in page and 'href="/counter"' in page
+    # One link per window of the hall for a per-window screen.
+    assert all(f'href="/display/t/windows/{n}"' in page for n in (1, 2, 3))
+    # How to get each token or sign-in, with the deployment's own command line.
+    assert ".venv/bin/hallq --db sqlite:///h.db token add --kind display --hall t" in page
+    assert ".venv/bin/hallq --db sqlite:///h.db token add --kind kiosk --hall t" in page
+    assert "/display/t/windows/1?token=" in page
+    assert 'href="/api/halls"' in page
+    assert "Ticket kiosk" in en.text and "needs a display token" in en.text and 'lang="en"' in en.text
+    assert 'href="/kiosk/t?lang=en"' in en.text

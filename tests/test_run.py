@@ -12,7 +12,10 @@ from tests.server_support import serve
 def test_run_serves_the_demo_hall(tmp_path: Path) -> None:
     log = tmp_path / "server.log"
     with serve(f"sqlite:///{tmp_path}/demo.db", tmp_path, log=log) as base:
-        body = httpx.get(f"{base}/", timeout=2).json()
+        body = httpx.get(f"{base}/api/halls", timeout=2).json()
+        landing = httpx.get(f"{base}/", timeout=2).text
+        for screen in ("/kiosk/demo", "/display/demo", "/display/demo/windows/20", "/counter", "/dashboard/demo"):
+            assert f'href="{screen}"' in landing
         (hall,) = body["halls"]
         assert hall["slug"] == "demo"
         assert len(hall["windows"]) == 20
@@ -20,4 +23,4 @@ def test_run_serves_the_demo_hall(tmp_path: Path) -> None:
         assert (tmp_path / "demo.db").exists()
     out = log.read_text(encoding="utf-8")
     # A fresh database: the server says how to make the first account, and no password.
-    assert "python run.py user add admin --role admin" in out
+    assert "user add admin --role admin" in out and "password" in out
