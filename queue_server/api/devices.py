@@ -33,6 +33,7 @@ def slip(service: QueueService, ticket: Ticket, base_url: str) -> dict[str, Any]
         "service_name_zh": status["service_name_zh"],
         "service_name_en": status["service_name_en"],
         "ahead": status["ahead"],
+        "no_open_window": status["no_open_window"],
         "issued_at": ticket.issued_at.astimezone(hall.tz).isoformat(),  # the hall's wall clock, for the slip
         "track_url": base_url.rstrip("/") + track_url(ticket),
     }

@@ -51,15 +51,17 @@ ISSUED = obj(
     service=string(),
     priority=string(),
     ahead=integer(),
-    estimated_wait_s=integer(),
+    estimated_wait_s={"type": ["integer", "null"]},
+    no_open_window={"type": "boolean"},
     issued_at=string(format="date-time"),
     token=string(),
     track_url=string(),
 )
 STATUS = obj(
     id=integer(), hall=string(), number=string(), service=string(), service_name_zh=string(),
-    service_name_en=string(), priority=string(), state=string(), ahead=integer(), estimated_wait_s=integer(),
-    seconds_per_person=number(), window={"type": ["integer", "null"]}, issued_at=string(),
+    service_name_en=string(), priority=string(), state=string(), ahead=integer(),
+    estimated_wait_s={"type": ["integer", "null"]}, no_open_window={"type": "boolean"}, seconds_per_person=number(),
+    window={"type": ["integer", "null"]}, issued_at=string(),
     called_at={"type": ["string", "null"]}, business_day=string(),
 )  # fmt: skip
 PRINCIPAL = obj(

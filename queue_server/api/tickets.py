@@ -32,6 +32,7 @@ def issued_view(issued: Issued) -> dict[str, Any]:
         "priority": t.priority,
         "ahead": issued.ahead,
         "estimated_wait_s": issued.estimated_wait_s,
+        "no_open_window": issued.estimated_wait_s is None,
         "issued_at": t.issued_at.isoformat(),
         "token": t.token,
         "track_url": track_url(t),
@@ -116,7 +117,8 @@ def ticket_status(service: QueueService, ticket_id: int, token: str) -> dict[str
 def status_view(service: QueueService, ticket: Ticket) -> dict[str, Any]:
     hall = service.hall(ticket.hall)
     svc = hall.service(ticket.service)
-    ahead = wait = 0
+    ahead = 0
+    wait: int | None = 0
     per_person = 0.0
     if ticket.state is TicketState.WAITING and svc is not None:
         with service.store.reader(hall.slug) as r:
@@ -140,6 +142,7 @@ def status_view(service: QueueService, ticket: Ticket) -> dict[str, Any]:
         "state": ticket.state.value,
         "ahead": ahead,
         "estimated_wait_s": wait,
+        "no_open_window": wait is None,
         "seconds_per_person": round(per_person, 1),
         "window": ticket.window if ticket.state.at_window else None,
         "issued_at": ticket.issued_at.isoformat(),

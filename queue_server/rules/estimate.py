@@ -26,19 +26,22 @@ def blended_service_seconds(observed_mean: float | None, samples: int, expected_
     return w * observed_mean + (1 - w) * expected
 
 
-def estimated_wait_seconds(ahead: int, mean_seconds: float, open_windows: float) -> int:
-    """People ahead, served in parallel by the open windows (at least one is assumed:
-    a queue whose windows are all closed still opens later that day)."""
+def estimated_wait_seconds(ahead: int, mean_seconds: float, open_windows: float) -> int | None:
+    """People ahead, served in parallel by the open windows; None when no open window serves
+    the line, because then nobody can say when it moves (a window may open in a minute or not
+    today). The estimate comes back as soon as one opens."""
+    if open_windows <= 0:
+        return None
     if ahead <= 0:
         return 0
-    servers = max(open_windows, 1.0)
-    return math.ceil(ahead * mean_seconds / servers)
+    return math.ceil(ahead * mean_seconds / open_windows)
 
 
 def line_wait(
     ahead: int, observed_mean: float | None, samples: int, expected_minutes: float, open_windows: float
-) -> tuple[int, float]:
-    """The estimated wait of someone with ``ahead`` people before them, and the seconds each of
-    those people adds (a phone page scales the estimate by it as the line moves)."""
+) -> tuple[int | None, float]:
+    """The estimated wait of someone with ``ahead`` people before them (None: no open window serves
+    the line), and the seconds each of those people adds (a phone page scales the estimate by it
+    as the line moves; counted as if one window served it when none is open)."""
     mean = blended_service_seconds(observed_mean, samples, expected_minutes)
     return estimated_wait_seconds(ahead, mean, open_windows), mean / max(open_windows, 1.0)

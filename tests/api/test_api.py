@@ -48,9 +48,10 @@ def test_the_status_says_what_each_person_ahead_adds_to_the_wait(client: TestCli
     last = tickets[-1]
     status = client.get(f"/api/tickets/{last['id']}", params={"token": last["token"]}).json()
     assert status["ahead"] == 2
-    # No window open and no service seen yet: the configured 10 minutes per person (one window assumed).
+    # No window open: no estimate, and the page is told why; each person counts the configured
+    # 10 minutes (as if one window served them) for when one opens.
     assert status["seconds_per_person"] == 600.0
-    assert status["estimated_wait_s"] == 2 * 600
+    assert (status["estimated_wait_s"], status["no_open_window"]) == (None, True)
 
 
 def test_phone_cannot_claim_priority_and_is_rate_limited(client: TestClient) -> None:

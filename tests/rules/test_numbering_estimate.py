@@ -137,15 +137,20 @@ def test_estimated_wait() -> None:
     assert estimated_wait_seconds(4, 300, 1) == 1200
 
 
-def test_estimated_wait_assumes_one_window_when_none_is_open() -> None:
-    assert estimated_wait_seconds(2, 300, 0) == 600
-    assert estimated_wait_seconds(2, 300, 0.5) == 600
+def test_no_estimate_when_no_open_window_serves_the_line() -> None:
+    # Nobody can say when a closed line moves: no number rather than a made-up one.
+    assert estimated_wait_seconds(2, 300, 0) is None
+    assert estimated_wait_seconds(0, 300, 0) is None
+    assert estimated_wait_seconds(2, 300, 0.5) == 1200  # a weighted share of a window still serves
 
 
 @given(ahead=st.integers(0, 500), mean=st.floats(0, 3600, allow_nan=False), windows=st.integers(0, 20))
 def test_estimated_wait_grows_with_people_and_shrinks_with_windows(ahead: int, mean: float, windows: int) -> None:
     wait = estimated_wait_seconds(ahead, mean, windows)
-    assert wait >= 0 and isinstance(wait, int)
-    assert wait == math.ceil(ahead * mean / max(windows, 1))
-    assert estimated_wait_seconds(ahead + 1, mean, windows) >= wait
-    assert estimated_wait_seconds(ahead, mean, windows + 1) <= wait
+    if windows == 0:
+        assert wait is None
+        return
+    assert wait is not None and wait >= 0 and isinstance(wait, int)
+    assert wait == math.ceil(ahead * mean / windows)
+    assert (estimated_wait_seconds(ahead + 1, mean, windows) or 0) >= wait
+    assert (estimated_wait_seconds(ahead, mean, windows + 1) or 0) <= wait
