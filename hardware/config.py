@@ -21,6 +21,20 @@
     address = 1
     window = 1
 
+    [[hall.hardware.devices]]
+    id = "rate-1"
+    kind = "evaluation_pad"
+    line = "pads"
+    address = 101
+    window = 1
+    scores = [5, 4, 3, 2, 1]  # the score stored for each DATA byte a key sends: byte k -> scores[k-1]
+
+An evaluation pad's key sends one DATA byte k; ``scores`` maps it: the key that sends k
+stores ``scores[k-1]`` (5 非常满意 … 1 非常不满意), and a byte of 0 or above ``len(scores)``
+is dropped. The default, ``[1, 2, 3, 4, 5]``, is for pads whose keys send the score itself;
+``[5, 4, 3, 2, 1]`` is a five-key pad whose keys send 1..5 left to right with 非常满意 on
+the left (the key sending 1 stores 5); ``[5, 3, 1]`` a three-key pad sending 1..3.
+
 Errors name the file and the key path, like the rest of the hall file.
 """
 
@@ -72,6 +86,9 @@ _PROTOCOL = {
 _ADDRESS_RANGE = {Protocol.ONBON: (1, 0xFFFD), Protocol.PADBUS: (1, 254), Protocol.ESCPOS: (0, 0)}
 
 
+DEFAULT_SCORES: tuple[int, ...] = (1, 2, 3, 4, 5)  # the key's DATA byte is the score
+
+
 @dataclass(frozen=True, slots=True)
 class LineConfig:
     id: str
@@ -92,8 +109,12 @@ class DeviceConfig:
     address: int = 0
     window: int | None = None
     geometry: Geometry = field(default_factory=Geometry)  # LED screens
-    scores: tuple[int, ...] = (1, 2, 3, 4, 5)  # evaluation pads: key n (1-based) means scores[n-1]
+    scores: tuple[int, ...] = DEFAULT_SCORES  # evaluation pads: the key sending byte k stores scores[k-1]
     native_qr: bool = True  # printers: the printer draws the QR code itself (else an image)
+
+    def score_of(self, key: int) -> int | None:
+        """The score an evaluation pad's key that sends DATA byte ``key`` stores; None: no such key."""
+        return self.scores[key - 1] if 1 <= key <= len(self.scores) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,13 +260,16 @@ def _geometry(r: TomlReader, t: dict[str, Any], key: str, kind: Kind) -> Geometr
 
 
 def _scores(r: TomlReader, t: dict[str, Any], key: str) -> tuple[int, ...]:
-    raw = t.get("scores", [1, 2, 3, 4, 5])
+    raw = t.get("scores", list(DEFAULT_SCORES))
     if (
         not isinstance(raw, list)
         or not 1 <= len(raw) <= 5
         or not all(isinstance(s, int) and not isinstance(s, bool) and 1 <= s <= 5 for s in raw)
     ):
-        raise r.fail(f"{key}.scores", f"must list the score (1..5) of each key, 1 to 5 keys, got {raw!r}")
+        raise r.fail(
+            f"{key}.scores",
+            f"must list 1 to 5 scores (1..5): the key sending byte k stores the k-th, got {raw!r}",
+        )
     return tuple(raw)
 
 

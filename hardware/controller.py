@@ -88,7 +88,7 @@ class HallDevices:
                 self.screens[line.id] = ScreenBus(line, devices, self._report, opener)
             elif line.protocol is LineProtocol.PADBUS:
                 self.pads[line.id] = PadBus(
-                    line, devices, self._report, on_key=self._on_key, on_score=self._on_score,
+                    line, devices, self._report, on_key=self._on_key, on_rating=self._on_rating,
                     on_up=functools.partial(self._refresh_pads, line.id), opener=opener,
                 )  # fmt: skip
             else:
@@ -212,11 +212,15 @@ class HallDevices:
         if not done:
             await bus.send(padbus.beep(pad.address))
 
-    async def _on_score(self, pad: DeviceConfig, score: padbus.Score) -> None:
+    async def _on_rating(self, pad: DeviceConfig, key: padbus.RatingKey) -> None:
         if pad.kind is not Kind.EVALUATION_PAD or pad.window is None:
             return
-        if not 1 <= score.score <= len(pad.scores):
-            log.warning("evaluation pad %s sent key %d; it has %d keys: dropped", pad.id, score.score, len(pad.scores))
+        score = pad.score_of(key.key)
+        if score is None:
+            log.warning(
+                "evaluation pad %s sent key byte %d; its scores map only 1..%d: dropped",
+                pad.id, key.key, len(pad.scores),
+            )  # fmt: skip
             return
         ticket_id = self.prompts.answer(pad.window, self.clock())
         if ticket_id is None:
@@ -224,7 +228,7 @@ class HallDevices:
             log.warning("evaluation pad %s: a rating with no service awaiting one: dropped", pad.id)
             return
         try:
-            await self.client.rate(ticket_id, pad.scores[score.score - 1])
+            await self.client.rate(ticket_id, score)
         except (ActionRefused, ConnectionError) as exc:
             log.warning("evaluation pad %s: rating of ticket %d not stored: %s", pad.id, ticket_id, exc)
 

@@ -2,7 +2,7 @@
 
     ScreenBus   Onbon LED screens: the newest text per screen, sent with reply waits and
                 bounded retries, re-sent whole when the line or a screen comes back
-    PadBus      FF 68 caller and evaluation pads: key presses and scores in, echo
+    PadBus      FF 68 caller and evaluation pads: key presses and rating keys in, echo
                 acknowledgements, numbers, beeps and rating questions out
     PrinterPort an ESC/POS ticket printer: status queries (online, paper) and slips
 
@@ -22,7 +22,7 @@ from displays.led import UnshowableText
 from queue_server.domain import DeviceState
 
 from . import onbon, padbus, printer
-from .config import DeviceConfig, LineConfig
+from .config import DeviceConfig, Kind, LineConfig
 from .led_frames import screen_frames
 from .link import Opener, PortDown, SerialLink, open_port
 
@@ -138,7 +138,14 @@ class ScreenBus:
 
 
 KeyHandler = Callable[[DeviceConfig, padbus.KeyPress], Awaitable[None]]
-ScoreHandler = Callable[[DeviceConfig, padbus.Score], Awaitable[None]]
+RatingHandler = Callable[[DeviceConfig, padbus.RatingKey], Awaitable[None]]
+# How long after a host frame starts out its echo may still come back, on top of the time the
+# longest frame takes on the wire: the reader thread, a USB adapter's latency timer, the loop.
+ECHO_MARGIN_S = 0.5
+
+
+def echo_window_s(baud: int) -> float:
+    return ECHO_MARGIN_S + padbus.MAX_FRAME * 10 / baud  # 8N1: ten bits a byte
 
 
 class PadBus:
@@ -151,17 +158,17 @@ class PadBus:
         report: Report,
         *,
         on_key: KeyHandler,
-        on_score: ScoreHandler,
+        on_rating: RatingHandler,
         on_up: Callable[[], None] = lambda: None,
         opener: Opener = open_port,
     ) -> None:
         self.line = line
         self.pads = {p.address: p for p in pads}
         self.report = report
-        self.on_key, self.on_score, self.refresh = on_key, on_score, on_up
+        self.on_key, self.on_rating, self.refresh = on_key, on_rating, on_up
         self.link = SerialLink(line, on_data=self._on_data, on_up=self._on_up, on_down=self._on_down, opener=opener)
-        self._decoder = padbus.PadBusDecoder()
-        self._inbox: asyncio.Queue[tuple[DeviceConfig, padbus.KeyPress | padbus.Score]] = asyncio.Queue(maxsize=256)
+        self._decoder = padbus.PadBusDecoder(echo_window_s=echo_window_s(line.baud) if line.echo else 0.0)
+        self._inbox: asyncio.Queue[tuple[DeviceConfig, padbus.KeyPress | padbus.RatingKey]] = asyncio.Queue(maxsize=256)
         self._acks: set[asyncio.Task[None]] = set()  # echoes on their way (a task needs a reference)
         self.dropped = 0
 
@@ -172,10 +179,8 @@ class PadBus:
 
     async def send(self, frame: bytes) -> None:
         """Write a host frame; a pad that is not reachable just misses it (the line reports why)."""
-        if self.line.echo:
-            self._decoder.sent(frame)
         with contextlib.suppress(PortDown):
-            await self.link.send(frame)
+            await self.link.send(frame, on_write=lambda: self._decoder.sent(frame, now=time.monotonic()))
 
     def _on_up(self) -> None:
         for pad in self.pads.values():
@@ -187,15 +192,19 @@ class PadBus:
             self.report(pad, DeviceState.OFFLINE, reason)
 
     def _on_data(self, data: bytes) -> None:
-        self._decoder.receive_data(data)
+        self._decoder.receive_data(data, now=time.monotonic())
         for frame in self._decoder.events_received():
-            meaning = padbus.interpret(frame)
             pad = self.pads.get(frame.address)
-            if meaning is None:
-                continue  # a host frame (another master's, or our own echo) or one we do not know
             if pad is None:
                 self.dropped += 1
                 log.warning("line %s: frame from unknown pad address %d dropped", self.line.id, frame.address)
+                continue
+            # What a frame means depends on the pad it comes from, never on its CMD byte.
+            meaning: padbus.KeyPress | padbus.RatingKey | None = (
+                padbus.read_rating(frame) if pad.kind is Kind.EVALUATION_PAD else padbus.read_key(frame)
+            )
+            if meaning is None:
+                log.debug("line %s: frame %s from pad %s is no key: ignored", self.line.id, frame.raw.hex(), pad.id)
                 continue
             ack = asyncio.get_running_loop().create_task(self.send(frame.raw))  # the acknowledgement is the echo
             self._acks.add(ack)
@@ -214,7 +223,7 @@ class PadBus:
                 if isinstance(meaning, padbus.KeyPress):
                     await self.on_key(pad, meaning)
                 else:
-                    await self.on_score(pad, meaning)
+                    await self.on_rating(pad, meaning)
             except Exception:
                 log.exception("line %s: handling a frame from pad %s failed", self.line.id, pad.id)
 

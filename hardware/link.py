@@ -160,8 +160,12 @@ class SerialLink:
         with contextlib.suppress(RuntimeError):  # the loop may already be closed at shutdown
             loop.call_soon_threadsafe(failed.set)
 
-    async def send(self, frame: bytes) -> None:
-        """Write one frame, at least ``gap`` after the previous one ended; PortDown if closed."""
+    async def send(self, frame: bytes, *, on_write: Callable[[], None] | None = None) -> None:
+        """Write one frame, at least ``gap`` after the previous one ended; PortDown if closed.
+
+        ``on_write`` runs just before the bytes go out (after any wait for the bus): a
+        half-duplex line hears them back from then on.
+        """
         async with self._write_lock:
             wait = self._last_write + self.line.gap_s - time.monotonic()
             if wait > 0:
@@ -169,6 +173,8 @@ class SerialLink:
             port = self.port
             if port is None:
                 raise PortDown(f"串口 {self.line.url} 未连接 / line {self.line.id} ({self.line.url}) is not open")
+            if on_write is not None:
+                on_write()
             try:
                 await asyncio.to_thread(_write_all, port, frame)
             except Exception as exc:

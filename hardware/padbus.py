@@ -2,7 +2,13 @@
 
 Pure bytes in, frames out (PROTOCOLS.md §2): builders for what the host sends, a
 buffer-driven decoder that resyncs after line noise and drops the host's own echo, and
-``interpret`` to turn a decoded frame into a key press or a score. No I/O here.
+``read_key`` / ``read_rating`` to turn a pad's frame into a key press or a rating key.
+No I/O here.
+
+The CMD byte of a pad's frame is not documented publicly and differs between pad models
+(01, the host's "ask for a rating", among them), so nothing here judges a frame by its
+CMD: a pad's frame means its last DATA byte, and the host's own frames heard back on a
+half-duplex bus are known by comparing with what the host sent moments ago.
 """
 
 from __future__ import annotations
@@ -25,17 +31,12 @@ MAX_FRAME: Final = HEADER_LEN + MAX_LEN + 2
 CMD_ASK_RATING: Final = 0x01
 CMD_SHOW: Final = 0x02
 CMD_BEEP: Final = 0x03
-CMD_SCORE: Final = 0x11
-# The public material does not say which CMD byte a caller pad's key frame carries (the key
-# is the last DATA byte), so ``interpret`` accepts any non-host CMD; simulated pads send this.
-CMD_KEY: Final = 0x05
-HOST_COMMANDS: Final = frozenset({CMD_ASK_RATING, CMD_SHOW, CMD_BEEP})
+CMD_SCORE: Final = 0x11  # what HallQ's simulated evaluation pads send (the key byte is what counts)
+CMD_KEY: Final = 0x05  # what simulated caller pads send by default (the key byte is what counts)
 
 BLANK: Final = 0x0A  # a digit position left dark on the pad's display
 DIGITS_SHOWN: Final = 6
 RATING_PROMPT: Final = 0x0B  # DATA of CMD 01: "please rate"
-SCORE_MIN: Final = 1
-SCORE_MAX: Final = 5
 
 
 class PadKey(enum.IntEnum):
@@ -99,14 +100,15 @@ def beep(address: int) -> bytes:
     return build_frame(address, CMD_BEEP)
 
 
-def key_frame(address: int, key: int, digits: tuple[int, ...] = ()) -> bytes:
+def key_frame(address: int, key: int, digits: tuple[int, ...] = (), *, cmd: int = CMD_KEY) -> bytes:
     """What a caller pad sends for ``key`` pressed after ``digits`` (for simulators and tests)."""
-    return build_frame(address, CMD_KEY, bytes((*digits, key)))
+    return build_frame(address, cmd, bytes((*digits, key)))
 
 
-def score_frame(address: int, score: int) -> bytes:
-    """What an evaluation pad sends for a score (for simulators and tests)."""
-    return build_frame(address, CMD_SCORE, bytes([score]))
+def score_frame(address: int, key: int, *, cmd: int = CMD_SCORE) -> bytes:
+    """What an evaluation pad sends when the visitor presses the key that sends ``key``
+    (for simulators and tests)."""
+    return build_frame(address, cmd, bytes([key]))
 
 
 def ask_rating(address: int) -> bytes:
@@ -133,24 +135,18 @@ class KeyPress:
 
 
 @dataclass(frozen=True, slots=True)
-class Score:
-    """An evaluation pad's rating, 1 (非常不满意) .. 5 (非常满意)."""
+class RatingKey:
+    """The DATA byte an evaluation pad's key sent; the pad's ``scores`` say which score it is."""
 
     address: int
-    score: int
+    key: int
 
 
 _KEYS: Final = frozenset(int(k) for k in PadKey)
 
 
-def interpret(frame: PadFrame) -> KeyPress | Score | None:
-    """What a pad meant; None for the host's own commands and for anything not understood."""
-    if frame.cmd in HOST_COMMANDS:
-        return None
-    if frame.cmd == CMD_SCORE:
-        if len(frame.data) == 1 and SCORE_MIN <= frame.data[0] <= SCORE_MAX:
-            return Score(frame.address, frame.data[0])
-        return None
+def read_key(frame: PadFrame) -> KeyPress | None:
+    """The caller-pad key a frame carries (its last DATA byte, whatever its CMD); None if none."""
     if not frame.data or frame.data[-1] not in _KEYS:
         return None
     digits = tuple(frame.data[:-1])
@@ -159,30 +155,41 @@ def interpret(frame: PadFrame) -> KeyPress | Score | None:
     return KeyPress(frame.address, frame.data[-1], digits)
 
 
+def read_rating(frame: PadFrame) -> RatingKey | None:
+    """The evaluation-pad key a frame carries (its last DATA byte, whatever its CMD); None if none."""
+    return RatingKey(frame.address, frame.data[-1]) if frame.data else None
+
+
 class PadBusDecoder:
     """Bytes from the bus in, valid frames out; never raises and never waits on a partial frame.
 
-    A sans-I/O state machine: call ``receive_data`` with whatever the port returned, then
-    ``events_received``. Call ``sent`` with every frame the host writes, before writing it,
-    so that a half-duplex adapter's echo is not read as a pad's frame. On an adapter that
-    never echoes, use ``echo_window=0``: otherwise a pad repeating the very frame the host
-    just sent (a second identical key press before any other traffic) would be dropped.
+    A sans-I/O state machine with the time passed in: call ``receive_data`` with whatever
+    the port returned and when, then ``events_received``. Call ``sent`` with every frame
+    the host writes, as it writes it: on a half-duplex bus the host hears its own frames,
+    and a frame equal to one the host sent less than ``echo_window_s`` earlier is that
+    echo (once), not a pad's frame. An older one is a pad's: an echo lost to noise must
+    not swallow a key pressed later. ``echo_window_s=0`` (an adapter that never echoes)
+    remembers nothing.
     """
 
-    def __init__(self, *, echo_window: int = 8) -> None:
-        if echo_window < 0:
-            raise ValueError("echo_window cannot be negative")
+    def __init__(self, *, echo_window_s: float = 1.0, remember: int = 32) -> None:
+        if echo_window_s < 0:
+            raise ValueError("echo_window_s cannot be negative")
+        self.echo_window_s = echo_window_s
         self._buffer = bytearray()
         self._events: list[PadFrame] = []
-        self._expected: deque[bytes] = deque(maxlen=echo_window)
+        self._expected: deque[tuple[float, bytes]] = deque(maxlen=remember)  # (sent at, frame), oldest first
         self.dropped = 0
         self.echoes = 0
 
-    def sent(self, frame: bytes) -> None:
-        if self._expected.maxlen:
-            self._expected.append(bytes(frame))
+    def sent(self, frame: bytes, *, now: float) -> None:
+        if self.echo_window_s > 0:
+            self._expected.append((now, bytes(frame)))
 
-    def receive_data(self, data: bytes) -> None:
+    def receive_data(self, data: bytes, *, now: float) -> None:
+        expected = self._expected
+        while expected and expected[0][0] + self.echo_window_s < now:
+            expected.popleft()  # its echo never came (or came garbled): forget it
         self._buffer += data
         self._parse()
 
@@ -220,14 +227,15 @@ class PadBusDecoder:
 
     def _accept(self, frame: PadFrame) -> None:
         expected = self._expected
-        if frame.raw in expected:
-            # The echo of something the host wrote; earlier expectations that never came
-            # back (lost to noise) go with it so they cannot swallow a later pad frame.
-            while expected.popleft() != frame.raw:
-                pass
-            self.echoes += 1
+        match = next((i for i, (_, raw) in enumerate(expected) if raw == frame.raw), None)
+        if match is None:
+            self._events.append(frame)
             return
-        self._events.append(frame)
+        # The echo of something the host wrote; earlier expectations that never came back
+        # (lost to noise) go with it: echoes come back in the order the frames went out.
+        for _ in range(match + 1):
+            expected.popleft()
+        self.echoes += 1
 
 
 class _Status(enum.Enum):
@@ -276,11 +284,14 @@ __all__ = [
     "PadBusDecoder",
     "PadFrame",
     "PadKey",
-    "Score",
+    "RatingKey",
     "ask_rating",
     "beep",
     "build_frame",
-    "interpret",
+    "key_frame",
+    "read_key",
+    "read_rating",
+    "score_frame",
     "show_blank",
     "show_count",
     "show_number",

@@ -176,3 +176,38 @@ def test_ratings_belong_to_the_service_asked_about(sims: SimulatedHall) -> None:
         assert client.ratings == [(40, 4), (41, 5)]
 
     run(sims, script)
+
+
+def test_a_key_frame_with_the_hosts_cmd_01_calls_next(sims: SimulatedHall) -> None:
+    # ff 68 03 03 68 01 01 0c 0e 16: pad 1, CMD 01 (the host's "ask for a rating" byte), key 0C.
+    async def script(client: FakeClient, devices: HallDevices) -> None:
+        client.inbox.put_nowait(SNAPSHOT)
+        await until(lambda: sims.pads.pad(1).display == "003   ", "the snapshot on pad 1")
+        sent = sims.pads.press(1, PadKey.CALL_NEXT, cmd=0x01)
+        assert sent == bytes.fromhex("ff 68 03 03 68 01 01 0c 0e 16")
+        await until(lambda: client.actions == [(1, "call-next", {})], "call-next from the CMD 01 frame")
+        await until(lambda: sims.pads.pad(1).acks == [sent], "the acknowledgement")
+        assert sims.pads.pad(1).asked == 0  # the echoed ack is not a rating question to the pad
+
+    run(sims, script)
+
+
+def test_scores_map_the_byte_a_key_sends(sims: SimulatedHall) -> None:
+    sims.hardware["devices"][-1]["scores"] = [5, 4, 3, 2, 1]  # rate-2: keys send 1..5, 非常满意 first
+
+    async def script(client: FakeClient, devices: HallDevices) -> None:
+        client.inbox.put_nowait(SNAPSHOT)
+        await until(lambda: sims.screens.lines(1), "the snapshot")
+        seq = 6
+        for key in (1, 2, 3, 4, 5):
+            for window in (1, 2):  # rate-1 keeps the default: the byte is the score
+                rater = EVALUATION_BASE + window
+                asked = sims.pads.pad(rater).asked
+                client.inbox.put_nowait(event(seq, "ticket.finish", window=window, ticket_id=10 * window + key))
+                seq += 1
+                await until(lambda: sims.pads.pad(rater).asked > asked, "the question")  # noqa: B023
+                sims.pads.rate(rater, key)
+            await until(lambda: len(client.ratings) == 2 * key, "both ratings")  # noqa: B023
+        assert sorted(client.ratings) == [(10 + k, k) for k in range(1, 6)] + [(20 + k, 6 - k) for k in range(1, 6)]
+
+    run(sims, script)

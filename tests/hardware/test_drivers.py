@@ -1,5 +1,6 @@
-"""The screen driver on a real pty: retries a screen that does not answer, reports it
-offline, keeps the newest text, and brings it up to date when it answers again."""
+"""The drivers on real ptys: the screen driver retries a screen that does not answer, reports
+it offline, keeps the newest text, and brings it up to date when it answers again; the pad
+driver reads keys whatever their CMD byte and knows its own frames heard back."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from hardware import drivers
+from hardware import drivers, padbus
 from hardware.config import DeviceConfig, Kind, LineConfig, Protocol
 from hardware.led_frames import Geometry
+from hardware.sim.pty import VirtualPort
 from hardware.sim.screen import ScreenBus as ScreenSim
 from queue_server.domain import DeviceState
 
@@ -81,3 +83,55 @@ def test_text_the_screen_cannot_show_is_an_error_the_manager_sees(tmp_path: Path
         asyncio.run(main())
     finally:
         sim.close()
+
+
+FIELD_CALL_NEXT = bytes.fromhex("ff 68 03 03 68 01 01 0c 0e 16")  # pad 1, CMD 01: "call next"
+
+
+def test_a_pad_key_with_cmd_01_acts_once_on_a_bus_that_hears_its_own_writes(tmp_path: Path) -> None:
+    # The far end of the pty plays an RS-485 bus: the host hears back every byte it writes.
+    heard: list[bytes] = []
+
+    def bus_echo(data: bytes) -> None:
+        heard.append(data)
+        port.write(data)
+
+    port = VirtualPort(tmp_path / "pads", bus_echo)
+    port.plug()
+    line = LineConfig(id="pads", url=port.url, protocol=Protocol.PADBUS, gap_s=0.0, echo=True)
+    pads = [
+        DeviceConfig(id="pad-1", kind=Kind.CALLER_PAD, line="pads", address=1, window=1),
+        DeviceConfig(id="rate-1", kind=Kind.EVALUATION_PAD, line="pads", address=101, window=1),
+    ]
+    keys: list[padbus.KeyPress] = []
+    ratings: list[padbus.RatingKey] = []
+
+    async def on_key(pad: DeviceConfig, key: padbus.KeyPress) -> None:
+        keys.append(key)
+
+    async def on_rating(pad: DeviceConfig, key: padbus.RatingKey) -> None:
+        ratings.append(key)
+
+    async def main() -> None:
+        bus = drivers.PadBus(line, pads, lambda d, s, e: None, on_key=on_key, on_rating=on_rating)
+        task = asyncio.create_task(bus.run())
+        await asyncio.wait_for(bus.link.up.wait(), 5)
+        port.write(FIELD_CALL_NEXT)
+        deadline = time.monotonic() + 5
+        while FIELD_CALL_NEXT not in heard:  # the acknowledgement: the host echoes the frame
+            assert time.monotonic() < deadline, heard
+            await asyncio.sleep(0.02)
+        await bus.send(padbus.ask_rating(101))  # the host's own CMD 01 frame, heard back
+        port.write(padbus.score_frame(101, 4, cmd=0x01))  # an evaluation pad answering with CMD 01 too
+        while not ratings:
+            assert time.monotonic() < deadline, heard
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.2)
+        assert keys == [padbus.KeyPress(1, padbus.PadKey.CALL_NEXT, ())]  # once: its echoed ack is no second press
+        assert ratings == [padbus.RatingKey(101, 4)]  # the question heard back is not an answer
+        task.cancel()
+
+    try:
+        asyncio.run(main())
+    finally:
+        port.close()
