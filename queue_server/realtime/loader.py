@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..domain import Event, Ticket
+from ..domain import Event, Ticket, WindowState
 from ..service import QueueService
 from ..storage import Store
 from .view import CALL_KINDS, Snapshot
@@ -30,8 +30,13 @@ def load_snapshot(service: QueueService, hall: str, lookback: int = CALL_LOOKBAC
         seq = r.last_seq()
         windows = r.windows()
         tickets: dict[int, Ticket] = {t.id: t for t in r.active_tickets(day)}
-        for current in r.current_tickets([w.number for w in windows]).values():
+        at_windows = r.current_tickets([w.number for w in windows])
+        for current in at_windows.values():
             tickets.setdefault(current.id, current)
+        # Only an open window with nobody at it shows how long it has been free.
+        changes = r.window_changes(
+            [w.number for w in windows if w.state is WindowState.OPEN and w.number not in at_windows]
+        )
         calls: list[Event] = []
         if lookback > 0 and seq > 0:
             recent = r.events(after_seq=max(0, seq - lookback), limit=lookback)
@@ -50,6 +55,7 @@ def load_snapshot(service: QueueService, hall: str, lookback: int = CALL_LOOKBAC
         tickets=tuple(sorted(tickets.values(), key=lambda t: t.id)),
         calls=tuple(calls),
         devices=tuple(devices),
+        window_changes=changes,
     )
     return snap, tail
 

@@ -22,11 +22,11 @@ from __future__ import annotations
 import bisect
 from collections import deque
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
-from ..domain import DeviceHealth, Event, Ticket, TicketState, Window
+from ..domain import DeviceHealth, Event, Ticket, TicketState, Window, WindowState
 from ..views import device_view, ticket_view, window_view
 
 JSON = dict[str, Any]
@@ -91,6 +91,8 @@ class Snapshot:
     tickets: tuple[Ticket, ...]  # the day's active tickets and every window's current ticket
     calls: tuple[Event, ...] = ()  # recent call events, oldest first
     devices: tuple[DeviceHealth, ...] = ()  # serial devices' last reported health
+    # When each open window with nobody at it last changed (``HallReader.window_changes``).
+    window_changes: Mapping[int, datetime] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,12 +231,14 @@ class HallView:
         self._waiting: dict[str, int] = dict.fromkeys(self._services, 0)
         self._calls: deque[JSON] = deque(maxlen=recent_calls)
         self._devices: dict[str, JSON] = {}  # device id -> views.device_view
+        self._changed: dict[int, str] = {}  # window -> when its state or current ticket last changed
 
     @classmethod
     def from_snapshot(cls, snap: Snapshot, recent_calls: int = RECENT_CALLS) -> HallView:
         view = cls(snap.hall, snap.day, snap.tz, snap.seq, snap.services, recent_calls)
         for w in snap.windows:
             view._windows[w.number] = _window(window_view(w))
+        view._changed = {n: _iso(at) for n, at in snap.window_changes.items()}
         for t in snap.tickets:
             view._track(_row_of(t), sort=False)
         for line in view._lines.values():
@@ -256,7 +260,13 @@ class HallView:
         if w is None:
             return None
         current = self._current(number)
-        return {**w, "current": current.view if current else None, "held": list(self._held.get(number, ()))}
+        return {
+            **w,
+            "current": current.view if current else None,
+            "held": list(self._held.get(number, ())),
+            # Since when an open window with nobody at it has been free (a dashboard's idle alert).
+            "idle_since": self._changed.get(number) if w.get("state") == WindowState.OPEN and current is None else None,
+        }
 
     def windows(self) -> list[JSON]:
         return [v for n in sorted(self._windows) if (v := self.window(n)) is not None]
@@ -363,6 +373,7 @@ class HallView:
                 touched.update((row.window, row.target_window))
         numbers = frozenset(n for n in touched if n is not None)
         windows_before = {n: self.window(n) for n in numbers}
+        turns_before = {n: self._turn(n) for n in numbers}
         services = {r.service for r in (old, ticket) if r is not None}
         waiting_before = {s: self._waiting.get(s, 0) for s in services}
 
@@ -378,6 +389,9 @@ class HallView:
                 self._untrack(old)
             if not ticket.state.is_final and (ticket.day == self.day or ticket.at_window):
                 self._track(ticket)
+        for n in numbers:
+            if self._turn(n) != turns_before[n]:
+                self._changed[n] = _iso(event.at)
         call = None
         if event.kind in CALL_KINDS and self._day_of(event.at) == self.day:
             call = _call_entry(event)
@@ -402,6 +416,11 @@ class HallView:
 
     def _in_line(self, row: _Row) -> bool:
         return row.state is TicketState.WAITING and row.day == self.day
+
+    def _turn(self, number: int) -> tuple[Any, int | None]:
+        """What a window's idle time restarts with: its state and its current ticket."""
+        w, current = self._windows.get(number), self._current(number)
+        return (w.get("state") if w else None, current.id if current else None)
 
     def _current(self, number: int) -> _Row | None:
         ids = self._at.get(number)

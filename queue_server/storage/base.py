@@ -56,6 +56,13 @@ class HallReader(ABC):
     def held_tickets(self, window: int) -> list[Ticket]: ...
 
     @abstractmethod
+    def window_changes(self, windows: Collection[int]) -> dict[int, datetime]:
+        """When each of ``windows`` last changed state (opened, paused, resumed, closed) or
+        current ticket (one was called to it, or finished, left or moved away): for an open
+        window with nobody at it, the time it became free. From the event log, newest first;
+        a window with no such event is left out."""
+
+    @abstractmethod
     def heads(self, window: Window, day: date) -> list[Ticket]:
         """The head of every line ``window`` may call from: per served service and
         tier, tickets transferred to this window, and held tickets whose visitor is back."""

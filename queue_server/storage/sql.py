@@ -31,6 +31,7 @@ from ..domain import (
     TicketState,
     Tier,
     Window,
+    WindowAction,
     WindowKind,
     WindowState,
 )
@@ -326,6 +327,29 @@ _AT_WINDOWS = (
     .order_by(_c.id)
 )
 
+# The events that turn a window (``window_changes``): its state changed (open, pause, resume,
+# close), or a ticket came to it or left it (call, call back; finish, no-show, hold, transfer,
+# cancel). Read newest first through the (hall, seq) index, a page at a time.
+_e = event_t.c
+_AT_STATES = (TicketState.CALLED.value, TicketState.SERVING.value)
+_came = sa.func.coalesce(_e.to_state, "").in_(_AT_STATES)
+_was = sa.func.coalesce(_e.from_state, "").in_(_AT_STATES)
+WINDOW_TURN_PAGE = 200
+_WINDOW_TURNS = (
+    sa.select(_e.seq, _e.window, _e.at)
+    .where(
+        _e.hall == _b("hall"),
+        _e.seq < _b("before"),
+        _e.window.in_(_b("windows", expanding=True)),
+        sa.or_(
+            _e.kind.in_([f"window.{a.value}" for a in WindowAction]),
+            sa.and_(_e.kind.like("ticket.%"), sa.or_(sa.and_(_came, ~_was), sa.and_(_was, ~_came))),
+        ),
+    )
+    .order_by(_e.seq.desc())
+    .limit(WINDOW_TURN_PAGE)
+)
+
 
 def _head(service: str, tier: Tier) -> sa.Select[Any]:
     # The line's service, tier and LIMIT are literals, not parameters: PostgreSQL can then
@@ -439,6 +463,21 @@ class SqlHall(HallTx):
 
     def held_tickets(self, window: int) -> list[Ticket]:
         return self._at_window(window, (TicketState.HELD.value,))
+
+    def window_changes(self, windows: Collection[int]) -> dict[int, datetime]:
+        wanted, found = set(windows), {}
+        before = 2**62
+        while wanted:
+            params = {"hall": self.hall, "before": before, "windows": sorted(wanted)}
+            rows = self.conn.execute(_WINDOW_TURNS, params).all()
+            for _seq, window, at in rows:
+                if window in wanted:
+                    found[window] = at
+                    wanted.discard(window)
+            if len(rows) < WINDOW_TURN_PAGE:
+                break
+            before = rows[-1][0]
+        return found
 
     def _line(self, day: date) -> sa.ColumnElement[bool]:
         return sa.and_(_c.hall == self.hall, _c.business_day == day, _c.state == _WAITING)
