@@ -47,12 +47,18 @@ class Hall:
         return httpx.get(f"{self.base}{path}", headers=headers or {})
 
 
-def prepared(tmp: Path, mode: str, rating_timeout_s: int = 30) -> tuple[str, Path, SimulatedHall, str]:
-    """The hall file, database and simulators (started) for a server about to be launched."""
+def prepared(
+    tmp: Path, mode: str, rating_timeout_s: int = 30, scores: dict[int, list[int]] | None = None
+) -> tuple[str, Path, SimulatedHall, str]:
+    """The hall file, database and simulators (started) for a server about to be launched;
+    ``scores`` gives the evaluation pads of some windows their ``scores``."""
     base_config = parse_config(SMALL_HALL, "tests")
     sims = simulate(base_config.halls[0], tmp / "tty", windows=2)
     sims.hardware["mode"] = mode
     sims.hardware["rating_timeout_s"] = rating_timeout_s
+    for device in sims.hardware["devices"]:
+        if device["kind"] == "evaluation_pad" and device["window"] in (scores or {}):
+            device["scores"] = (scores or {})[device["window"]]
     config_path = tmp / "hall.toml"
     config_path.write_text(hall_toml(sims.hardware), encoding="utf-8")
     db = f"sqlite:///{tmp}/hallq.db"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -75,3 +76,25 @@ def test_a_bad_table_names_the_key(change: Any, key: str, words: str) -> None:
 def test_a_bad_mode_is_refused() -> None:
     with pytest.raises(ConfigError, match="mode"):
         load(LINES, DEVICES, mode="remote")
+
+
+def test_scores_map_the_byte_a_key_sends_to_the_score_stored() -> None:
+    default = load(LINES, [*DEVICES[:3], _without(DEVICES[3], "scores")])
+    reversed_pad = load(LINES, [*DEVICES[:3], {**DEVICES[3], "scores": [5, 4, 3, 2, 1]}])
+    same = default.at_window(1, Kind.EVALUATION_PAD)
+    left_best = reversed_pad.at_window(1, Kind.EVALUATION_PAD)
+    assert [same.score_of(k) for k in range(7)] == [None, 1, 2, 3, 4, 5, None]  # the byte is the score
+    assert [left_best.score_of(k) for k in range(7)] == [None, 5, 4, 3, 2, 1, None]  # the key sending 1 stores 5
+
+
+def test_the_demo_halls_commented_hardware_example_is_a_valid_table() -> None:
+    text = (Path(__file__).parents[2] / "queue_server" / "demo_hall.toml").read_text("utf-8")
+    example = text[text.index("# [hall.hardware]") :]
+    uncommented = "\n".join(line.removeprefix("#").removeprefix(" ") for line in example.splitlines())
+    demo = parse_config(text + "\n" + uncommented, "demo_hall.toml").halls[0]
+    rater = hardware_config(demo, "demo_hall.toml").at_window(1, Kind.EVALUATION_PAD)
+    assert rater is not None and rater.scores == (5, 4, 3, 2, 1) and rater.score_of(1) == 5
+
+
+def _without(row: dict[str, Any], key: str) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if k != key}

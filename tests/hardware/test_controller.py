@@ -205,9 +205,9 @@ def test_scores_map_the_byte_a_key_sends(sims: SimulatedHall) -> None:
                 asked = sims.pads.pad(rater).asked
                 client.inbox.put_nowait(event(seq, "ticket.finish", window=window, ticket_id=10 * window + key))
                 seq += 1
-                await until(lambda: sims.pads.pad(rater).asked > asked, "the question")  # noqa: B023
+                await until(lambda: sims.pads.pad(rater).asked > asked, "the question")  # noqa: B023 (used at once)
                 sims.pads.rate(rater, key)
-            await until(lambda: len(client.ratings) == 2 * key, "both ratings")  # noqa: B023
+            await until(lambda: len(client.ratings) == 2 * key, "both ratings")  # noqa: B023 (used at once)
         assert sorted(client.ratings) == [(10 + k, k) for k in range(1, 6)] + [(20 + k, 6 - k) for k in range(1, 6)]
 
     run(sims, script)

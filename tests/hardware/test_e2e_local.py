@@ -5,12 +5,14 @@ evaluation pad's score lands on the right service, and an unplugged line recover
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
 from hardware.padbus import PadKey
 from hardware.sim.demo import EVALUATION_BASE, HALL_SCREEN
-from tests.hardware.conftest import Hall
+from tests.hardware.conftest import Hall, prepared
+from tests.server_support import serve
 
 pytestmark = pytest.mark.slow
 
@@ -144,3 +146,36 @@ def test_a_kiosk_ticket_is_printed_and_a_printer_without_paper_shows_up(local_ha
         assert time.monotonic() < deadline, printer_state()
         time.sleep(0.05)
     assert "缺纸" in printer_state()[1] and printer.slips == 1
+
+
+def test_each_evaluation_pad_stores_the_score_its_scores_give_the_key(tmp_path: Path) -> None:
+    # Window 1: a five-key pad whose keys send 1..5 with 非常满意 first; window 2: keys send the score.
+    db, config, sims, agent = prepared(tmp_path, "local", rating_timeout_s=30, scores={1: [5, 4, 3, 2, 1]})
+    try:
+        with serve(db, tmp_path, "--config", str(config)) as base:
+            hall = Hall(base, sims, agent, tmp_path)
+            boss = hall.login("boss")
+            assert hall.post("/api/halls/t/windows/1/open", hall.login("li")).status_code == 200
+            assert hall.post("/api/halls/t/windows/2/open", boss).status_code == 200
+            first = hall.post("/api/halls/t/tickets", service="A").json()  # window 1 serves A
+            second = hall.post("/api/halls/t/tickets", service="C").json()  # window 2 serves C
+            for window, ticket, key in ((1, first, 1), (2, second, 2)):
+                sims.screens.wait_for_text(window, f"{window}号窗口")
+                sims.pads.press(window, PadKey.CALL_NEXT)
+                sims.screens.wait_for_text(window, ticket["number"])
+                sims.pads.press(window, PadKey.EVALUATE)
+                rater = EVALUATION_BASE + window
+                sims.pads.wait_until(lambda: sims.pads.pad(rater).asked == 1, what=f"the question at {window}")  # noqa: B023 (used at once)
+                sims.pads.rate(rater, key)
+
+            def stored() -> set[tuple[int, int, str]]:
+                found = hall.get("/api/halls/t/evaluations", boss).json()["evaluations"]
+                return {(e["ticket_id"], e["score"], e["channel"]) for e in found}
+
+            want = {(first["id"], 5, "pad"), (second["id"], 2, "pad")}  # key 1 stores 5; key 2 stores 2
+            deadline = time.monotonic() + 5
+            while stored() != want:
+                assert time.monotonic() < deadline, stored()
+                time.sleep(0.05)
+    finally:
+        sims.close()
