@@ -181,6 +181,7 @@ class Evaluation:
     comment: str = ""
     follow_up_due: date | None = None  # set for bad ratings only
     followed_up_at: datetime | None = None
+    number: str = ""  # the ticket's number (A017), read with the rating so a manager can name it
 
     @property
     def bad(self) -> bool:

@@ -68,6 +68,7 @@ def evaluation_view(e: Evaluation) -> dict[str, Any]:
     zh, en = SCORE_LABELS[e.score]
     return {
         "ticket_id": e.ticket_id,
+        "number": e.number,
         "score": e.score,
         "label_zh": zh,
         "label_en": en,

@@ -30,6 +30,9 @@ async def json_object(request: Request, *, optional: bool = False) -> Fields:
     return Fields(data, "body")
 
 
+FIRST_DATE, LAST_DATE = date(1970, 1, 1), date(2999, 12, 31)
+
+
 def query(request: Request) -> Fields:
     return Fields(dict(request.query_params), "query")
 
@@ -127,9 +130,13 @@ class Fields:
         if value is None:
             return None
         try:
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             raise self._bad(name, "must be a date, e.g. 2026-11-23") from None
+        # A day's bounds in a hall's time zone must stay within what datetime holds.
+        if not FIRST_DATE <= day <= LAST_DATE:
+            raise self._bad(name, f"must be from {FIRST_DATE} to {LAST_DATE}")
+        return day
 
     def flag(self, name: str) -> bool:
         """A query-string switch: 1/true/yes."""

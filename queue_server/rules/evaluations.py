@@ -107,6 +107,7 @@ def rate(
         staff=staff,
         comment=comment,
         follow_up_due=follow_up_due(score, rated_on),
+        number=ticket.number,
     )
     event = Event(
         hall=ticket.hall,

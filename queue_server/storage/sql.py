@@ -147,6 +147,7 @@ def evaluation_from_row(r: RowMapping) -> Evaluation:
         comment=r["comment"],
         follow_up_due=r["follow_up_due"],
         followed_up_at=r["followed_up_at"],
+        number=r["number"] or "",
     )
 
 
@@ -348,6 +349,11 @@ _WINDOW_TURNS = (
     )
     .order_by(_e.seq.desc())
     .limit(WINDOW_TURN_PAGE)
+)
+
+# Ratings with their ticket's number.
+_EVALUATIONS = sa.select(evaluation_t, _c.number).select_from(
+    evaluation_t.join(ticket_t, _c.id == evaluation_t.c.ticket_id, isouter=True)
 )
 
 
@@ -574,18 +580,14 @@ class SqlHall(HallTx):
 
     def evaluation(self, ticket_id: int) -> Evaluation | None:
         c = evaluation_t.c
-        row = (
-            self.conn.execute(sa.select(evaluation_t).where(c.hall == self.hall, c.ticket_id == ticket_id))
-            .mappings()
-            .first()
-        )
+        row = self.conn.execute(_EVALUATIONS.where(c.hall == self.hall, c.ticket_id == ticket_id)).mappings().first()
         return evaluation_from_row(row) if row else None
 
     def evaluations(
         self, since: datetime, until: datetime, *, bad_only: bool = False, open_follow_up: bool = False
     ) -> list[Evaluation]:
         c = evaluation_t.c
-        q = sa.select(evaluation_t).where(c.hall == self.hall, c.at >= since, c.at < until)
+        q = _EVALUATIONS.where(c.hall == self.hall, c.at >= since, c.at < until)
         if bad_only or open_follow_up:
             q = q.where(c.score <= BAD_SCORE)
         if open_follow_up:

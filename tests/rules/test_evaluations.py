@@ -75,6 +75,7 @@ def test_rate_keeps_ticket_facts() -> None:
         window=3,
         staff="li",
         comment="办事很快",
+        number="A009",
     )
     assert (event.kind, event.ticket_id, event.window, event.at) == ("evaluation.submit", 9, 3, NOW)  # type: ignore[attr-defined]
 
