@@ -75,17 +75,33 @@ def test_the_db_given_before_the_command_is_the_one_written(tmp_path: Path) -> N
 
 def test_a_clerk_must_be_on_the_halls_staff_list(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path}/h.db"
-    refused = hallq("user", "add", "li", "--role", "clerk", "--hall", "demo", "--db", db, cwd=tmp_path, stdin="pw\n")
+    refused = hallq(
+        "user", "add", "li", "--role", "clerk", "--hall", "demo", "--db", db, cwd=tmp_path, stdin="pw-long-enough\n"
+    )
     assert refused.returncode == 2
     # It names the file and the key to add, and the logins that would work.
     assert "queue_server/demo_hall.toml" in refused.stderr
     assert "[[hall.staff]]" in refused.stderr and 'login = "li"' in refused.stderr
     assert "zhangwei" in refused.stderr
     assert users(tmp_path / "h.db") == []
-    ok = hallq("user", "add", "zhangwei", "--role", "clerk", "--hall", "demo", "--db", db, cwd=tmp_path, stdin="pw\n")
+    ok = hallq(
+        "user",
+        "add",
+        "zhangwei",
+        "--role",
+        "clerk",
+        "--hall",
+        "demo",
+        "--db",
+        db,
+        cwd=tmp_path,
+        stdin="pw-long-enough\n",
+    )
     assert ok.returncode == 0, ok.stderr
     # A manager needs no staff entry.
-    boss = hallq("user", "add", "wang", "--role", "manager", "--hall", "demo", "--db", db, cwd=tmp_path, stdin="pw\n")
+    boss = hallq(
+        "user", "add", "wang", "--role", "manager", "--hall", "demo", "--db", db, cwd=tmp_path, stdin="pw-long-enough\n"
+    )
     assert boss.returncode == 0, boss.stderr
 
 
