@@ -17,10 +17,11 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .domain import CONFIGURABLE_TIERS, NORMAL_CLASS, Tier, WindowKind
+from .rules.names import login_problem, text_problem
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 PREFIX_RE = re.compile(r"^[A-Z]$")
-LOGIN_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+MAX_TEXT = 100  # names shown on screens and slips; a longer one is a mistake, not a name
 
 
 class ConfigError(ValueError):
@@ -183,6 +184,9 @@ def parse_config(text: str, source: str = "<memory>") -> Config:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(source, "-", f"not valid TOML: {exc}") from exc
+    except RecursionError:
+        # tomllib recurses per nesting level; no hall file nests more than a few.
+        raise ConfigError(source, "-", "nested too deeply (arrays or tables inside each other)") from None
     reader = TomlReader(source)
     unknown = set(raw) - {"hall"}
     if unknown:
@@ -213,12 +217,17 @@ class TomlReader:
             raise self.fail(f"{key}.{name}", f"unknown key (allowed: {', '.join(sorted(allowed))})")
         return value
 
-    def str_(self, t: dict[str, Any], key: str, name: str, default: str | None = None) -> str:
+    def str_(
+        self, t: dict[str, Any], key: str, name: str, default: str | None = None, *, max_len: int = MAX_TEXT
+    ) -> str:
         value = t.get(name, default)
         if value is None:
             raise self.fail(f"{key}.{name}", "is required")
         if not isinstance(value, str) or not value.strip():
             raise self.fail(f"{key}.{name}", "must be a non-empty string")
+        problem = text_problem(value.strip(), max_len=max_len)
+        if problem:
+            raise self.fail(f"{key}.{name}", problem)
         return value.strip()
 
     def int_(self, t: dict[str, Any], key: str, name: str, default: int, lo: int, hi: int) -> int:
@@ -271,7 +280,7 @@ class TomlReader:
         }
         t = self.table(value, key, allowed)
         slug = self.str_(t, key, "slug")
-        if not SLUG_RE.match(slug):
+        if not SLUG_RE.fullmatch(slug):
             raise self.fail(f"{key}.slug", "use lower-case letters, digits and '-' (e.g. 'demo')")
         tz = self.str_(t, key, "timezone", "Asia/Shanghai")
         try:
@@ -416,9 +425,11 @@ class TomlReader:
 
     def staff(self, value: Any, key: str, services: set[str]) -> StaffConfig:
         t = self.table(value, key, {"login", "name", "skills"})
-        login = self.str_(t, key, "login")
-        if not LOGIN_RE.match(login):
-            raise self.fail(f"{key}.login", "use letters, digits, '_', '.' or '-' (at most 64)")
+        raw_login = t.get("login")
+        problem = login_problem(raw_login) if isinstance(raw_login, str) else "must be a string"
+        if problem:
+            raise self.fail(f"{key}.login", problem)
+        login = str(raw_login)
         skills_raw = t.get("skills", [])
         if not isinstance(skills_raw, list) or not all(isinstance(s, str) for s in skills_raw):
             raise self.fail(f"{key}.skills", "must be a list of service codes")

@@ -558,3 +558,52 @@ def test_display_announce_repeat_is_read_and_checked() -> None:
         assert exc.key == "hall[0].display.announce_repeat" and "between 1 and 5" in exc.reason
     else:
         raise AssertionError("announce_repeat = 9 was accepted")
+
+
+# --- hostile files: refused with the file and key, never a crash --------------
+
+
+def test_a_deeply_nested_file_is_a_configuration_error() -> None:
+    err = refused(hall_toml(tail="x = " + "[" * 2000 + "]" * 2000))
+    assert err.key == "-" and "nested too deeply" in str(err)
+
+
+def test_a_deeply_nested_file_exits_2_at_start(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    bad = tmp_path / "hall.toml"
+    bad.write_text(hall_toml(tail="x = " + "[" * 5000 + "]" * 5000), "utf-8")
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, str(root / "run.py"), "--config", str(bad), "--db", f"sqlite:///{tmp_path}/x.db"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 2 and "nested too deeply" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("head", "key", "why"),
+    [
+        ('slug = "test"\nname_zh = "' + "大" * 1_000_000 + '"', "hall[0].name_zh", "at most 100 characters"),
+        ('slug = "test"\nname_zh = "大厅\\u0000"', "hall[0].name_zh", "control character U+0000"),
+        ('slug = "test"\nname_zh = "大厅\\n二楼"', "hall[0].name_zh", "control character U+000A"),
+        ('slug = "test"\nname_zh = "\\u202e厅大"', "hall[0].name_zh", "text-direction mark U+202E"),
+        ('slug = "te st"\nname_zh = "大厅"', "hall[0].slug", "lower-case"),
+    ],
+)
+def test_names_a_screen_cannot_show_are_refused(head: str, key: str, why: str) -> None:
+    err = refused(hall_toml(head=head))
+    assert err.key == key and why in str(err)
+
+
+@pytest.mark.parametrize(
+    "login", ["", " li", "li ", "../../etc/passwd", "li\n", "l\u200bi", "l\u202ei", "x" * 65, "..", "张伟"]
+)
+def test_staff_logins_follow_the_login_rule(login: str) -> None:
+    tail = f'[[hall.staff]]\nlogin = "{login.encode("unicode_escape").decode()}"\nname = "某"\nskills = ["A"]\n'
+    err = refused(hall_toml(tail=tail))
+    assert err.key == "hall[0].staff[0].login" and "1 to 64 letters" in str(err)
