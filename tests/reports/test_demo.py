@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import random
 from collections import Counter
@@ -20,6 +21,7 @@ from reports.demo import (
     Params,
     arrival_rate,
     covers,
+    demo_lifespan,
     initial_state,
     nobody_waiting,
     params_for,
@@ -217,3 +219,16 @@ def test_two_runs_leave_the_windows_as_they_found_them(demo_service: QueueServic
             assert r.current_tickets(closed) == {}  # served visitors finished, called ones back in line
         assert runner.run_once() == []  # a stopped runner does nothing
         clock.advance(1)
+
+
+def test_the_server_stopping_closes_the_windows_the_demo_opened(demo_service: QueueService) -> None:
+    async def serve() -> dict[int, str | None]:
+        async with demo_lifespan(demo_service, 1.0)():
+            for _ in range(200):  # the first step runs at once, in a thread
+                if len(open_windows(demo_service)) == 6:
+                    break
+                await asyncio.sleep(0.01)
+            return open_windows(demo_service)
+
+    assert len(asyncio.run(serve())) == 6
+    assert open_windows(demo_service) == {}
