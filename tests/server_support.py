@@ -4,12 +4,13 @@ one share. Nothing here needs Playwright: tests/browser_support.py adds the brow
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,18 +31,39 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(db: str, cwd: Path, *extra: str, port: int | None = None, log: Path | None = None) -> Iterator[str]:
+def serve(
+    db: str,
+    cwd: Path,
+    *extra: str,
+    port: int | None = None,
+    log: Path | None = None,
+    wrap: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
+) -> Iterator[str]:
     """``python run.py`` on ``db``, 127.0.0.1 and ``port`` (default: a free one), run from ``cwd``;
     yields the base URL once /healthz answers, and stops the process when the block ends.
 
     The process's stdout and stderr go to ``log`` (default: an anonymous temporary file, never a
     pipe nobody reads), whose text the failure shows if the server does not start; a test that
-    reads what the server printed passes its own ``log``.
+    reads what the server printed passes its own ``log``. ``wrap`` runs it under another command
+    (e.g. ``faketime``), with ``env`` added to the environment.
     """
     port = port or free_port()
-    cmd = [sys.executable, str(ROOT / "run.py"), "--port", str(port), "--db", db, "--log-level", "warning", *extra]
+    cmd = [
+        *wrap,
+        sys.executable,
+        str(ROOT / "run.py"),
+        "--port",
+        str(port),
+        "--db",
+        db,
+        "--log-level",
+        "warning",
+        *extra,
+    ]
     with log.open("w+", encoding="utf-8") if log else tempfile.TemporaryFile("w+", encoding="utf-8") as out:
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, text=True)
+        environ = {**os.environ, **env} if env is not None else None
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, text=True, env=environ)
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + START_TIMEOUT_S
