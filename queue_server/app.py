@@ -9,15 +9,17 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from . import __version__
 from .api.context import ApiContext
+from .api.guard import Guard, error_response, hallq_error_response
 from .api.routes import api_routes
 from .auth.service import AuthService
-from .errors import HallQError, TooManyRequests
+from .errors import HallQError
 from .landing import Landing
 from .plugins import Plugin
 from .scheduler import build_scheduler, rollover_all
@@ -87,21 +89,15 @@ def create_app(
 
     async def on_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, HallQError)
-        headers = {"Retry-After": str(int(exc.retry_after) + 1)} if isinstance(exc, TooManyRequests) else None
-        return JSONResponse(
-            {"error": {"code": exc.code, "message": exc.message}}, status_code=exc.status, headers=headers
-        )
+        return hallq_error_response(exc)
 
     async def on_http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         if exc.status_code in (204, 304):
             return Response(status_code=exc.status_code, headers=exc.headers)
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return JSONResponse(
-            {"error": {"code": code, "message": f"{exc.detail} ({request.method} {request.url.path})"}},
-            status_code=exc.status_code,
-            headers=exc.headers,
-        )
+        message = f"{exc.detail} ({request.method} {request.url.path})"
+        return error_response(exc.status_code, code, message, dict(exc.headers or {}))
 
     for plugin in plugins:
         service.listeners.extend(plugin.listeners)
@@ -135,5 +131,8 @@ def create_app(
     return Starlette(
         routes=routes,
         lifespan=lifespan,
+        # Guard answers what no handler does (database failures 503, anything else a JSON 500)
+        # and never re-raises, so the kept-alive connection survives a failed request.
+        middleware=[Middleware(Guard)],
         exception_handlers={HallQError: on_error, HTTPException: on_http_error},
     )

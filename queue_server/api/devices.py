@@ -14,7 +14,7 @@ from ..domain import DeviceHealth, Ticket
 from ..principal import DeviceKind, Principal
 from ..service import QueueService
 from ..views import device_view
-from .body import json_object, path_int
+from .body import json_object, path_int, path_str
 from .context import ApiContext
 from .tickets import known_ticket, status_view, track_url
 
@@ -50,7 +50,7 @@ class DeviceRoutes:
     async def report(self, request: Request) -> Response:
         """The agent reports a device's health; only a change is stored and published."""
         slug: str = request.path_params["hall"]
-        device: str = request.path_params["device"]
+        device = path_str(request, "device", 63)
         self.ctx.service.hall(slug)
         body = await json_object(request)
         kind = body.req_str("kind", max_len=32)

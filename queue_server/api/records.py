@@ -9,11 +9,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ..auth.service import client_ip
-from ..errors import BadRequest, Forbidden
+from ..errors import Forbidden
 from ..principal import DeviceKind
 from ..service import QueueService
 from ..views import appointment_view, evaluation_view, notice_view, window_view
-from .body import json_object, path_int, query
+from .body import csv_body, json_object, path_int, path_str, query
 from .context import ApiContext
 from .tickets import holds, issued_view, known_ticket
 
@@ -57,7 +57,7 @@ class RecordRoutes:
         ticket_id = path_int(request, "ticket_id")
         body = await json_object(request)
         score = body.req_int("score", lo=1, hi=5)
-        comment = body.str_("comment", required=False, max_len=500, default="") or ""
+        comment = body.str_("comment", required=False, max_len=500, default="", lines=True) or ""
         token = body.str_("token", required=False, max_len=100)
         body.done()
         ticket = await run_in_threadpool(known_ticket, self.ctx.service, ticket_id)
@@ -95,7 +95,7 @@ class RecordRoutes:
         ticket_id = path_int(request, "ticket_id")
         self.ctx.service.hall(slug)
         body = await json_object(request)
-        note = body.req_str("note", max_len=500)
+        note = body.req_str("note", max_len=500, lines=True)
         body.done()
         principal = await self.ctx.require(request, slug, lambda p: p.can_manage(slug), "evaluation.follow_up")
         outcome = await self.ctx.act(
@@ -128,13 +128,7 @@ class RecordRoutes:
         """CSV body: ``code,service,slot_start,slot_end,name``; all rows or none."""
         slug: str = request.path_params["hall"]
         self.ctx.service.hall(slug)
-        raw = await request.body()
-        if len(raw) > MAX_CSV:
-            raise BadRequest(f"文件过大 / the CSV is larger than {MAX_CSV} bytes")
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise BadRequest("CSV 须为 UTF-8 编码 / the CSV must be UTF-8 text") from None
+        text = await csv_body(request, MAX_CSV)
         principal = await self.ctx.require(request, slug, lambda p: p.can_manage(slug), "appointment.import")
         count = await self.ctx.act(
             request, principal, slug, "appointment.import", "csv",
@@ -144,7 +138,7 @@ class RecordRoutes:
 
     async def cancel_appointment(self, request: Request) -> Response:
         slug: str = request.path_params["hall"]
-        code: str = request.path_params["code"]
+        code = path_str(request, "code")
         self.ctx.service.hall(slug)
         principal = await self.ctx.require(request, slug, lambda p: p.can_manage(slug), "appointment.cancel")
         outcome = await self.ctx.act(
@@ -187,8 +181,8 @@ class RecordRoutes:
         slug: str = request.path_params["hall"]
         self.ctx.service.hall(slug)
         body = await json_object(request)
-        text_zh = body.req_str("text_zh", max_len=500)
-        text_en = body.str_("text_en", required=False, max_len=500, default="") or ""
+        text_zh = body.req_str("text_zh", max_len=500, lines=True)
+        text_en = body.str_("text_en", required=False, max_len=500, default="", lines=True) or ""
         expires = body.time("expires_at", required=False, local_ok=True)
         body.done()
         principal = await self.ctx.require(request, slug, lambda p: p.can_manage(slug), "notice.publish")

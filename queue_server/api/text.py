@@ -1,0 +1,84 @@
+"""What text a request may carry, on SQLite and PostgreSQL alike.
+
+PostgreSQL cannot store NUL, an unpaired UTF-16 surrogate (``"\\ud800"`` in JSON) cannot be
+encoded at all, and control characters in a name or a reason only garble the screens and the
+audit log. So text fields refuse them all, wherever they come from (JSON bodies, query
+strings, path parameters, CSV cells); a field that legitimately holds several lines (a notice
+body, a comment) keeps its newlines and tabs. Times are held to the years that every
+conversion (UTC, a hall's time zone, a day's bounds) can represent.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date, datetime
+
+FIRST_DATE, LAST_DATE = date(1970, 1, 1), date(2999, 12, 31)
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # C0, DEL and C1
+_CONTROL_BUT_LINES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # the same, less \t \n \r
+
+
+def text_problem(value: str, *, lines: bool = False) -> tuple[str, str] | None:
+    """Why ``value`` may not be stored, in Chinese and English, or None when it may."""
+    found = _SURROGATE.search(value)
+    if found:
+        code = f"U+{ord(found.group()):04X}"
+        return f"含有不成对的代理字符 {code}", f"contains an unpaired surrogate {code} at position {found.start()}"
+    found = (_CONTROL_BUT_LINES if lines else _CONTROL).search(value)
+    if found:
+        code = f"U+{ord(found.group()):04X}"
+        return f"含有控制字符 {code}", f"contains the control character {code} at position {found.start()}"
+    return None
+
+
+def date_problem(day: date) -> tuple[str, str] | None:
+    if FIRST_DATE <= day <= LAST_DATE:
+        return None
+    return f"须在 {FIRST_DATE} 至 {LAST_DATE} 之间", f"must be from {FIRST_DATE} to {LAST_DATE}"
+
+
+def printable(value: str) -> str:
+    """``value`` as JSON can always encode it (lone surrogates written as ``\\udXXX``)."""
+    return value.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+TIME_COLUMNS = ("slot_start", "slot_end")
+
+
+def csv_problem(text: str) -> tuple[str, str] | None:
+    """The first cell of a CSV import that no row may hold (a control character, a line break
+    inside a cell, a time out of range), as ``(中文, English)`` naming its line and column;
+    None when every cell is acceptable text. Malformed CSV is left to the importer's parser."""
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")), strict=True)
+    header: list[str] | None = None
+    line = 1  # where the row starts (a quoted cell may span lines)
+    try:
+        for row in reader:
+            first, line = line, reader.line_num + 1
+            if header is None and not any(cell.strip() for cell in row):
+                continue
+            names = header or []
+            for i, cell in enumerate(row):
+                column = names[i] if i < len(names) else f"{i + 1}"
+                why = text_problem(cell) or (_time_problem(cell) if column in TIME_COLUMNS else None)
+                if why is not None:
+                    line = first
+                    zh, en = why
+                    return f"第 {line} 行「{column}」列{zh}", f"line {line}, column {column}: {en}"
+            if header is None:
+                header = [cell.strip().lower() for cell in row]
+    except csv.Error:
+        return None
+    return None
+
+
+def _time_problem(cell: str) -> tuple[str, str] | None:
+    try:
+        parsed = datetime.fromisoformat(cell.strip())
+    except ValueError:
+        return None  # the importer says what a time must look like
+    return date_problem(parsed.date())
