@@ -1,4 +1,4 @@
-"""Serial hardware (issue 5): LED screens, caller pads, evaluation pads, ticket printers.
+"""Serial hardware: LED screens, caller pads, evaluation pads, ticket printers.
 
     onbon.py, padbus.py, printer.py   pure codecs (bytes in, frames out) per protocol
     led_frames.py                     LED text lines -> Onbon frames (layout: displays.led)
@@ -8,6 +8,7 @@
     mirror.py, rating.py              pure: the hall as devices see it; rating questions
     controller.py                     one hall's devices driven from its live events
     local.py, agent.py                the two ways to reach the server: in-process, or the agent
+    presence.py                       devices nothing reports are unknown: at start, when the agent leaves
     sim/                              virtual devices on ptys
 
 ``plugin`` runs the halls whose hardware mode is "local" inside the server.
@@ -34,6 +35,7 @@ from .config import HardwareConfig, Mode
 from .controller import HallDevices
 from .link import Backoff
 from .local import LocalClient
+from .presence import agent_route, declare_all
 
 if TYPE_CHECKING:
     from .sim.demo import SimulatedHall
@@ -66,12 +68,15 @@ def plugin(
     simulated: Mapping[str, SimulatedHall] | None = None,
 ) -> Plugin:
     """Drive every hall whose devices the server owns (mode "local") while the app runs;
-    ``simulated`` halls get their virtual devices started first and the simulator page."""
+    ``simulated`` halls get their virtual devices started first and the simulator page.
+    At start every hall lists the devices its file declares, unknown until reported; the
+    agent's channel makes them unknown again when the agent leaves (``presence``)."""
     local = [c for c in configs.values() if c.mode is Mode.LOCAL and c.devices]
     sims = dict(simulated or {})
 
     @contextlib.asynccontextmanager
     async def running() -> AsyncIterator[None]:
+        await declare_all(api, configs)
         async with contextlib.AsyncExitStack() as stack:
             for sim in sims.values():
                 sim.start()
@@ -88,12 +93,12 @@ def plugin(
                     with contextlib.suppress(asyncio.CancelledError):
                         await task
 
-    routes: list[BaseRoute] = []
+    routes: list[BaseRoute] = [agent_route(api, hub, configs)]
     if sims:
         from .sim.page import routes as simulator_routes
 
         static = Path(__file__).resolve().parent / "static"
-        routes = [*simulator_routes(sims), Mount("/static/hardware", StaticFiles(directory=static))]
+        routes += [*simulator_routes(sims), Mount("/static/hardware", StaticFiles(directory=static))]
     simulator = Screen("/simulator/{hall}", "虚拟串口设备", "Simulated serial devices", Access.ANYONE)
     screens = (simulator,) if sims else ()
-    return Plugin(name="hardware", routes=routes, lifespan=running if local or sims else None, screens=screens)
+    return Plugin(name="hardware", routes=routes, lifespan=running, screens=screens)

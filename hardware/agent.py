@@ -49,7 +49,8 @@ class AgentClient:
         scheme, rest = self.server.split("://", 1)
         ws_scheme = {"http": "ws", "https": "wss"}.get(scheme, scheme)
         query = urllib.parse.urlencode({"access_token": self.token})
-        return f"{ws_scheme}://{rest}/ws/halls/{urllib.parse.quote(self.hall)}?{query}"
+        # The agent's own hall channel: when it closes, the server shows the hall's devices unknown.
+        return f"{ws_scheme}://{rest}/ws/halls/{urllib.parse.quote(self.hall)}/agent?{query}"
 
     async def messages(self) -> AsyncIterator[JSON]:
         while True:

@@ -121,6 +121,10 @@ class HallDevices:
                     known = self.mirror.devices.get(device_id) or {}
                     if (known.get("state"), known.get("error")) != (state.value, error):
                         self._reports.put_nowait(self._devices[device_id])
+            elif (unknown := _said_unknown(changes.event)) in self._health:
+                # The server thinks nothing drives it (it restarted, or saw an earlier connection
+                # of ours close late): it is driven, so say how it is.
+                self._reports.put_nowait(self._devices[unknown])
             self._refresh(changes)
             if changes.event:
                 await self._on_event(changes.event)
@@ -303,3 +307,13 @@ class HallDevices:
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+
+def _said_unknown(event: JSON | None) -> str | None:
+    """The device a ``device.health`` event says is unknown, if it is one."""
+    if not event or event.get("kind") != "device.health":
+        return None
+    device = (event.get("detail") or {}).get("device")
+    if isinstance(device, dict) and device.get("state") == DeviceState.UNKNOWN.value:
+        return str(device.get("id"))
+    return None

@@ -223,11 +223,14 @@ class Notice:
 
 
 class DeviceState(enum.StrEnum):
-    """A serial device's health, as its link sees it (issue 5: LED screens, pads, printers)."""
+    """A serial device's health, as its link sees it (LED screens, pads, printers)."""
 
     ONLINE = "online"
     RETRYING = "retrying"  # the last frame went unanswered; the link is trying again
     OFFLINE = "offline"  # the port is gone or the device stopped answering
+    # No running line reports it: the server has just started and nothing has reported it
+    # yet, or the agent that drives it left. The server's word, never a link's report.
+    UNKNOWN = "unknown"
 
 
 DEVICE_KINDS = frozenset({"window_led", "hall_led", "caller_pad", "evaluation_pad", "printer"})
@@ -235,7 +238,8 @@ DEVICE_KINDS = frozenset({"window_led", "hall_led", "caller_pad", "evaluation_pa
 
 @dataclass(frozen=True, slots=True)
 class DeviceHealth:
-    """The last health a hall's device reported; stored so a reloaded dashboard sees it."""
+    """A hall's device's last known health (as reported, or unknown when nothing reports it);
+    stored so a reloaded dashboard sees it."""
 
     hall: str
     device: str  # the id the hall's configuration gives it

@@ -9,14 +9,25 @@ hub, devices) told, so nobody ever sees a call that was rolled back.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 from .clock import SYSTEM_CLOCK, Clock
 from .config import Config, HallConfig
-from .domain import Appointment, DeviceHealth, Evaluation, Event, Notice, Ticket, TicketAction, TicketState, Window
+from .domain import (
+    Appointment,
+    DeviceHealth,
+    DeviceState,
+    Evaluation,
+    Event,
+    Notice,
+    Ticket,
+    TicketAction,
+    TicketState,
+    Window,
+)
 from .errors import (
     BadRequest,
     Conflict,
@@ -235,7 +246,8 @@ class QueueService:
     def _print_job(u: _Unit, printer: str, ticket: Ticket) -> Event:
         """The slip job for ``printer`` (the agent or local link that owns it prints on seeing it)."""
         health = u.tx.device(printer)
-        if health is None or health.kind != "printer":
+        # Unknown: no running line reports it, so nobody would print the slip.
+        if health is None or health.kind != "printer" or health.state is DeviceState.UNKNOWN:
             raise NotFound(f"没有这台取号打印机 / no ticket printer {printer!r} has reported in {u.hall.slug}")
         return Event(
             hall=u.hall.slug,
@@ -523,10 +535,41 @@ class QueueService:
             if change is None:
                 assert current is not None  # no change is only possible against a stored health
                 return DeviceReport(current, [])
-            health, event = change
-            u.tx.put_device(health)
-            u.record(replace(event, detail={"device": device_view(health)}))
+            health = self._save_health(u, change)
         return DeviceReport(health, u.events)
+
+    def declare_devices(
+        self, slug: str, declared: Sequence[device_rules.DeclaredDevice], *, error: str = ""
+    ) -> Outcome:
+        """The server starts: the hall's devices are those its hall file declares, each unknown
+        (with ``error`` saying why) until a running line reports it; what an earlier run left
+        of other devices is removed, so it is neither listed nor shown online."""
+        with self._unit(slug) as u:
+            wanted = {d.device for d in declared}
+            for stale in u.tx.devices():
+                if stale.device not in wanted:
+                    u.tx.delete_device(stale.device)
+            for spec in declared:
+                change = device_rules.declared(u.tx.device(spec.device), spec, hall=slug, error=error, at=u.now)
+                if change is not None:
+                    self._save_health(u, change)
+        return Outcome(None, u.events)
+
+    def devices_unreported(self, slug: str, *, error: str = "") -> Outcome:
+        """Nothing drives the hall's devices any more (its agent left): each becomes unknown."""
+        with self._unit(slug) as u:
+            for health in u.tx.devices():
+                change = device_rules.unreported(health, error=error, at=u.now)
+                if change is not None:
+                    self._save_health(u, change)
+        return Outcome(None, u.events)
+
+    @staticmethod
+    def _save_health(u: _Unit, change: tuple[DeviceHealth, Event]) -> DeviceHealth:
+        health, event = change
+        u.tx.put_device(health)
+        u.record(replace(event, detail={"device": device_view(health)}))
+        return health
 
     def devices(self, slug: str) -> list[DeviceHealth]:
         self.hall(slug)

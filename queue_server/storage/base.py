@@ -196,6 +196,10 @@ class HallTx(HallReader):
     def put_device(self, health: DeviceHealth) -> None:
         """Store ``health`` as the device's current state (insert or replace)."""
 
+    @abstractmethod
+    def delete_device(self, device: str) -> None:
+        """Forget ``device`` (the hall file no longer declares it)."""
+
 
 class Store(ABC):
     url: str

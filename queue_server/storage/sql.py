@@ -737,10 +737,13 @@ class SqlHall(HallTx):
         row = self.conn.execute(stmt).mappings().first()
         return device_from_row(row) if row else None
 
+    def delete_device(self, device: str) -> None:
+        c = device_health_t.c
+        self.conn.execute(sa.delete(device_health_t).where(c.hall == self.hall, c.device == device))
+
     def put_device(self, health: DeviceHealth) -> None:
         # Delete-then-insert under the hall lock: a portable upsert for both backends.
-        c = device_health_t.c
-        self.conn.execute(sa.delete(device_health_t).where(c.hall == self.hall, c.device == health.device))
+        self.delete_device(health.device)
         self.conn.execute(
             sa.insert(device_health_t).values(
                 hall=self.hall,

@@ -211,3 +211,22 @@ def test_scores_map_the_byte_a_key_sends(sims: SimulatedHall) -> None:
         assert sorted(client.ratings) == [(10 + k, k) for k in range(1, 6)] + [(20 + k, 6 - k) for k in range(1, 6)]
 
     run(sims, script)
+
+
+def test_a_device_the_server_calls_unknown_is_reported_again(sims: SimulatedHall) -> None:
+    # The server said so after this agent's earlier connection closed late, or after it restarted.
+    async def script(client: FakeClient, devices: HallDevices) -> None:
+        def pad_1() -> list[tuple[str, DeviceState, str]]:
+            return [h for h in client.health if h[0] == "pad-1"]
+
+        client.inbox.put_nowait(SNAPSHOT)
+        await until(lambda: pad_1() == [("pad-1", DeviceState.ONLINE, "")], "pad-1 reported online")
+        unknown = {"id": "pad-1", "kind": "caller_pad", "window": 1, "state": "unknown", "error": ""}
+        client.inbox.put_nowait(event(6, "device.health", window=1, detail={"device": unknown}))
+        await until(lambda: pad_1() == [("pad-1", DeviceState.ONLINE, "")] * 2, "pad-1 reported again")
+        offline = {**unknown, "state": "offline"}  # what another reporter said: not this agent's to argue with
+        client.inbox.put_nowait(event(7, "device.health", window=1, detail={"device": offline}))
+        await asyncio.sleep(0.3)
+        assert len(pad_1()) == 2
+
+    run(sims, script)

@@ -1,5 +1,6 @@
 """The agent path end to end: ``run.py agent`` owns the ptys and talks to a real server
-process over a real WebSocket and the HTTP API; it reconnects and resyncs."""
+process over a real WebSocket and the HTTP API; it reconnects and resyncs, and when it is
+gone the server shows its devices as not connected."""
 
 from __future__ import annotations
 
@@ -23,9 +24,12 @@ def test_the_agent_drives_the_devices_and_a_restarted_agent_shows_the_current_st
     li = h.login("li")
     assert h.post("/api/halls/t/windows/1/open", li).status_code == 200
     first = h.post("/api/halls/t/tickets", service="A").json()
-    # The server itself never touches the ports in agent mode: nothing shows yet.
+    # The server itself never touches the ports in agent mode: nothing shows yet, and the
+    # devices of the hall file are listed as not connected.
     time.sleep(0.5)
     assert screens.lines(1) == []
+    boss = h.login("boss")
+    assert {d["state"] for d in h.get("/api/halls/t/devices", boss).json()["devices"]} == {"unknown"}
     with agent_process(h.base, h.agent_token, h.config, h.directory) as agent:
         screens.wait_for_text(1, "1号窗口", timeout=15)  # the snapshot brought every screen up to date
         pads.press(1, PadKey.CALL_NEXT)
@@ -35,7 +39,6 @@ def test_the_agent_drives_the_devices_and_a_restarted_agent_shows_the_current_st
         rater = EVALUATION_BASE + 1
         pads.wait_until(lambda: pads.pad(rater).asked == 1, what="the rating question")
         pads.rate(rater, 4)
-        boss = h.login("boss")
         deadline = time.monotonic() + 5
         while not h.get("/api/halls/t/evaluations", boss).json()["evaluations"]:
             assert time.monotonic() < deadline and agent.poll() is None, "the rating never arrived"
@@ -59,7 +62,12 @@ def test_the_agent_drives_the_devices_and_a_restarted_agent_shows_the_current_st
         screens.replug()
         assert screens.wait_for_text(1, meanwhile["number"], timeout=10)[0] == f"请 {meanwhile['number']} 号"
         assert h.post("/api/halls/t/windows/1/no-show", li).status_code == 200
-    # The agent is gone; a call happens meanwhile; a new agent shows the current state at once.
+    # The agent is gone: nothing drives its devices, so none shows online.
+    deadline = time.monotonic() + 5
+    while {d["state"] for d in h.get("/api/halls/t/devices", boss).json()["devices"]} != {"unknown"}:
+        assert time.monotonic() < deadline, h.get("/api/halls/t/devices", boss).json()
+        time.sleep(0.05)
+    # A call happens meanwhile; a new agent shows the current state at once.
     second = h.post("/api/halls/t/tickets", service="A").json()
     assert h.post("/api/halls/t/windows/1/call-next", li).status_code == 200
     with agent_process(h.base, h.agent_token, h.config, h.directory):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx2 as httpx
 import pytest
@@ -83,3 +84,26 @@ def test_the_simulator_page_shows_the_call_made_with_its_button(simulated: str) 
         finally:
             browser.close()
     assert set(hosts) == {"127.0.0.1"}
+
+
+def test_a_later_server_that_drives_nothing_does_not_show_the_simulated_devices(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path}/hallq.db"
+    store = open_store(db)
+    try:
+        store.sync_halls(demo_config())
+        AuthService(store.accounts).create_user("zhangwei", PASSWORD, Role.CLERK, "demo", "张伟")
+    finally:
+        store.close()
+
+    def devices(base: str) -> dict[str, str]:
+        found = httpx.get(f"{base}/api/halls/demo/devices", headers=bearer(base, "zhangwei", PASSWORD))
+        return {d["id"]: d["state"] for d in found.json()["devices"]}
+
+    with serve(db, tmp_path, "--simulate-devices") as base:
+        deadline = time.monotonic() + 10
+        while devices(base).get("led-1") != "online":
+            assert time.monotonic() < deadline, devices(base)
+            time.sleep(0.1)
+    # The demo hall file declares no devices: a server without --simulate-devices lists none.
+    with serve(db, tmp_path) as base:
+        assert devices(base) == {}
