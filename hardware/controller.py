@@ -281,6 +281,7 @@ class HallDevices:
                 ahead=int(data["ahead"]),
                 issued_at=datetime.fromisoformat(str(data["issued_at"])),  # in the hall's time zone
                 track_url=str(data["track_url"]),
+                no_open_window=bool(data.get("no_open_window")),
             )
             await port.print_slip(slip)
         except (PrinterUnavailable, ActionRefused, ConnectionError) as exc:

@@ -43,6 +43,8 @@ PAPER_STATES: Final = ("ok", "low", "out")
 DOTS_PER_CHAR: Final = 12  # font A is 12×24 dots: 32 characters = 384 dots (58 mm), 48 = 576 (80 mm)
 QR_BORDER: Final = 2  # quiet zone in modules; the paper margin adds to it
 DEFAULT_FOOTER: Final = "请留意叫号，过号需重新排队"
+NO_OPEN_WINDOW_ZH: Final = "暂无窗口办理此业务，请留意叫号"
+NO_OPEN_WINDOW_EN: Final = "No window serves this right now"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +58,7 @@ class TicketSlip:
     issued_at: datetime
     track_url: str
     footer: str = DEFAULT_FOOTER
+    no_open_window: bool = False  # no open window serves the service right now: say so, not a count alone
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +182,10 @@ def render_slip(slip: TicketSlip, options: PrinterOptions = PrinterOptions()) ->
     _lines(p, f"前面还有 {slip.ahead} 人", width)
     if options.bilingual:
         _lines(p, f"{slip.ahead} ahead of you", width)
+    if slip.no_open_window:
+        _lines(p, NO_OPEN_WINDOW_ZH, width)
+        if options.bilingual:
+            _lines(p, NO_OPEN_WINDOW_EN, width)
     _lines(p, slip.issued_at.strftime("%Y-%m-%d %H:%M"), width)
     if slip.track_url:
         if options.native_qr:

@@ -61,6 +61,10 @@ def test_a_kiosk_prints_on_a_printer_that_reported(client: TestClient, auth: Aut
     assert (s["number"], s["ahead"], s["hall_name_zh"]) == (ticket["number"], 0, "测试大厅")
     assert s["track_url"] == "http://hall.local" + ticket["track_url"]
     assert s["issued_at"].endswith("+08:00")  # printed as the hall's wall clock, wherever the agent runs
+    assert s["no_open_window"] is False  # window 1 (A, B) is open
+    b_ticket = client.post("/api/halls/t/tickets", json={"service": "C"}, headers=bearer(kiosk)).json()
+    assert b_ticket["no_open_window"] is True and b_ticket["estimated_wait_s"] is None  # windows 2 and 3 closed
+    assert client.get(f"/api/tickets/{b_ticket['id']}/slip", headers=bearer(agent)).json()["no_open_window"] is True
     # The slip holds the ticket's token: nobody but the agent reads it.
     assert client.get(f"/api/tickets/{ticket['id']}/slip", headers=bearer(kiosk)).status_code == 403
     assert client.get(f"/api/tickets/{ticket['id']}/slip").status_code == 401

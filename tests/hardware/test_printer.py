@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 import pytest
@@ -62,6 +63,16 @@ def test_slip_reads_back() -> None:
     assert parser.cuts == 1
     assert GS_K in raw and GS_V0 not in raw
     assert b"\x1d!\x11" in raw  # the number in double width and height
+
+
+def test_a_slip_says_when_no_window_serves_the_service_right_now() -> None:
+    plain = parse(render_slip(SLIP)).text_lines
+    assert "暂无窗口办理此业务，请留意叫号" not in plain
+    closed = replace(SLIP, no_open_window=True)
+    lines = parse(render_slip(closed)).text_lines
+    assert "暂无窗口办理此业务，请留意叫号" in lines and "前面还有 3 人" in lines
+    bilingual = parse(render_slip(closed, PrinterOptions(bilingual=True))).text_lines
+    assert "No window serves this right now" in bilingual
 
 
 @settings(max_examples=30, deadline=None)
