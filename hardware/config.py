@@ -187,7 +187,7 @@ def _line(r: TomlReader, value: Any, key: str) -> LineConfig:
         raise r.fail(f"{key}.baud", f"must be one of {', '.join(map(str, _BAUDS))}, got {baud}")
     return LineConfig(
         id=r.str_(t, key, "id"),
-        url=r.str_(t, key, "url"),
+        url=_serial_url(r, t, key),
         protocol=Protocol(protocol),
         baud=baud,
         gap_s=r.int_(t, key, "gap_ms", 100, 0, 5000) / 1000,
@@ -195,6 +195,24 @@ def _line(r: TomlReader, value: Any, key: str) -> LineConfig:
         retries=r.int_(t, key, "retries", 3, 0, 10),
         echo=_flag(r, t, key, "echo", False),
     )
+
+
+# What pyserial's serial_for_url opens besides a device path (loop:// for tests, socket:// and
+# rfc2217:// for serial servers on the LAN); anything else is a typo or worse.
+_URL_SCHEMES = ("loop://", "socket://", "rfc2217://", "spy://", "alt://", "hwgrep://")
+
+
+def _serial_url(r: TomlReader, t: dict[str, Any], key: str) -> str:
+    url = r.str_(t, key, "url", max_len=255)
+    if "://" in url:
+        if not url.startswith(_URL_SCHEMES):
+            raise r.fail(f"{key}.url", f"a URL must start with one of {', '.join(_URL_SCHEMES)}, got {url!r}")
+        return url
+    # A device path (/dev/ttyUSB0, /dev/serial/by-id/…, a pty link, COM3): never one that climbs
+    # out of where it names, which could only point somewhere that is not a serial port.
+    if ".." in url.replace("\\", "/").split("/"):
+        raise r.fail(f"{key}.url", f"a device path may not hold '..', got {url!r}")
+    return url
 
 
 def _device(r: TomlReader, value: Any, key: str, lines: dict[str, LineConfig], windows: set[int]) -> DeviceConfig:

@@ -60,6 +60,10 @@ def test_no_table_means_no_devices() -> None:
         (lambda ls, ds: ds[2].update(width=128), "devices[2].width", "only for"),
         (lambda ls, ds: ds[1].update(encoding="utf-8"), "devices[1].encoding", "gb2312 or gbk"),
         (lambda ls, ds: ds[0].update(colour="red"), "devices[0].colour", "unknown key"),
+        (lambda ls, ds: ls[0].update(url="/dev/../../etc/passwd"), "lines[0].url", "may not hold '..'"),
+        (lambda ls, ds: ls[0].update(url="http://10.0.0.9/"), "lines[0].url", "socket://"),
+        (lambda ls, ds: ls[0].update(url="/dev/tty\u0000"), "lines[0].url", "control character"),
+        (lambda ls, ds: ls[0].update(url="/dev/" + "x" * 300), "lines[0].url", "at most 255"),
     ],
 )
 def test_a_bad_table_names_the_key(change: Any, key: str, words: str) -> None:
