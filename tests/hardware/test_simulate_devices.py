@@ -66,6 +66,7 @@ def test_the_simulator_api_presses_a_pad_and_reads_the_screen(simulated: str) ->
 
 
 @NEEDS_CHROMIUM
+@pytest.mark.browser
 def test_the_simulator_page_shows_the_call_made_with_its_button(simulated: str) -> None:
     open_window_one(simulated)
     issued = httpx.post(f"{simulated}/api/halls/demo/tickets", json={"service": "A"}).json()
