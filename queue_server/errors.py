@@ -35,6 +35,13 @@ class WindowBusy(HallQError):
     status = 409
 
 
+class StaffAtWindow(HallQError):
+    """A staff login already holds another open or paused window of the hall (one window each)."""
+
+    code = "staff_at_window"
+    status = 409
+
+
 class RecallLimitReached(HallQError):
     code = "recall_limit"
     status = 409

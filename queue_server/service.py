@@ -27,6 +27,7 @@ from .domain import (
     TicketAction,
     TicketState,
     Window,
+    WindowState,
 )
 from .errors import (
     BadRequest,
@@ -37,6 +38,7 @@ from .errors import (
     NotOnStaff,
     NoWindowServes,
     ServicePaused,
+    StaffAtWindow,
 )
 from .rules import appointments as appointment_rules
 from .rules import devices as device_rules
@@ -436,6 +438,20 @@ class QueueService:
                     f"{staff} 不在本大厅工作人员名单中，请在大厅配置文件的 [[hall.staff]] 中加入 login = {staff!r} / "
                     f"{staff} is not on the staff of {slug}: add login = {staff!r} to [[hall.staff]] of the hall file"
                 )
+            if staff is not None:
+                # One window per login, checked here under the hall's write lock that this
+                # transaction holds (BEGIN IMMEDIATE on SQLite, the hall row FOR UPDATE on
+                # PostgreSQL): concurrent opens by one clerk are serialised and all but the
+                # first see the window it took. A unique index would also hold, but could not
+                # name that window, and its migration would fail on a database where the race
+                # already left a clerk at two windows.
+                held = [w.number for w in u.tx.windows() if w.staff == staff and w.state is not WindowState.CLOSED]
+                elsewhere = [n for n in held if n != window]
+                if elsewhere:
+                    raise StaffAtWindow(
+                        f"{staff} 已在 {elsewhere[0]} 号窗口，请先关闭该窗口 / "
+                        f"{staff} already holds window {elsewhere[0]}; close it first"
+                    )
             win = u.save_window(window_rules.open_window(u.window(window), staff, u.now))
             return u.outcome(window, window=win)
 

@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
 
-from ..domain import Window, WindowState
+from ..domain import Window
 from ..errors import BadRequest, Forbidden, NotFound
 from ..principal import DeviceKind, Principal, Role
 from ..service import Outcome, QueueService
@@ -33,19 +33,16 @@ ACTIONS: dict[str, str] = {
 }
 
 
-def _window(service: QueueService, slug: str, number: int, action: str) -> tuple[Window, dict[int, Window]]:
-    """The window, and (for "open", which checks the clerk is at no other window) all of them."""
+def _window(service: QueueService, slug: str, number: int) -> Window:
     with service.store.reader(slug) as r:
         window = r.window(number)
-        windows = {w.number: w for w in r.windows()} if action == "open" and window is not None else {}
     if window is None:
         raise NotFound(f"没有 {number} 号窗口 / window {number} does not exist in {slug}")
-    return window, windows
+    return window
 
 
-def may_act(principal: Principal, slug: str, action: str, window: Window, windows: dict[int, Window]) -> str | None:
-    """Why ``principal`` may not act on ``window`` (None: it may); ``windows`` (all the hall's) is
-    needed only for "open"."""
+def may_act(principal: Principal, slug: str, action: str, window: Window) -> str | None:
+    """Why ``principal`` may not act on ``window`` (None: it may)."""
     if not principal.in_hall(slug):
         return "another hall"
     if principal.role in (Role.MANAGER, Role.ADMIN):
@@ -55,12 +52,7 @@ def may_act(principal: Principal, slug: str, action: str, window: Window, window
     if principal.role is not Role.CLERK:
         return "not staff"
     if action == "open":
-        elsewhere = [
-            w.number for w in windows.values() if w.staff == principal.name and w.state is not WindowState.CLOSED
-        ]
-        if elsewhere and elsewhere != [window.number]:
-            return f"already at window {elsewhere[0]}"
-        return None
+        return None  # one window per clerk: QueueService.open_window checks it under the hall's lock (409)
     if window.staff != principal.name:
         return f"window {window.number} belongs to {window.staff or 'nobody'}"
     return None
@@ -89,8 +81,8 @@ class WindowRoutes:
         self, request: HTTPConnection | None, principal: Principal, slug: str, number: int, action: str
     ) -> str | None:
         """The staff login to record for ``principal``'s action (403, audited, if it may not act)."""
-        window, windows = await run_in_threadpool(_window, self.ctx.service, slug, number, action)
-        refusal = may_act(principal, slug, action, window, windows)
+        window = await run_in_threadpool(_window, self.ctx.service, slug, number)
+        refusal = may_act(principal, slug, action, window)
         if refusal is not None:
             await self.ctx.audit(
                 request, principal, f"window.{action}", "denied", slug, f"window {number}", {"why": refusal}

@@ -139,7 +139,7 @@ def test_desk_follows_the_routing_rule_for_transferred_tickets(service: QueueSer
     a2 = service.issue("t", "A").ticket
     assert a and c and a2
     service.open_window("t", 1, "clerk")
-    service.open_window("t", 3, "clerk")
+    service.open_window("t", 3, "clerk3")  # one window per clerk
 
     def called(window: int) -> int:
         ticket = service.call_next("t", window).ticket
