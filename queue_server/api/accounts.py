@@ -10,7 +10,7 @@ from starlette.responses import JSONResponse, Response
 
 from ..auth.models import AuditRecord, DeviceToken
 from ..auth.service import COOKIE, client_ip
-from ..errors import BadRequest
+from ..errors import BadRequest, Unauthorized
 from ..principal import DeviceKind, Principal
 from .body import json_object, path_int, query
 from .context import ApiContext
@@ -83,7 +83,10 @@ class AccountRoutes:
         return response
 
     async def logout(self, request: Request) -> Response:
-        caller = await self.ctx.caller(request)
+        try:
+            caller = await self.ctx.caller(request)
+        except Unauthorized:
+            caller = None  # an expired or forged session: there is nothing to end but the cookie
         if caller is not None:
             self.ctx.auth.check_csrf(request, caller)
             await run_in_threadpool(self.ctx.auth.logout, request)
@@ -139,6 +142,18 @@ class AccountRoutes:
             slug,
         )
         return JSONResponse(token_view(token))
+
+    async def unlock(self, request: Request) -> Response:
+        """Clear the sign-in throttle of an account of the hall (a clerk slowed down by mistyping,
+        or by someone else's guesses from the clerk's own address)."""
+        slug: str = request.path_params["hall"]
+        username: str = request.path_params["username"]
+        self.ctx.service.hall(slug)
+        principal = await self.ctx.require(request, slug, lambda p: p.can_manage(slug), "account.unlock")
+        cleared = await self.ctx.act(
+            request, principal, slug, "account.unlock", username[:80], self.ctx.auth.unlock, username, slug
+        )
+        return JSONResponse({"username": username, "addresses_cleared": cleared})
 
     async def audit_log(self, request: Request) -> Response:
         slug: str = request.path_params["hall"]

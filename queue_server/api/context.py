@@ -53,8 +53,11 @@ class ApiContext:
         return found
 
     async def authenticate(self, conn: HTTPConnection) -> Principal | None:
-        """The ``Authenticator`` for WebSocket channels."""
-        found = await self.caller(conn)
+        """The ``Authenticator`` for WebSocket channels: a refused credential is nobody (4401)."""
+        try:
+            found = await self.caller(conn)
+        except Unauthorized:
+            return None
         return found.principal if found else None
 
     async def require(

@@ -18,11 +18,21 @@ class StaffUser:
     role: Role
     hall: str | None
     disabled: bool = False
-    failed_logins: int = 0
-    locked_until: datetime | None = None
 
     def principal(self) -> Principal:
         return Principal(name=self.username, role=self.role, hall=self.hall)
+
+
+@dataclass(frozen=True, slots=True)
+class LoginThrottle:
+    """Failed sign-ins to one account (by the name typed) from one address, and until when
+    that address must wait before trying that account again."""
+
+    username: str
+    ip: str
+    failures: int
+    last_failure_at: datetime
+    blocked_until: datetime
 
 
 @dataclass(frozen=True, slots=True)

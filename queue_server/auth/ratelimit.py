@@ -47,3 +47,30 @@ class RateLimiter:
             for old in list(self._buckets)[: self.max_keys // 2]:
                 del self._buckets[old]
         self._buckets[key] = value
+
+
+@dataclass(frozen=True, slots=True)
+class LoginBackoff:
+    """How failed sign-ins to one account from one address slow that address down.
+
+    Never a lock: the delay binds the (account, address) pair only, so a stranger failing from
+    their own address cannot keep the clerk out at the clerk's. ``free`` failures cost nothing
+    (typos); each one after waits ``first_s``, doubling up to ``max_s``. The count is forgotten
+    when that address signs in to the account, a manager unlocks it, or ``forget_s`` pass
+    without a failure.
+    """
+
+    free: int = 5
+    first_s: float = 30.0
+    max_s: float = 300.0
+    forget_s: float = 24 * 3600.0
+
+    def __post_init__(self) -> None:
+        if self.free < 1 or self.first_s <= 0 or self.max_s < self.first_s or self.forget_s < self.max_s:
+            raise ValueError("a login backoff needs free >= 1 and 0 < first_s <= max_s <= forget_s")
+
+    def delay(self, failures: int) -> float:
+        """Seconds the pair must wait after its ``failures``-th failure in a row."""
+        if failures < self.free:
+            return 0.0
+        return min(self.first_s * 2.0 ** min(failures - self.free, 32), self.max_s)

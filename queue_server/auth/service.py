@@ -17,11 +17,13 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.requests import HTTPConnection
 
 from ..clock import SYSTEM_CLOCK, Clock, monotonic_of
+from ..config import MAX_TEXT
 from ..errors import BadRequest, Forbidden, NotFound, TooManyRequests, Unauthorized
 from ..principal import DeviceKind, Principal, Role
+from ..rules.names import login_problem, text_problem
 from ..storage.accounts import Accounts
 from .models import ApiSession, AuditRecord, DeviceToken, StaffUser
-from .ratelimit import Limit, RateLimiter
+from .ratelimit import Limit, LoginBackoff, RateLimiter
 from .secrets import Passwords, digest, new_secret, same_secret
 
 COOKIE = "hallq_session"
@@ -36,9 +38,10 @@ DEVICE_CACHE_SIZE = 10_000
 @dataclass(frozen=True, slots=True)
 class AuthSettings:
     session_hours: float = 12.0
-    lock_after: int = 5  # failed logins in a row
-    lock_minutes: float = 15.0
-    login_limit: Limit = field(default_factory=lambda: Limit(burst=10, per_minute=6))  # per client address
+    # Failed sign-ins slow down the (account, address) pair, never the account for everyone.
+    login_backoff: LoginBackoff = field(default_factory=LoginBackoff)
+    # Every sign-in attempt of one address, whatever the account (a sweep across accounts).
+    login_limit: Limit = field(default_factory=lambda: Limit(burst=10, per_minute=6))
     secure_cookies: bool = False  # set behind HTTPS
     password_time_cost: int | None = None  # None: argon2-cffi's default
     password_memory_kib: int | None = None
@@ -96,6 +99,13 @@ class AuthService:
             raise BadRequest("窗口人员和大厅管理员必须指定大厅 / clerks and managers belong to one hall (--hall)")
         if role is Role.ADMIN:
             hall = None
+        # The hall file's rule for staff logins, so every account made can also sign in and sit at a window.
+        problem = login_problem(username)
+        if problem:
+            raise BadRequest(f"账号名无效 / username: {problem}")
+        problem = text_problem(display_name, max_len=MAX_TEXT)
+        if problem:
+            raise BadRequest(f"显示名无效 / display name {problem}")
         return self.accounts.create_user(
             username, display_name or username, self.passwords.hash(password), role, hall, self.clock()
         )
@@ -106,24 +116,30 @@ class AuthService:
             self._audit(username, "auth.login", "denied", None, ip, {"reason": "rate_limited"})
             raise TooManyRequests("登录尝试过于频繁，请稍后再试 / too many login attempts; try again later", retry)
         now = self.clock()
+        backoff = self.settings.login_backoff
+        # Keyed by the name typed, known or not, so the answers do not tell which accounts exist.
+        throttle = self.accounts.login_throttle(username, ip)
         user = self.accounts.user_by_name(username)
+        hall = user.hall if user else None
+        if throttle is not None and throttle.blocked_until > now:
+            wait = (throttle.blocked_until - now).total_seconds()
+            detail = {"reason": "throttled", "failures": throttle.failures}
+            self._audit(username, "auth.login", "denied", hall, ip, detail)
+            raise TooManyRequests(
+                f"此地址登录失败次数过多，请 {int(wait) + 1} 秒后再试 / too many failed sign-ins to this account "
+                f"from this address; try again in {int(wait) + 1} s",
+                wait,
+            )
         if user is None:
             self.passwords.verify(self.passwords.dummy, password)  # same cost as a real check
-            self._audit(username, "auth.login", "denied", None, ip, {"reason": "unknown_user"})
+        if user is None or user.disabled or not self.passwords.verify(user.password_hash, password):
+            forget = now - timedelta(seconds=backoff.forget_s)
+            failed = self.accounts.record_login_failure(username, ip, now, backoff.delay, forget)
+            reason = "unknown_user" if user is None else "bad_password"
+            self._audit(username, "auth.login", "denied", hall, ip, {"reason": reason, "failures": failed.failures})
             raise Unauthorized("用户名或密码错误 / wrong username or password")
-        if user.locked_until is not None and user.locked_until > now:
-            self._audit(username, "auth.login", "denied", user.hall, ip, {"reason": "locked"})
-            raise TooManyRequests(
-                "账号已临时锁定，请稍后再试 / the account is locked for a while after repeated failures",
-                (user.locked_until - now).total_seconds(),
-            )
-        if user.disabled or not self.passwords.verify(user.password_hash, password):
-            self.accounts.record_failure(
-                user.id, now, self.settings.lock_after, timedelta(minutes=self.settings.lock_minutes)
-            )
-            self._audit(username, "auth.login", "denied", user.hall, ip, {"reason": "bad_password"})
-            raise Unauthorized("用户名或密码错误 / wrong username or password")
-        self.accounts.reset_failures(user.id)
+        if throttle is not None:
+            self.accounts.clear_login_failures(username, ip)
         secret = new_secret(STAFF_TOKEN_PREFIX)
         csrf = pysecrets.token_urlsafe(24)
         expires = now + timedelta(hours=self.settings.session_hours)
@@ -146,31 +162,45 @@ class AuthService:
 
     # -- resolving callers -----------------------------------------------------
 
-    def _bearer(self, conn: HTTPConnection) -> str | None:
-        header = conn.headers.get("authorization", "")
-        if header.lower().startswith("bearer "):
-            return header[7:].strip()
-        if conn.scope["type"] == "websocket":
-            # Browsers cannot set headers on a WebSocket: the token may come as a query parameter.
-            return conn.query_params.get("access_token")
+    @staticmethod
+    def credential(conn: HTTPConnection) -> tuple[str, str] | None:
+        """What the request presents as its credential, as (how, value): the Authorization header
+        first, then a WebSocket's ``?access_token=`` (browsers cannot set headers on one), then the
+        session cookie. None: nothing (a visitor's phone). "malformed" and "query" are refused."""
+        header = conn.headers.get("authorization")
+        if header is not None:
+            scheme, _, value = header.strip().partition(" ")
+            return ("bearer", value.strip()) if scheme.lower() == "bearer" and value.strip() else ("malformed", "")
+        if "access_token" in conn.query_params:
+            if conn.scope["type"] == "websocket":
+                return "bearer", conn.query_params["access_token"]
+            return "query", ""  # over HTTP a secret in the URL is not accepted (headers exist)
+        if COOKIE in conn.cookies:
+            return "cookie", conn.cookies[COOKIE]
         return None
 
+    def _bearer(self, conn: HTTPConnection) -> str | None:
+        found = self.credential(conn)
+        return found[1] if found is not None and found[0] == "bearer" else None
+
     def _session_secret(self, conn: HTTPConnection) -> str | None:
-        bearer = self._bearer(conn)
-        if bearer and bearer.startswith(STAFF_TOKEN_PREFIX + "_"):
-            return bearer
-        cookie = conn.cookies.get(COOKIE)
-        if cookie:
+        found = self.credential(conn)
+        if found is None:
+            return None
+        how, value = found
+        if how == "bearer":
+            return value if value.startswith(STAFF_TOKEN_PREFIX + "_") else None
+        if how == "cookie":
             try:
-                value = self.signer.loads(cookie)
+                secret = self.signer.loads(value)
             except BadSignature:
                 return None
-            return value if isinstance(value, str) else None
+            return secret if isinstance(secret, str) else None
         return None
 
     def presents_credentials(self, conn: HTTPConnection) -> bool:
         """Whether the request carries anything to resolve (visitors' phones do not)."""
-        return bool(self._bearer(conn) or conn.cookies.get(COOKIE))
+        return self.credential(conn) is not None
 
     def cached_device(self, conn: HTTPConnection) -> Caller | None:
         """The caller, when it is a device token resolved moments ago (no database read)."""
@@ -183,31 +213,43 @@ class AuthService:
         return Caller(hit[0].principal(), via_cookie=False, csrf=None)
 
     def resolve(self, conn: HTTPConnection) -> Caller | None:
-        """Who is calling (None: anonymous). A revoked or expired credential is anonymous."""
-        now = self.clock()
-        bearer = self._bearer(conn)
-        if bearer and bearer.startswith(DEVICE_TOKEN_PREFIX + "_"):
-            key = digest(bearer)
-            token = self.accounts.device_token(key)
-            if token is None or token.revoked_at is not None:
-                self._devices.pop(key, None)
-                return None
-            if len(self._devices) >= DEVICE_CACHE_SIZE:
-                self._devices.clear()
-            self._devices[key] = (token, self.monotonic())
-            if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-                self.accounts.touch_device_token(token.id, now)
-            return Caller(token.principal(), via_cookie=False, csrf=None)
-        secret = self._session_secret(conn)
-        if not secret:
-            return None
-        found = self.accounts.session(digest(secret), now)
+        """Who is calling; None for a request that presents no credential at all. A credential
+        that is malformed, unknown, forged, expired or revoked is refused (Unauthorized): the
+        request is never served as someone else, least of all as an anonymous visitor."""
+        found = self.credential(conn)
         if found is None:
             return None
-        session, user = found
-        if user.disabled:
-            return None
+        how, value = found
+        if how == "malformed":
+            raise Unauthorized("Authorization 头格式错误 / the Authorization header must be 'Bearer <token>'")
+        if how == "query":
+            raise Unauthorized(
+                "令牌须放在 Authorization 头中 / send the token as 'Authorization: Bearer …', not in the URL"
+            )
+        if how == "bearer" and value.startswith(DEVICE_TOKEN_PREFIX + "_"):
+            return self._device(value)
+        if how == "bearer" and not value.startswith(STAFF_TOKEN_PREFIX + "_"):
+            raise Unauthorized("令牌无效 / unknown token")
+        secret = self._session_secret(conn)
+        found_session = self.accounts.session(digest(secret), self.clock()) if secret else None
+        if found_session is None or found_session[1].disabled:
+            raise Unauthorized("登录已失效，请重新登录 / the session is unknown or has expired; sign in again")
+        session, user = found_session
         return Caller(user.principal(), via_cookie=session.kind == "cookie", csrf=session.csrf)
+
+    def _device(self, secret: str) -> Caller:
+        now = self.clock()
+        key = digest(secret)
+        token = self.accounts.device_token(key)
+        if token is None or token.revoked_at is not None:
+            self._devices.pop(key, None)
+            raise Unauthorized("设备令牌无效或已吊销 / the device token is unknown or revoked")
+        if len(self._devices) >= DEVICE_CACHE_SIZE:
+            self._devices.clear()
+        self._devices[key] = (token, self.monotonic())
+        if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+            self.accounts.touch_device_token(token.id, now)
+        return Caller(token.principal(), via_cookie=False, csrf=None)
 
     def check_csrf(self, conn: HTTPConnection, caller: Caller) -> None:
         """A cookie-authenticated state change must prove it comes from our own page."""
@@ -238,6 +280,16 @@ class AuthService:
         # Revoked here: forget it at once (other processes within DEVICE_CACHE_SECONDS).
         self._devices = {k: v for k, v in self._devices.items() if v[0].id != token_id}
         return revoked
+
+    # -- sign-in throttle -------------------------------------------------------
+
+    def unlock(self, username: str, hall: str | None) -> int:
+        """Forget every address's failed sign-ins to ``username`` (an account of ``hall``; None:
+        any account), so it may sign in at once; returns how many addresses were waiting."""
+        user = self.accounts.user_by_name(username)
+        if user is None or (hall is not None and user.hall != hall):
+            raise NotFound(f"没有账号 {username} / no account {username!r}" + (f" in hall {hall}" if hall else ""))
+        return self.accounts.clear_login_failures(username)
 
     # -- audit ---------------------------------------------------------------
 

@@ -11,12 +11,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, RowMapping
 
-from ..auth.models import ApiSession, AuditRecord, DeviceToken, StaffUser
+from ..auth.models import ApiSession, AuditRecord, DeviceToken, LoginThrottle, StaffUser
 from ..errors import Conflict
 from ..principal import DeviceKind, Role
-from .tables import audit_t, device_token_t, secret_t, session_t, user_t
+from .tables import audit_t, device_token_t, login_failure_t, secret_t, session_t, user_t
 
 
 def _user(r: RowMapping) -> StaffUser:
@@ -28,8 +29,6 @@ def _user(r: RowMapping) -> StaffUser:
         role=Role(r["role"]),
         hall=r["hall"],
         disabled=r["disabled"],
-        failed_logins=r["failed_logins"],
-        locked_until=r["locked_until"],
     )
 
 
@@ -82,7 +81,6 @@ class Accounts:
                     role=role.value,
                     hall=hall,
                     disabled=False,
-                    failed_logins=0,
                     created_at=now,
                 )
             )
@@ -104,26 +102,47 @@ class Accounts:
         with self.engine.connect() as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(user_t)).scalar_one())
 
-    def record_failure(self, user_id: int, now: datetime, lock_after: int, lock_for: timedelta) -> StaffUser:
-        """Count a failed login; the ``lock_after``-th in a row locks the account for ``lock_for``."""
-        with self.write() as conn:
-            failures = conn.execute(
-                sa.update(user_t)
-                .where(user_t.c.id == user_id)
-                .values(failed_logins=user_t.c.failed_logins + 1)
-                .returning(user_t.c.failed_logins)
-            ).scalar_one()
-            if failures >= lock_after:
-                conn.execute(
-                    sa.update(user_t).where(user_t.c.id == user_id).values(locked_until=now + lock_for, failed_logins=0)
-                )
-        user = self.user(user_id)
-        assert user is not None
-        return user
+    # -- failed sign-ins, per account name and address ---------------------------
 
-    def reset_failures(self, user_id: int) -> None:
+    def login_throttle(self, username: str, ip: str) -> LoginThrottle | None:
+        c = login_failure_t.c
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(login_failure_t).where(c.username == username, c.ip == ip)).mappings().first()
+        if row is None:
+            return None
+        return LoginThrottle(row["username"], row["ip"], row["failures"], row["last_failure_at"], row["blocked_until"])
+
+    def record_login_failure(
+        self, username: str, ip: str, now: datetime, delay: Callable[[int], float], forget_before: datetime
+    ) -> LoginThrottle:
+        """Count one more failure of ``username`` from ``ip`` (a count whose last failure is older
+        than ``forget_before`` starts again) and block the pair for ``delay(failures)`` seconds."""
+        c = login_failure_t.c
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        # One statement, so two failures at once from one pair both count (no read-then-insert race).
+        upsert = dialect.insert(login_failure_t).values(
+            username=username, ip=ip, failures=1, last_failure_at=now, blocked_until=now
+        )
+        upsert = upsert.on_conflict_do_update(
+            index_elements=[c.username, c.ip], set_={"failures": c.failures + 1, "last_failure_at": now}
+        )
         with self.write() as conn:
-            conn.execute(sa.update(user_t).where(user_t.c.id == user_id).values(failed_logins=0, locked_until=None))
+            conn.execute(sa.delete(login_failure_t).where(c.last_failure_at < forget_before))
+            failures = int(conn.execute(upsert.returning(c.failures)).scalar_one())
+            blocked = now + timedelta(seconds=delay(failures))
+            conn.execute(
+                sa.update(login_failure_t).where(c.username == username, c.ip == ip).values(blocked_until=blocked)
+            )
+        return LoginThrottle(username, ip, failures, now, blocked)
+
+    def clear_login_failures(self, username: str, ip: str | None = None) -> int:
+        """Forget the failures of ``username`` from ``ip`` (None: from every address)."""
+        c = login_failure_t.c
+        q = sa.delete(login_failure_t).where(c.username == username)
+        if ip is not None:
+            q = q.where(c.ip == ip)
+        with self.write() as conn:
+            return int(conn.execute(q).rowcount)
 
     # -- sessions ------------------------------------------------------------
 

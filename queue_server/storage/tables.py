@@ -180,9 +180,20 @@ class StaffUserRow(SQLModel, table=True):
     role: str = Field(max_length=16)
     hall: str | None = Field(default=None, max_length=63)  # None: every hall (administrators)
     disabled: bool = False
-    failed_logins: int = 0
-    locked_until: datetime | None = _utc(default=None)
     created_at: datetime = _utc()
+
+
+class LoginFailureRow(SQLModel, table=True):
+    """Failed sign-ins per account name and client address: they slow that address down for
+    that account only (see auth.ratelimit.LoginBackoff)."""
+
+    __tablename__ = "login_failure"
+
+    username: str = Field(primary_key=True, max_length=64)
+    ip: str = Field(primary_key=True, max_length=64)
+    failures: int
+    last_failure_at: datetime = _utc(index=True)
+    blocked_until: datetime = _utc()
 
 
 class SessionRow(SQLModel, table=True):
@@ -302,6 +313,7 @@ ticket_t: sa.Table = TicketRow.__table__  # type: ignore[attr-defined]
 event_t: sa.Table = EventRow.__table__  # type: ignore[attr-defined]
 secret_t: sa.Table = ServerSecretRow.__table__  # type: ignore[attr-defined]
 user_t: sa.Table = StaffUserRow.__table__  # type: ignore[attr-defined]
+login_failure_t: sa.Table = LoginFailureRow.__table__  # type: ignore[attr-defined]
 session_t: sa.Table = SessionRow.__table__  # type: ignore[attr-defined]
 device_token_t: sa.Table = DeviceTokenRow.__table__  # type: ignore[attr-defined]
 audit_t: sa.Table = AuditRow.__table__  # type: ignore[attr-defined]
