@@ -3,6 +3,7 @@
     python run.py                      serve the demo hall on 127.0.0.1:8000 (SQLite under ./data)
     python run.py serve --config hall.toml --db postgresql://… --workers 4
     python run.py user add NAME --role clerk|manager|admin [--hall SLUG]   (password on stdin)
+    python run.py user unlock NAME     clear the account's sign-in throttle
     python run.py token add --kind display|kiosk|agent --hall SLUG [--label TEXT]
     python run.py token list [--hall SLUG]  |  python run.py token revoke ID
     python run.py --simulate-devices   the demo hall wired to virtual serial devices on ptys
@@ -23,18 +24,19 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 
 from hardware.config import Mode, check_all
 from queue_server.api.context import ApiContext
 from queue_server.app import create_app
+from queue_server.auth.redact import RedactSecrets
 from queue_server.auth.service import AuthService
 from queue_server.config import Config, ConfigError, demo_config, load_config
 from queue_server.errors import HallQError
 from queue_server.plugins import Plugin
-from queue_server.principal import DeviceKind, Role
+from queue_server.principal import DeviceKind, Principal, Role
 from queue_server.realtime import Hub, bus_for, realtime_plugin
 from queue_server.service import QueueService
 from queue_server.storage import open_store
@@ -203,6 +205,24 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_user_unlock(args: argparse.Namespace) -> int:
+    _, auth = open_for_command(args)
+    try:
+        cleared = auth.unlock(args.name, None)
+    except HallQError as exc:
+        print(f"错误 / error: {exc}", file=sys.stderr)
+        return 2
+    user = auth.accounts.user_by_name(args.name)
+    cli_actor = Principal(name="cli", role=Role.ADMIN)
+    auth.audit(cli_actor, "account.unlock", "ok", hall=user.hall if user else None, target=args.name)
+    print(f"unlocked {args.name}: the sign-in throttle of {cleared} address(es) cleared")
+    return 0
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    return cmd_user_unlock(args) if args.action == "unlock" else cmd_user_add(args)
+
+
 def cmd_token(args: argparse.Namespace) -> int:
     config, auth = open_for_command(args)
     if args.action == "add":
@@ -227,6 +247,25 @@ def cmd_token(args: argparse.Namespace) -> int:
         return 2
     print(f"revoked token {token.id} ({token.kind.value}, {token.hall})")
     return 0
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging set-up plus our own loggers (root), every handler masking secrets:
+    the access log prints each request's path with its query string, where screens carry
+    their tokens (``?access_token=hqd_…``) and phones their ticket's (``?token=…``)."""
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["filters"] = {"redact": {"()": f"{RedactSecrets.__module__}.{RedactSecrets.__qualname__}"}}
+    config["formatters"]["plain"] = {"format": "%(asctime)s %(name)s %(levelname)s %(message)s"}
+    config["handlers"]["app"] = {"class": "logging.StreamHandler", "formatter": "plain", "stream": "ext://sys.stderr"}
+    for handler in config["handlers"].values():
+        handler["filters"] = ["redact"]
+    config["root"] = {"handlers": ["app"], "level": "INFO"}
+    config["loggers"]["alembic"] = {"level": "WARNING"}
+    return config
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -270,6 +309,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         log_level=args.log_level,
+        log_config=log_config(),
         # Per-connection deflate state costs ~45 KiB per idle display and CPU per message,
         # for ~1 KB messages on a hall's LAN: not worth it.
         ws_per_message_deflate=False,
@@ -371,6 +411,8 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--role", required=True, choices=[r.value for r in Role])
     add.add_argument("--hall", help="the hall of a clerk or manager")
     add.add_argument("--display-name", help="the name shown on screens (default: NAME)")
+    unlock = user_sub.add_parser("unlock", parents=[common], help="clear an account's sign-in throttle")
+    unlock.add_argument("name")
 
     token = sub.add_parser("token", parents=[common], help="device tokens for displays, kiosks and hardware agents")
     token_sub = token.add_subparsers(dest="action", required=True)
@@ -388,8 +430,10 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactSecrets())
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    commands = {"user": cmd_user_add, "token": cmd_token, "agent": cmd_agent}
+    commands = {"user": cmd_user, "token": cmd_token, "agent": cmd_agent}
     try:
         return commands.get(args.command or "serve", cmd_serve)(args)
     except ConfigError as exc:
