@@ -37,7 +37,7 @@ from queue_server.config import Config, ConfigError, demo_config, load_config
 from queue_server.errors import HallQError
 from queue_server.plugins import Plugin
 from queue_server.principal import DeviceKind, Principal, Role
-from queue_server.realtime import Hub, bus_for, realtime_plugin
+from queue_server.realtime import UVICORN_WS, Hub, bus_for, realtime_plugin
 from queue_server.service import QueueService
 from queue_server.storage import open_store
 
@@ -313,6 +313,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # Per-connection deflate state costs ~45 KiB per idle display and CPU per message,
         # for ~1 KB messages on a hall's LAN: not worth it.
         ws_per_message_deflate=False,
+        **UVICORN_WS,  # a close never waits on a client that does not read; small client messages only
     )
     return 0
 

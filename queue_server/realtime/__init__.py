@@ -7,6 +7,7 @@
     bus.py       how a process hears of commits: local.py (one process), postgres.py (LISTEN/NOTIFY)
     loader.py    the blocking store reads the hub runs in threads
     ws.py        the Starlette WebSocket endpoints and their protocol
+    protocol.py  uvicorn's WebSocket protocol with bounded closes (``UVICORN_WS``: uvicorn's options)
 
 ``realtime_plugin`` wires them into ``create_app``::
 
@@ -21,6 +22,7 @@ from ..principal import Authenticator
 from .bus import EventBus
 from .hub import Hub
 from .local import LocalBus
+from .protocol import UVICORN_WS
 from .ws import realtime_routes
 
 
@@ -43,4 +45,4 @@ def realtime_plugin(hub: Hub, authenticate: Authenticator) -> Plugin:
     )
 
 
-__all__ = ["EventBus", "Hub", "LocalBus", "bus_for", "realtime_plugin", "realtime_routes"]
+__all__ = ["UVICORN_WS", "EventBus", "Hub", "LocalBus", "bus_for", "realtime_plugin", "realtime_routes"]

@@ -17,9 +17,11 @@ Keys other than ``type``, ``seq`` and ``prev`` appear only when they changed.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
+from ..domain import Event
 from .view import JSON, Change, HallView, event_json
 
 
@@ -74,6 +76,30 @@ class HallChannel(Channel):
 
     def snapshot(self, view: HallView) -> JSON:
         return view.snapshot_message()
+
+    def resume(self, view: HallView, since: int, events: Sequence[Event], now: datetime) -> list[JSON]:
+        """What a client that last applied ``since`` gets instead of a snapshot: a ``resumed``
+        head, then ``events`` (``since`` + 1 to ``view.seq``, read from the store) as event
+        messages. Each carries its event and the call it made, as live; the state they changed
+        comes once, with the last one: every window and waiting count as they are now, which is
+        how they are after that event."""
+        head: JSON = {
+            **_head(view, "hall"),
+            "type": "resumed",
+            "seq": since,
+            "until": view.seq,
+            "now": now.astimezone(UTC).isoformat(),
+        }
+        out = [head]
+        for e in events:
+            message: JSON = {"type": "event", "seq": e.seq, "prev": e.seq - 1, "event": event_json(e)}
+            if (call := view.call_entry(e)) is not None:
+                message["call"] = call
+            out.append(message)
+        if events:
+            out[-1]["windows"] = view.windows()
+            out[-1]["waiting"] = view.waiting()
+        return out
 
     def delta(self, view: HallView, change: Change) -> JSON | None:
         body: JSON = {"event": event_json(change.event)}

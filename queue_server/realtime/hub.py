@@ -13,6 +13,13 @@ that hall a fresh snapshot.
 Publishing never awaits a client. Each client has a bounded ``Outbox``; one
 that is full is closed (4008) and the others carry on. All the state here is
 touched only from the event loop; blocking reads run in threads.
+
+A hall client that reconnects may say the last seq it applied (``since``): it
+then gets the events after it, read from the store, instead of a snapshot
+(``HallChannel.resume``), and joins the live feed right after the last of them,
+so it misses nothing and gets nothing twice. Too far back (more than
+``replay_limit`` events), another business day, a seq this hub's view has not
+reached, or a hole in the store: a snapshot, as for a new client.
 """
 
 from __future__ import annotations
@@ -34,6 +41,9 @@ from .channels import Channel, HallChannel, TicketChannel, WindowChannel
 from .loader import CALL_LOOKBACK, PAGE, find_ticket, load_snapshot, read_events
 from .outbox import DEFAULT_SIZE, GOING_AWAY, TOO_SLOW, Outbox
 from .view import RECENT_CALLS, Change, Gap, HallView
+
+# A reconnecting client further back than this many events gets a snapshot instead of a replay.
+REPLAY_LIMIT = PAGE
 
 log = logging.getLogger("hallq.realtime.hub")
 
@@ -86,6 +96,7 @@ class Hub:
         recent_calls: int = RECENT_CALLS,
         call_lookback: int = CALL_LOOKBACK,
         catch_up_limit: int = 5 * PAGE,
+        replay_limit: int = REPLAY_LIMIT,
         grace: float = 0.01,
         day_check: float = 30.0,
     ) -> None:
@@ -96,6 +107,8 @@ class Hub:
         self.call_lookback = call_lookback
         # Further behind than this, a fresh snapshot is cheaper than reading every event.
         self.catch_up_limit = catch_up_limit
+        # Further back than this, a resuming client gets a snapshot (its calls are not announced).
+        self.replay_limit = replay_limit
         # Before reading missing events from the store, give this process's own
         # listeners (commands finishing in other threads) a moment to hand them over.
         self.grace = grace
@@ -104,6 +117,7 @@ class Hub:
         self.evicted = 0
         self.reloads = 0
         self.catch_ups = 0
+        self.resumes = 0  # clients that got a replay instead of a snapshot
         self._halls: dict[str, _Hall] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._running = False
@@ -196,9 +210,13 @@ class Hub:
 
     # -- clients -------------------------------------------------------------
 
-    async def subscribe_hall(self, hall: str) -> Subscription:
+    async def subscribe_hall(self, hall: str, since: int | None = None) -> Subscription:
+        """A hall client: a snapshot first, or, for one that says the last seq it applied
+        (``since``), the events after it when they can be replayed."""
         h = await self._ready(hall)
-        return self._join(h, ("hall",), HallChannel)
+        replay = None if since is None else await self._replay(h, since)
+        # Nothing awaited since ``_replay`` last looked at the view: the replay ends where live begins.
+        return self._join(h, ("hall",), HallChannel, replay)
 
     async def subscribe_window(self, hall: str, number: int) -> Subscription:
         h = await self._ready(hall)
@@ -242,6 +260,7 @@ class Hub:
             "evicted": self.evicted,
             "reloads": self.reloads,
             "catch_ups": self.catch_ups,
+            "resumes": self.resumes,
         }
 
     async def _ready(self, slug: str) -> _Hall:
@@ -254,8 +273,14 @@ class Hub:
             await asyncio.shield(h.loading)
         return h
 
-    def _join(self, h: _Hall, key: Hashable, make: Callable[[HallView], Channel]) -> Subscription:
-        # No await from here on: the snapshot and the next update cannot miss each other.
+    def _join(
+        self,
+        h: _Hall,
+        key: Hashable,
+        make: Callable[[HallView], Channel],
+        replay: tuple[int, list[Event]] | None = None,
+    ) -> Subscription:
+        # No await from here on: the snapshot (or replay) and the next update cannot miss each other.
         view = h.view
         assert view is not None
         feed = h.feeds.get(key)
@@ -263,8 +288,37 @@ class Hub:
             feed = h.feeds[key] = _Feed(make(view))
         sub = Subscription(h.slug, key, Outbox(self.queue_size))
         feed.subs.add(sub)
-        self._push(h, feed, sub, dumps(feed.channel.snapshot(view)))
+        if replay is not None and isinstance(feed.channel, HallChannel):
+            since, events = replay
+            messages = feed.channel.resume(view, since, events, self.service.clock())
+            sub.outbox.preload([dumps(m) for m in messages])
+            self.resumes += 1
+        else:
+            self._push(h, feed, sub, dumps(feed.channel.snapshot(view)))
         return sub
+
+    async def _replay(self, h: _Hall, since: int) -> tuple[int, list[Event]] | None:
+        """The events after ``since`` up to the view's seq, read from the store; None when
+        a snapshot it must be. Returns without awaiting after its last look at the view."""
+        if since <= 0:
+            return None  # nothing applied yet: a snapshot is as small as it gets
+        # The event the client applied last is read too: its day is the day of the client's state.
+        read: list[Event] = []
+        while True:
+            view = h.view
+            assert view is not None
+            if since > view.seq or view.seq - since > self.replay_limit:
+                return None
+            after = read[-1].seq if read else since - 1
+            if after >= view.seq:
+                break
+            page = await asyncio.to_thread(read_events, self.service.store, h.slug, after, view.seq - after)
+            if not page or any(e.seq != after + 1 + i for i, e in enumerate(page)):
+                return None  # the store lacks what the view has applied (or has a hole)
+            read.extend(page)
+        if read[-1].seq != view.seq or any(view.day_of(e.at) != view.day for e in read):
+            return None  # the client's state, or part of what it missed, is of another business day
+        return since, read[1:]
 
     def _leave(self, h: _Hall, feed: _Feed, sub: Subscription) -> None:
         feed.subs.discard(sub)

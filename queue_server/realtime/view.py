@@ -246,7 +246,7 @@ class HallView:
         for d in snap.devices:
             view._devices[d.device] = device_view(d)
         for e in snap.calls:
-            if e.kind in CALL_KINDS and e.seq <= snap.seq and view._day_of(e.at) == snap.day:
+            if e.kind in CALL_KINDS and e.seq <= snap.seq and view.day_of(e.at) == snap.day:
                 entry = _call_entry(e)
                 if entry["number"] is not None:
                     view._calls.append(entry)
@@ -361,9 +361,9 @@ class HallView:
         window = _window(detail["window"]) if event.kind.startswith("window.") and "window" in detail else None
         device = _device(detail.get("device")) if event.kind == DEVICE_HEALTH else None
 
-        reset = self._day_of(event.at) > self.day
+        reset = self.day_of(event.at) > self.day
         if reset:
-            self._new_day(self._day_of(event.at))
+            self._new_day(self.day_of(event.at))
         old = self._tickets.get(ticket.id) if ticket else None
         touched = {event.window}
         if window is not None:
@@ -392,9 +392,8 @@ class HallView:
         for n in numbers:
             if self._turn(n) != turns_before[n]:
                 self._changed[n] = _iso(event.at)
-        call = None
-        if event.kind in CALL_KINDS and self._day_of(event.at) == self.day:
-            call = _call_entry(event)
+        call = self.call_entry(event)
+        if call is not None:
             self._calls.append(call)
         return Change(
             event=event,
@@ -409,9 +408,16 @@ class HallView:
             reset=reset,
         )
 
+    def call_entry(self, event: Event) -> JSON | None:
+        """The recent-calls entry ``event`` makes: a call (or recall) of the view's business day."""
+        if event.kind in CALL_KINDS and self.day_of(event.at) == self.day:
+            return _call_entry(event)
+        return None
+
     # -- bookkeeping ---------------------------------------------------------
 
-    def _day_of(self, at: datetime) -> date:
+    def day_of(self, at: datetime) -> date:
+        """The hall's local date at instant ``at`` (naive: UTC)."""
         return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(self.tz).date()
 
     def _in_line(self, row: _Row) -> bool:

@@ -13,9 +13,27 @@ what each channel sends, and how ``prev`` shows a gap). A client may send
 holds is replaced by it. A snapshot may also come unasked (the server reloaded,
 or the business day turned): clients always treat a snapshot as a fresh start.
 
+Resuming (the hall channel): a client that reconnects adds ``?since=SEQ``, the
+last seq it applied, to the URL. Instead of a snapshot it then gets
+``{"type": "resumed", "channel": "hall", "hall": …, "business_day": …,
+"seq": SEQ, "until": U, "now": …}`` (``now``: the server's clock), then every
+event from SEQ + 1 to U, read from the stored event log, in order, as ordinary
+event messages (``seq``, ``prev`` = ``seq`` - 1, ``event``, ``call`` for a call),
+the last of them also carrying every window and waiting count as they are now;
+live events follow from U + 1, with no gap and nothing twice. The client keeps
+its state and applies them. It gets a plain snapshot instead when SEQ is more
+than 1,000 events back, of another business day, newer than the server's
+state, or not a whole number; the window and ticket channels always answer
+with a snapshot.
+
+Clients send only small control messages: one larger than 4 KiB is refused,
+the connection closed with 1009.
+
 Close codes: 4401 no credentials, 4403 not allowed (or wrong ticket token), 4404
 no such hall or window, 4008 the client fell too far behind (reconnect), 1001
-the server is shutting down, 1011 a server error.
+the server is shutting down, 1009 a message too large, 1011 a server error. A
+client being closed (4008) that does not read its close frame within a few
+seconds is disconnected without it (protocol.py: the connection is reset).
 
 Dead connections: the server pings (uvicorn's ``ws_ping_interval`` /
 ``ws_ping_timeout``, 20 s each by default); a client that does not answer is
@@ -45,15 +63,26 @@ UNAUTHENTICATED = (4401, "请先登录 / authentication required")
 FORBIDDEN = (4403, "无权访问 / not allowed")
 NOT_FOUND = 4404
 SERVER_ERROR = (1011, "服务器错误 / server error")
+TOO_BIG = (1009, "消息过大 / message too big")
+# Bytes one client message may have: clients send only small control messages (a resync is ~20).
+MAX_MESSAGE = 4096
 # How long a client being closed for falling behind may take to read what is
-# already on its way before the server gives up on it.
-CLOSE_TIMEOUT = 10.0
+# already on its way before the server gives up on it (and the connection is reset).
+CLOSE_TIMEOUT = 2.0
 _MAX_REASON = 123  # bytes: a close frame's reason (RFC 6455 §5.5)
 
 
 def close_reason(text: str) -> str:
     """``text`` cut (on a character boundary) to what a close frame can carry."""
     return text.encode()[:_MAX_REASON].decode(errors="ignore")
+
+
+def since_param(value: str | None) -> int | None:
+    """``?since=SEQ``: the last seq a resuming client applied; None when absent or not a seq
+    (the client then gets a snapshot, which is always a correct start)."""
+    if value is None or not value.isascii() or not value.isdigit() or len(value) > 18:
+        return None
+    return int(value)
 
 
 def realtime_routes(hub: Hub, authenticate: Authenticator, *, close_timeout: float = CLOSE_TIMEOUT) -> list[BaseRoute]:
@@ -76,7 +105,8 @@ def realtime_routes(hub: Hub, authenticate: Authenticator, *, close_timeout: flo
         hall = websocket.path_params["hall"]
         await websocket.accept()
         if await allowed(websocket, hall):
-            await serve(websocket, hub, lambda: hub.subscribe_hall(hall), close_timeout)
+            since = since_param(websocket.query_params.get("since"))
+            await serve(websocket, hub, lambda: hub.subscribe_hall(hall, since), close_timeout)
 
     async def window_channel(websocket: WebSocket) -> None:
         hall, number = websocket.path_params["hall"], websocket.path_params["n"]
@@ -162,7 +192,12 @@ async def _receive(websocket: WebSocket, hub: Hub, sub: Subscription, sender: as
         message = await websocket.receive()
         if message["type"] == "websocket.disconnect":
             return
-        raw = message.get("text") or (message.get("bytes") or b"").decode(errors="replace")
+        text, data = message.get("text"), message.get("bytes")
+        if len(text.encode() if text else data or b"") > MAX_MESSAGE:
+            # Nothing a client has to say is this long (the server refuses it earlier when it can).
+            await websocket.close(*TOO_BIG)
+            return
+        raw = text or (data or b"").decode(errors="replace")
         try:
             request = json.loads(raw)
         except ValueError:

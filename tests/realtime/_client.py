@@ -67,6 +67,13 @@ class ServerProcess:
     async def acommand(self, op: str, repeat: int = 1, **args: Any) -> dict[str, Any]:
         return await asyncio.to_thread(self.command, op, repeat, **args)
 
+    async def asteps(self, steps: list[tuple[str, dict[str, Any]]], repeat: int = 1) -> dict[str, Any]:
+        """Run the commands of ``steps`` in turn, ``repeat`` times, inside the server."""
+        result: dict[str, Any] = await asyncio.to_thread(
+            self._request, "POST", "/test/command", {"steps": steps, "repeat": repeat}
+        )
+        return result
+
     async def stats(self) -> dict[str, Any]:
         result: dict[str, Any] = await asyncio.to_thread(self._request, "GET", "/test/stats")
         return result

@@ -1,6 +1,7 @@
 """A HallQ server for the WebSocket tests, run as a process of its own:
 
     python -m tests.realtime._server --db URL [--queue-size N] [--ping-interval S] [--ping-timeout S] [--sndbuf B]
+                                     [--ws-max-size B]
 
 It serves the small test hall (tests/conftest.py) with the realtime plug-in on
 127.0.0.1 and a port the OS chooses, and prints ``{"port": …, "pid": …}`` on
@@ -11,6 +12,8 @@ Test-only additions (they exist in this module, never in queue_server):
   POST /test/command  {"op": "issue", "args": {"service": "A"}, "repeat": 1}
                       runs QueueService.<op>("t", **args) ``repeat`` times; answers the events' seqs
                       and the last ticket (with its token)
+                      {"steps": [["call_next", {"window": 1}], ["finish", {"window": 1}]], "repeat": 50}
+                      runs the steps in turn, ``repeat`` times
   GET  /test/stats    the hub's counters and the bus's listening backend
 An Authenticator that knows two bearer tokens (``Authorization: Bearer …`` or
 ``?access_token=…``): ``test-token`` may read hall "t", ``other-token`` only hall "x".
@@ -34,7 +37,7 @@ from starlette.routing import Route
 from queue_server.app import create_app
 from queue_server.plugins import Plugin
 from queue_server.principal import DeviceKind, Principal
-from queue_server.realtime import Hub, bus_for, realtime_plugin
+from queue_server.realtime import UVICORN_WS, Hub, bus_for, realtime_plugin
 from queue_server.realtime.postgres import PostgresBus
 from queue_server.service import QueueService
 from queue_server.storage import open_store
@@ -63,15 +66,17 @@ def build(args: argparse.Namespace) -> tuple[Any, Hub]:
 
     async def command(request: Request) -> JSONResponse:
         body = await request.json()
-        op, params, repeat = body["op"], body.get("args", {}), int(body.get("repeat", 1))
+        steps = body.get("steps") or [[body["op"], body.get("args", {})]]
+        repeat = int(body.get("repeat", 1))
 
         def run() -> dict[str, Any]:
             seqs: list[int] = []
             ticket = None
             for _ in range(repeat):
-                outcome = getattr(service, op)(HALL, **params)
-                seqs.extend(e.seq for e in outcome.events)
-                ticket = outcome.ticket or ticket
+                for op, params in steps:
+                    outcome = getattr(service, op)(HALL, **params)
+                    seqs.extend(e.seq for e in outcome.events)
+                    ticket = outcome.ticket or ticket
             found = {"id": ticket.id, "number": ticket.number, "token": ticket.token} if ticket else None
             return {"seqs": seqs, "ticket": found}
 
@@ -97,6 +102,7 @@ async def serve(args: argparse.Namespace) -> None:
         ws_ping_interval=args.ping_interval,
         ws_ping_timeout=args.ping_timeout,
         lifespan="on",
+        **{**UVICORN_WS, **({"ws_max_size": args.ws_max_size} if args.ws_max_size else {})},  # as run.py serves
     )
     server = uvicorn.Server(config)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -124,6 +130,7 @@ def main() -> None:
     p.add_argument("--ping-interval", type=float, default=20.0)
     p.add_argument("--ping-timeout", type=float, default=20.0)
     p.add_argument("--sndbuf", type=int, default=0, help="SO_SNDBUF of accepted connections (0: the OS default)")
+    p.add_argument("--ws-max-size", type=int, default=0, help="uvicorn's ws_max_size (0: run.py's)")
     asyncio.run(serve(p.parse_args()))
 
 

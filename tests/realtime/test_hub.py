@@ -14,6 +14,7 @@ import pytest
 
 from queue_server.domain import Event
 from queue_server.errors import NotFound
+from queue_server.realtime import loader
 from queue_server.realtime.hub import Hub, Subscription
 from queue_server.realtime.local import LocalBus
 from queue_server.realtime.outbox import Closed
@@ -251,7 +252,7 @@ async def test_events_handed_over_during_a_catch_up_read_do_not_force_a_reload(
 ) -> None:
     import queue_server.realtime.hub as hub_module
 
-    real_read = hub_module.read_events
+    real_read = loader.read_events  # what the hub calls, by the name monkeypatch replaces
     reading = asyncio.Event()
     loop = asyncio.get_running_loop()
 
@@ -272,3 +273,130 @@ async def test_events_handed_over_during_a_catch_up_read_do_not_force_a_reload(
     assert (await receive(sub))["seq"] == 4
     await asyncio.sleep(0.5)  # the read is back by now
     assert env.hub.reloads == 0 and sub.outbox.closed is None and len(sub.outbox) == 0
+
+
+# -- resuming ----------------------------------------------------------------
+
+
+async def drain(sub: Subscription) -> list[dict[str, Any]]:
+    """Every message the outbox holds now."""
+    out: list[dict[str, Any]] = []
+    while len(sub.outbox):
+        out.append(await receive(sub))
+    return out
+
+
+async def call_and_finish(env: Env, service: QueueService, times: int) -> None:
+    for _ in range(times):
+        await env.run(service.issue, HALL, "A")
+        await env.run(service.call_next, HALL, 1)
+        await env.run(service.start, HALL, 1)
+        await env.run(service.finish, HALL, 1)
+
+
+async def test_a_client_that_resumes_gets_what_it_missed_then_live(env: Env) -> None:
+    first = await env.hub.subscribe_hall(HALL)
+    since = (await receive(first))["seq"]
+    env.hub.unsubscribe(first)  # the display goes away; the hall goes on
+    await call_and_finish(env, env.service, 3)
+    await env.run(env.service.issue, HALL, "B")
+    await env.run(env.service.call_next, HALL, 2)  # B001 called at window 2 and still there
+    await asyncio.sleep(0.05)
+    env.clock.advance(30)
+    sub = await env.hub.subscribe_hall(HALL, since)
+    head, *events = await drain(sub)
+    until = since + 14
+    assert head == {
+        "type": "resumed",
+        "channel": "hall",
+        "hall": HALL,
+        "business_day": "2026-11-23",
+        "seq": since,
+        "until": until,
+        "now": env.clock().isoformat(),
+    }
+    assert [(m["type"], m["seq"], m["prev"]) for m in events] == [
+        ("event", s, s - 1) for s in range(since + 1, until + 1)
+    ]
+    calls = [m["call"] for m in events if "call" in m]
+    assert [(c["number"], c["window"]) for c in calls] == [("A001", 1), ("A002", 1), ("A003", 1), ("B001", 2)]
+    assert all("windows" not in m and "waiting" not in m for m in events[:-1])
+    # The last one brings every window and count to now: what a fresh snapshot shows.
+    fresh = await env.hub.subscribe_hall(HALL)
+    snap = await receive(fresh)
+    assert (events[-1]["windows"], events[-1]["waiting"]) == (snap["windows"], snap["waiting"])
+    assert env.hub.resumes == 1
+    # Live from there: the next event follows the last replayed one, once.
+    await env.run(env.service.issue, HALL, "C")
+    live = await receive(sub)
+    assert (live["seq"], live["prev"]) == (until + 1, until)
+    with pytest.raises(TimeoutError):
+        await receive(sub, timeout=0.1)
+
+
+async def test_a_client_up_to_date_resumes_with_nothing_to_replay(env: Env) -> None:
+    await env.run(env.service.issue, HALL, "A")
+    sub = await env.hub.subscribe_hall(HALL, 4)
+    assert [(m["type"], m["seq"], m["until"]) for m in await drain(sub)] == [("resumed", 4, 4)]
+
+
+@pytest.mark.parametrize(
+    ("since", "why"),
+    [
+        (0, "nothing applied yet"),
+        (2, "more than replay_limit back"),
+        (99, "newer than the server's view"),
+    ],
+)
+async def test_a_client_the_server_cannot_replay_for_gets_a_snapshot(env: Env, since: int, why: str) -> None:
+    env.hub.replay_limit = 3
+    await call_and_finish(env, env.service, 1)  # seq 7
+    sub = await env.hub.subscribe_hall(HALL, since)
+    messages = await drain(sub)
+    assert [(m["type"], m["seq"]) for m in messages] == [("snapshot", 7)], why
+    assert env.hub.resumes == 0
+
+
+async def test_a_client_of_yesterday_gets_a_snapshot(env: Env) -> None:
+    await env.run(env.service.issue, HALL, "A")  # seq 4, yesterday's last
+    env.clock.advance(24 * 3600)
+    await env.run(env.service.issue, HALL, "B")  # today's first
+    await asyncio.sleep(0.05)
+    sub = await env.hub.subscribe_hall(HALL, 4)
+    (message,) = await drain(sub)
+    assert (message["type"], message["seq"], message["business_day"]) == ("snapshot", 5, "2026-11-24")
+    # Its state is yesterday's even with nothing new today: a snapshot too.
+    env.clock.advance(24 * 3600)
+    env.hub.turn_days()
+    again = await env.hub.subscribe_hall(HALL, 5)
+    (message,) = await drain(again)
+    assert (message["type"], message["business_day"]) == ("snapshot", "2026-11-25")
+
+
+async def test_events_committed_during_the_replay_read_follow_it_without_gap_or_repeat(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import queue_server.realtime.hub as hub_module
+
+    real_read = loader.read_events  # what the hub calls, by the name monkeypatch replaces
+    reads = 0
+
+    def slow_read(*args: Any, **kw: Any) -> list[Event]:
+        nonlocal reads
+        reads += 1
+        if reads == 1:
+            env.service.issue(HALL, "C")  # committed (and heard) while the replay is being read
+            time.sleep(0.2)
+        return real_read(*args, **kw)
+
+    await call_and_finish(env, env.service, 2)  # seq 4-11
+    await asyncio.sleep(0.05)
+    monkeypatch.setattr(hub_module, "read_events", slow_read)
+    sub = await env.hub.subscribe_hall(HALL, 5)
+    messages = await drain(sub)
+    await env.run(env.service.issue, HALL, "B")
+    messages.append(await receive(sub))
+    assert messages[0]["type"] == "resumed"
+    assert [m["seq"] for m in messages[1:]] == list(range(6, 14))
+    assert all(m["prev"] == m["seq"] - 1 for m in messages[1:])
+    assert reads == 2  # the event heard meanwhile was read from the store too, not lost

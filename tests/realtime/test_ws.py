@@ -232,3 +232,37 @@ async def test_a_client_that_stops_answering_pings_is_dropped(db: str) -> None:
         ws.transport.abort()
     finally:
         quick.stop()
+
+
+@pytest.mark.parametrize("since", ["", "abc", "-3", "1e3", "٣", "99999999999999999999"])
+async def test_a_since_that_is_not_a_seq_gets_a_snapshot(server: ServerProcess, since: str) -> None:
+    ws = await open_ws(server, f"/ws/halls/{HALL}?since={since}")
+    try:
+        assert (await recv_json(ws))["type"] == "snapshot"
+    finally:
+        await ws.close()
+
+
+async def test_the_window_channel_answers_a_resume_with_a_snapshot(server: ServerProcess) -> None:
+    ws = await open_ws(server, f"/ws/halls/{HALL}/windows/1?since=1")
+    try:
+        message = await recv_json(ws)
+        assert (message["type"], message["channel"]) == ("snapshot", "window")
+    finally:
+        await ws.close()
+
+
+async def test_the_handler_refuses_a_large_message_the_server_let_through(db: str) -> None:
+    # A server configured to accept 1 MiB frames: the endpoint itself refuses more than 4 KiB.
+    lax = ServerProcess(db, "--ws-max-size", str(2**20))
+    try:
+        ws = await open_ws(lax, f"/ws/halls/{HALL}")
+        await recv_json(ws)
+        await ws.send("x" * 100_000)
+        with pytest.raises(ConnectionClosed) as closed:
+            while True:
+                await recv_json(ws)
+        assert closed.value.rcvd is not None
+        assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (1009, "消息过大 / message too big")
+    finally:
+        lax.stop()
