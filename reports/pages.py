@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,23 @@ from .kpis import read_day_kpis, waiting_tickets
 
 HERE = Path(__file__).resolve().parent
 STATIC_URL = "/static/reports"
+
+
+def serial_lines(hardware: Mapping[str, Any]) -> dict[str, Any]:
+    """The hall file's serial lines (``[[hall.hardware.lines]]``: id and protocol) and the line
+    of each declared device, for the dashboard to group device health by bus. The hardware room
+    has checked the table at start; anything odd is left out rather than trusted."""
+    lines = [
+        {"id": line["id"], "protocol": str(line.get("protocol", ""))}
+        for line in hardware.get("lines", ())
+        if isinstance(line, Mapping) and isinstance(line.get("id"), str)
+    ]
+    device_lines = {
+        d["id"]: d["line"]
+        for d in hardware.get("devices", ())
+        if isinstance(d, Mapping) and isinstance(d.get("id"), str) and isinstance(d.get("line"), str)
+    }
+    return {"lines": lines, "device_lines": device_lines}
 
 
 def live_extra(service: QueueService, slug: str) -> dict[str, Any]:
@@ -82,12 +100,16 @@ class Reports:
         except NotFound:
             return HTMLResponse(f"<h1>没有这个大厅 / no hall {slug}</h1>", status_code=404)
         config = self.service.hall(slug)
+        # Asking /api/auth/me without a session would be a 401 in the browser's console.
+        signed_in = await self.ctx.caller(request) is not None
         page = {
             "hall": hall,
             "thresholds": {"yellow": config.thresholds.yellow_minutes, "red": config.thresholds.red_minutes},
             "staff": {m.login: m.name for m in config.staff},
             "lang": lang,
             "timezone": config.timezone,
+            **serial_lines(config.hardware),
+            "signed_in": signed_in,
         }
         context = {"t": t, "lang": lang, "switch_url": switch_url(request, lang), "static": STATIC_URL, "page": page}
         return self.templates.TemplateResponse(request, "dashboard.html", context)

@@ -1,55 +1,44 @@
 // The manager dashboard: sign in (session cookie + CSRF token), then follow the hall
 // channel live, draw the windows, queues, alerts and today's KPIs, and act on windows.
 import { Live, T, PAGE, $, api as request, fmt } from "/static/displays/hallq-live.js";
+import { EN, LOCALE, esc, localDate } from "./dashboard-util.js";
+import { deviceName, groupByLine, isProblem, renderDevices, stateOf } from "./dashboard-devices.js";
+import { Ratings, overdue, renderFollowUps, renderRatings } from "./dashboard-ratings.js";
 
 const HALL = PAGE.hall.slug;
-const EN = PAGE.lang === "en";
 const SERVICES = Object.fromEntries(PAGE.hall.services.map((s) => [s.code, s]));
 const IDLE_ALERT_MS = 60_000;
 
 const state = {
   csrf: null,
-  windows: new Map(), // number -> window view
-  idleSince: new Map(), // number -> ms
+  day: null, // the hall's business day, from the server's snapshot ("YYYY-MM-DD")
+  windows: new Map(), // number -> window view (its idle_since comes from the server)
+  seen: new Map(), // number -> ms this page first saw the window idle without the server's time
   waiting: {}, // service -> count
   tickets: new Map(), // waiting ticket id -> {service, number, issued_at}
-  bad: [], // recent 差评 alerts
   kpis: null,
   live: null,
   staff: [], // the hall's staff list from GET …/snapshot: [{login, name, skills}]
-  devices: new Map(), // serial device id -> health {id, kind, window, state, error, since}
+  devices: new Map(), // serial device id -> health {id, kind, window, state, error, since, line?}
+  openedLines: new Map(), // serial line id -> opened (true) or closed by the manager
+  ratings: null,
 };
-
-const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const serviceName = (code) => {
   const s = SERVICES[code];
   return s ? `${code} ${EN ? s.name_en : s.name_zh}` : code;
 };
 const staffName = (login) => (login ? PAGE.staff[login] || login : "");
 const mins = (ms) => Math.max(0, Math.floor(ms / 60000));
-const DEVICE_STATES = ["online", "retrying", "offline"];
-// "3号窗口屏" / "Window 3 LED" for a device at a window, else "取号打印机（p1）" / "Ticket printer p1".
-const deviceKind = (d) => T[`device_kind_${d.kind}`] || d.kind;
-const deviceName = (d) => {
-  const at = T[`device_at_${d.kind}`];
-  return d.window != null && at ? fmt(at, { n: d.window }) : fmt(T.device_named, { kind: deviceKind(d), id: d.id });
-};
-// When a device entered its state, in the hall's local time: the time of day, with the date if not today.
-const localTime = (iso) => {
-  const t = Date.parse(iso);
-  if (Number.isNaN(t)) return "";
-  const locale = EN ? "en-GB" : "zh-CN";
-  const day = (ms) => new Date(ms).toLocaleDateString(locale, { timeZone: PAGE.timezone });
-  const time = new Date(t).toLocaleTimeString(locale, { hour12: false, timeZone: PAGE.timezone });
-  if (day(t) === day(Date.now())) return time;
-  return `${new Date(t).toLocaleDateString(locale, { month: "2-digit", day: "2-digit", timeZone: PAGE.timezone })} ${time}`;
-};
 
 const api = (method, path, body) => request(method, path, body, state.csrf ? { "X-CSRF-Token": state.csrf } : {});
 
 // -- sign in ------------------------------------------------------------------
 
 async function start() {
+  if (!PAGE.signed_in) {
+    $("login").hidden = false;
+    return;
+  }
   try {
     const me = await api("GET", "/api/auth/me");
     signedIn(me);
@@ -80,28 +69,36 @@ function signedIn(me) {
     event: onEvent,
     status: (online) => ($("offline").hidden = online),
   }).start();
+  state.ratings = new Ratings(api, drawRatings);
   loadStaff();
   refreshKpis();
   setInterval(refreshKpis, 30_000);
   setInterval(render, 1000); // the clock and the minutes move
-  setInterval(renderDevices, 60_000); // "since" gains its date after midnight
 }
 
 // -- live state ---------------------------------------------------------------
 
 function setWindow(w) {
-  const before = state.windows.get(w.number);
-  if (!w.current && (!before || before.current)) state.idleSince.set(w.number, Date.now());
   state.windows.set(w.number, w);
+  if (w.idle_since || w.current) state.seen.delete(w.number);
+  else if (!state.seen.has(w.number)) state.seen.set(w.number, Date.now());
 }
 
+// Since when an open window has been free: the server's time (the window view's idle_since);
+// only a server too old to send it leaves the time this page first saw the window free.
+const idleSince = (w) => (w.idle_since ? Date.parse(w.idle_since) : state.seen.get(w.number) ?? Date.now());
+
 async function onSnapshot(msg) {
+  const newDay = msg.business_day !== state.day;
+  state.day = msg.business_day;
   state.windows.clear();
   msg.windows.forEach(setWindow);
   state.waiting = { ...msg.waiting };
   state.devices = new Map((msg.devices || []).map((d) => [d.id, d]));
-  renderDevices();
+  drawDevices();
   changed();
+  loadRatings();
+  if (newDay) refreshKpis();
   try {
     const extra = await api("GET", `/api/halls/${HALL}/reports/live`);
     state.tickets = new Map(extra.waiting_tickets.map((t) => [t.id, t]));
@@ -121,11 +118,10 @@ function onEvent(msg) {
   }
   if (ev.kind === "device.health" && ev.detail?.device) {
     state.devices.set(ev.detail.device.id, ev.detail.device);
-    renderDevices();
+    drawDevices();
   }
-  if (ev.kind === "evaluation.submit" && ev.detail?.bad) {
-    state.bad.unshift({ window: ev.window, score: ev.detail.score, at: Date.now() });
-    state.bad = state.bad.slice(0, 20);
+  if ((ev.kind === "evaluation.submit" || ev.kind === "evaluation.follow_up") && ev.detail?.evaluation) {
+    state.ratings.apply(ev.detail.evaluation, ev.detail.ticket?.number);
   }
   if (ev.kind.startsWith("ticket.") || ev.kind === "evaluation.submit") {
     clearTimeout(kpiTimer);
@@ -151,6 +147,34 @@ function fillStaff(select) {
     .map((m) => `<option value="${esc(m.login)}">${esc(m.name || m.login)}${m.skills.length ? ` (${esc(m.skills.join(","))})` : ""}</option>`)
     .join("");
   select.value = state.staff.some((m) => m.login === chosen) ? chosen : "";
+}
+
+async function loadRatings() {
+  try {
+    await state.ratings.load(state.day);
+  } catch (e) { /* the next snapshot reads them again */ }
+}
+
+function drawRatings() {
+  if (!state.day) return;
+  renderFollowUps(state.ratings, state.ratings.open(), state.day, serviceName);
+  renderRatings(state.ratings.today(state.day), state.day, serviceName);
+  const open = state.ratings.open();
+  const late = open.filter((e) => overdue(e, state.day)).length;
+  badge("badge-ratings", open.length, late > 0);
+  changed(); // the alerts follow the lists
+}
+
+function drawDevices() {
+  renderDevices($("devices"), [...state.devices.values()], state.day, state.openedLines);
+  const problems = [...state.devices.values()].filter(isProblem);
+  badge("badge-devices", problems.length, problems.some((d) => stateOf(d) === "offline"));
+}
+
+function badge(id, count, red) {
+  const el = $(id);
+  el.textContent = count ? String(count) : "";
+  el.classList.toggle("red", red);
 }
 
 async function refreshKpis() {
@@ -186,7 +210,7 @@ function changed() {
 function render() {
   dirty = false;
   const now = Date.now();
-  $("clock").textContent = new Date(now).toLocaleTimeString(EN ? "en-GB" : "zh-CN", { hour12: false, timeZone: PAGE.timezone });
+  $("clock").textContent = new Date(now).toLocaleTimeString(LOCALE, { hour12: false, timeZone: PAGE.timezone });
   renderWindows(now);
   const longest = longestWaits(now);
   renderQueues(longest);
@@ -201,7 +225,7 @@ function renderWindows(now) {
       card = document.createElement("div");
       card.dataset.window = w.number;
       card.innerHTML = `<div class="win-head"><span>${esc(fmt(T.window_n, { n: w.number }))}</span><span class="win-state"></span></div>
-        <div class="win-staff"></div><div class="win-current"></div><div class="win-minutes"></div>
+        <div class="win-sub"><span class="win-staff"></span><span class="win-minutes"></span></div><div class="win-current"></div>
         <div class="win-services"></div>
         <div class="win-actions"><select class="staff-select" title="${esc(T.clerk)}"></select><button class="toggle"></button>
           <input class="services-input" title="${esc(T.services)}"><button class="secondary save-services">${esc(T.save)}</button></div>`;
@@ -214,7 +238,10 @@ function renderWindows(now) {
     card.querySelector(".win-state").textContent = T[`state_${w.state}`] || w.state;
     card.querySelector(".win-staff").textContent = staffName(w.staff);
     const cur = card.querySelector(".win-current");
-    cur.textContent = w.current ? w.current.number : w.state === "closed" ? "—" : T.idle;
+    // Who is at the window, or since when it has been free (the server's time), or why it is paused.
+    cur.textContent = w.current ? w.current.number
+      : w.state === "open" ? fmt(T.idle_for, { m: mins(now - idleSince(w)) })
+      : w.state === "paused" ? w.pause_reason || T.state_paused : "—";
     cur.classList.toggle("idle", !w.current);
     card.querySelector(".win-minutes").textContent =
       w.current && w.current.called_at ? fmt(T.in_service, { m: mins(now - Date.parse(w.current.called_at)) }) : "";
@@ -249,35 +276,19 @@ function renderAlerts(now, longest) {
   for (const w of state.windows.values()) {
     if (w.state !== "open" || w.current) continue;
     const count = Object.keys(w.services || {}).reduce((n, c) => n + (state.waiting[c] || 0), 0);
-    if (count > 0 && now - (state.idleSince.get(w.number) || now) >= IDLE_ALERT_MS)
-      items.push({ cls: "yellow", text: fmt(T.alert_idle, { n: w.number, count }) });
+    if (count > 0 && now - idleSince(w) >= IDLE_ALERT_MS)
+      items.push({ cls: "yellow idle", text: fmt(T.alert_idle, { n: w.number, count }), window: w.number });
   }
-  for (const b of state.bad) items.push({ cls: "red bad", text: fmt(T.alert_bad, { n: b.window ?? "?", score: b.score }) });
-  for (const d of sortedDevices()) {
-    if (d.state !== "offline") continue;
-    const text = fmt(d.error ? T.alert_device_error : T.alert_device, { name: deviceName(d), error: d.error });
-    items.push({ cls: "red device", text, device: d.id });
+  // A 差评 of today stays an alert until its follow-up is recorded; an overdue follow-up too.
+  for (const e of state.ratings && state.day ? state.ratings.open() : []) {
+    if (overdue(e, state.day)) items.push({ cls: "red overdue", text: fmt(T.alert_overdue, { number: e.number || `#${e.ticket_id}`, due: e.follow_up_due }) });
+    else if (localDate(e.at) === state.day) items.push({ cls: "red bad", text: fmt(T.alert_bad, { n: e.window ?? "?", score: e.score }) });
   }
+  items.push(...deviceAlerts());
+  const attr = (a) => (a.device ? ` data-device="${esc(a.device)}"` : a.line ? ` data-line="${esc(a.line)}"` : a.window ? ` data-window="${a.window}"` : "");
   $("alerts").innerHTML = items.length
-    ? items.map((a) => `<li class="${a.cls}"${a.device ? ` data-device="${esc(a.device)}"` : ""}>${esc(a.text)}</li>`).join("")
+    ? items.map((a) => `<li class="${a.cls}"${attr(a)}>${esc(a.text)}</li>`).join("")
     : `<li class="none">${esc(T.no_alerts)}</li>`;
-}
-
-// Windows' devices in window order, then the hall's own (综合屏, printers) by id.
-function sortedDevices() {
-  const key = (d) => (d.window == null ? Infinity : d.window);
-  return [...state.devices.values()].sort((a, b) => key(a) - key(b) || a.id.localeCompare(b.id));
-}
-
-function renderDevices() {
-  const rows = sortedDevices().map((d) => {
-    const st = DEVICE_STATES.includes(d.state) ? d.state : "offline";
-    return `<tr data-device="${esc(d.id)}" data-state="${st}"><td class="state"><span class="dot dev-${st}"></span>${esc(T[`device_${st}`] || d.state)}</td>
-      <td class="id">${esc(d.id)}</td><td class="kind">${esc(deviceKind(d))}</td>
-      <td class="window">${d.window == null ? "" : esc(fmt(T.window_n, { n: d.window }))}</td>
-      <td class="err">${esc(d.error)}</td><td class="since">${esc(localTime(d.since))}</td></tr>`;
-  });
-  $("devices").querySelector("tbody").innerHTML = rows.join("") || `<tr class="none"><td colspan="6">${esc(T.no_devices)}</td></tr>`;
 }
 
 function renderKpis() {
@@ -303,7 +314,7 @@ function chart(quarters) {
   const W = 520, H = 150, pad = 22;
   if (!quarters.length) return `<svg viewBox="0 0 ${W} ${H}" role="img"></svg>`;
   const max = Math.max(1, ...quarters.map((q) => Math.max(q.arrivals, q.served)));
-  const slot = (W - pad) / quarters.length;
+  const slot = (W - pad) / Math.max(quarters.length, 12); // a short morning keeps slim bars
   const bw = Math.max(1, slot / 2 - 1);
   const y = (v) => H - pad - (v / max) * (H - 2 * pad);
   let out = `<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(T.chart)}">`;
@@ -361,6 +372,32 @@ $("notice-form").addEventListener("submit", async (ev) => {
     $("notice-status").textContent = `${T.error}: ${e.message}`;
   }
 });
+
+// One alert per offline device; a line with several offline is one alert for the line.
+function deviceAlerts() {
+  const out = [];
+  const byWindow = (a, b) => (a.window ?? Infinity) - (b.window ?? Infinity) || a.id.localeCompare(b.id);
+  for (const g of groupByLine([...state.devices.values()])) {
+    const offline = g.devices.filter((d) => stateOf(d) === "offline").sort(byWindow);
+    if (offline.length > 1 && g.id) {
+      const text = fmt(g.error ? T.alert_line_offline_error : T.alert_line_offline, { line: g.id, n: offline.length, error: g.error });
+      out.push({ cls: "red device", text, line: g.id });
+      continue;
+    }
+    for (const d of offline) {
+      const text = fmt(d.error ? T.alert_device_error : T.alert_device, { name: deviceName(d), error: d.error });
+      out.push({ cls: "red device", text, device: d.id });
+    }
+  }
+  return out;
+}
+
+// Queues, ratings, devices and the chart share one place on a small screen: a tab each.
+function showTab(name) {
+  document.querySelectorAll(".tabs .tab").forEach((b) => b.setAttribute("aria-selected", String(b.dataset.tab === name)));
+  document.querySelectorAll(".pane").forEach((p) => p.classList.toggle("active", p.dataset.pane === name));
+}
+document.querySelectorAll(".tabs .tab").forEach((b) => b.addEventListener("click", () => showTab(b.dataset.tab)));
 
 window.hallqDashboard = state;
 start();
