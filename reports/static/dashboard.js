@@ -22,7 +22,19 @@ const state = {
   devices: new Map(), // serial device id -> health {id, kind, window, state, error, since, line?}
   openedLines: new Map(), // serial line id -> opened (true) or closed by the manager
   ratings: null,
+  skew: 0, // the server's clock minus this browser's, in ms: minutes count in the server's time
 };
+
+// The one clock is the server's: a hall PC's own clock may be minutes off.
+const serverNow = () => Date.now() + state.skew;
+async function readServerClock() {
+  try {
+    const sent = Date.now();
+    const r = await fetch("/healthz", { cache: "no-store" });
+    const at = Date.parse(r.headers.get("Date")); // whole seconds: take the middle of the second
+    if (!Number.isNaN(at)) state.skew = at + 500 - (sent + Date.now()) / 2;
+  } catch (e) { /* keep the last estimate */ }
+}
 const serviceName = (code) => {
   const s = SERVICES[code];
   return s ? `${code} ${EN ? s.name_en : s.name_zh}` : code;
@@ -81,14 +93,15 @@ function signedIn(me) {
 function setWindow(w) {
   state.windows.set(w.number, w);
   if (w.idle_since || w.current) state.seen.delete(w.number);
-  else if (!state.seen.has(w.number)) state.seen.set(w.number, Date.now());
+  else if (!state.seen.has(w.number)) state.seen.set(w.number, serverNow());
 }
 
 // Since when an open window has been free: the server's time (the window view's idle_since);
 // only a server too old to send it leaves the time this page first saw the window free.
-const idleSince = (w) => (w.idle_since ? Date.parse(w.idle_since) : state.seen.get(w.number) ?? Date.now());
+const idleSince = (w) => (w.idle_since ? Date.parse(w.idle_since) : state.seen.get(w.number) ?? serverNow());
 
 async function onSnapshot(msg) {
+  readServerClock();
   const newDay = msg.business_day !== state.day;
   state.day = msg.business_day;
   state.windows.clear();
@@ -111,6 +124,8 @@ function onEvent(msg) {
   (msg.windows || []).forEach(setWindow);
   if (msg.waiting) Object.assign(state.waiting, msg.waiting);
   const ev = msg.event;
+  const at = Date.parse(ev.at); // a fresh event tells the server's time to the millisecond
+  if (!Number.isNaN(at) && Math.abs(at - serverNow()) > 2000) state.skew = at - Date.now();
   const t = ev.detail?.ticket;
   if (t) {
     if (t.state === "waiting") state.tickets.set(t.id, { id: t.id, number: t.number, service: t.service, issued_at: t.issued_at });
@@ -209,7 +224,7 @@ function changed() {
 
 function render() {
   dirty = false;
-  const now = Date.now();
+  const now = serverNow();
   $("clock").textContent = new Date(now).toLocaleTimeString(LOCALE, { hour12: false, timeZone: PAGE.timezone });
   renderWindows(now);
   const longest = longestWaits(now);
