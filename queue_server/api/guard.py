@@ -4,7 +4,8 @@ is the API's JSON error, and the connection stays usable for the client's next r
 - A body larger than any endpoint reads is refused (413) by its Content-Length up front, or
   while it streams in, before it is buffered.
 - A path or query string holding control characters is refused (400) before any endpoint
-  sees it (they would reach the audit log and the database).
+  sees it (they would reach the audit log and the database), and so is a path longer than
+  any the server serves (414).
 - The database failing under a command is a 503 with Retry-After: the command is one
   transaction, so it was not done, and the client may simply retry. SQLAlchemy has already
   invalidated a dropped connection, and the pool pings before reuse, so the server recovers
@@ -84,9 +85,22 @@ def _declared_length(scope: Scope) -> int | None:
     return None
 
 
-def url_refusal(scope: Scope) -> BadRequest | None:
-    """A 400 naming the path parameter or query parameter that holds a control character."""
+# Longer than any path the server serves; routing would parse a path's 5,000-digit "id" as an
+# int, which Python refuses (ValueError) before any handler could answer.
+MAX_PATH = 2048
+
+
+class PathTooLong(HallQError):
+    code = "uri_too_long"
+    status = 414
+
+
+def url_refusal(scope: Scope) -> HallQError | None:
+    """A 400 naming the path parameter or query parameter that holds a control character; a 414
+    for a path longer than any the server serves."""
     path: str = scope.get("path", "")
+    if len(path) > MAX_PATH:
+        return PathTooLong(f"路径过长 / the URL path is longer than {MAX_PATH} characters")
     problem = text_problem(path)
     if problem is not None:
         name = _path_param(scope)

@@ -227,6 +227,9 @@ def test_hostile_inputs_in_every_field_of_every_operation(served: Served) -> Non
                         send(op, f"query.{param['name']}", op.url(query=f"{param['name']}={encoded}"))
                     elif param["schema"].get("type") == "string":
                         send(op, f"path.{param['name']}", op.url({param["name"]: encoded}))
+                if param["in"] == "path" and param["schema"].get("type") == "integer":
+                    for digits in (19, 30, 5000):  # past int64, and past what int() parses at all
+                        send(op, f"path.{param['name']} of {digits} digits", op.url({param["name"]: "9" * digits}))
             if op.body is not None:
                 too_big = MAX_UPLOAD + 1
                 send(op, "a body announced too large", op.url(), b" " * too_big, JSON, expect=413)

@@ -174,6 +174,15 @@ def test_path_parameters_refuse_control_characters(
     refused(client.request(method, url, headers=boss, json=body), 400, name)
 
 
+@pytest.mark.parametrize(
+    "url", ["/api/tickets/" + "9" * 5000, "/api/halls/t/windows/" + "9" * 5000 + "/open", "/api/halls/" + "t" * 3000]
+)
+def test_a_path_longer_than_any_served_is_refused(client: TestClient, boss: dict[str, str], url: str) -> None:
+    method = "POST" if url.endswith("/open") else "GET"
+    assert refused(client.request(method, url, headers=boss), 414)
+    assert client.get("/api/tickets/" + "9" * 30).status_code == 404  # a long id that fits is simply not found
+
+
 def test_a_path_parameter_longer_than_anything_stored_is_not_found(client: TestClient, boss: dict[str, str]) -> None:
     refused(client.delete("/api/halls/t/appointments/" + "y" * 500, headers=boss), 404)
     refused(
