@@ -58,4 +58,7 @@ def classify(exc: BaseException) -> DbFailure | None:
     # The driver's own error, raised outside SQLAlchemy's wrapping (SQLite's BEGIN IMMEDIATE hook).
     if _driver_unavailable(exc):
         return DbFailure.UNAVAILABLE
+    # sqlite3 binding an id past 64 bits (PostgreSQL compares it as a numeric and finds nothing).
+    if isinstance(exc, OverflowError) and "SQLite INTEGER" in str(exc):
+        return DbFailure.BAD_VALUE
     return None

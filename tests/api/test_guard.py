@@ -106,6 +106,21 @@ def test_the_kept_alive_connection_survives_a_failed_request(uvicorn_server: int
     conn.close()
 
 
+def test_an_id_past_64_bits_that_reaches_the_database_is_no_500(service: QueueService, auth: AuthService) -> None:
+    """A room's route that looks an ``{id:int}`` up without bounding it first (SQLite refuses
+    to bind it)."""
+
+    async def lookup(request: Request) -> JSONResponse:
+        return JSONResponse({"hall": service.store.hall_of_ticket(request.path_params["ticket_id"])})
+
+    plugin = Plugin(name="lookup", routes=[Route("/lookup/{ticket_id:int}", lookup)])
+    with TestClient(create_app(service, [plugin], auth=auth, scheduler=False)) as client:
+        r = client.get("/lookup/" + "9" * 25)
+        assert r.status_code < 500, r.text
+        if r.status_code != 200:  # PostgreSQL finds nothing, SQLite cannot bind it
+            shape(r.json(), "bad_request")
+
+
 # -- bodies refused by size ------------------------------------------------------------------
 
 
@@ -297,6 +312,8 @@ def test_database_failures_are_classified() -> None:
     assert classify(_wrapped(sa_exc.IntegrityError, Exception("duplicate key"))) is DbFailure.CONFLICT
     assert classify(_wrapped(sa_exc.DataError, Exception("NUL"))) is DbFailure.BAD_VALUE
     assert classify(RuntimeError("x")) is None
+    assert classify(OverflowError("Python int too large to convert to SQLite INTEGER")) is DbFailure.BAD_VALUE
+    assert classify(OverflowError("date value out of range")) is None  # our own arithmetic: a bug, a 500
     psycopg = pytest.importorskip("psycopg")
     assert classify(psycopg.errors.AdminShutdown("terminating connection")) is DbFailure.UNAVAILABLE
     assert classify(_wrapped(sa_exc.OperationalError, psycopg.OperationalError("closed"))) is DbFailure.UNAVAILABLE
