@@ -128,3 +128,13 @@ def test_the_hallq_script_is_installed_next_to_the_interpreter() -> None:
     assert script.exists(), "pip install -e . installs the hallq console script"
     done = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and "serve" in done.stdout and str(script.name) in done.stdout
+
+
+@pytest.mark.parametrize(
+    "name", ["", "../../etc/passwd", "li\nroot", " li", "li ", "l\u200bi", "l\u202eil", "x" * 100, "..", "张伟"]
+)
+def test_user_add_refuses_a_login_that_could_never_sign_in(tmp_path: Path, name: str) -> None:
+    db = f"sqlite:///{tmp_path}/h.db"
+    done = hallq("user", "add", name, "--role", "admin", "--db", db, cwd=tmp_path, stdin="pw-long-enough\n")
+    assert done.returncode == 2 and "1 to 64 letters" in done.stderr and "Traceback" not in done.stderr
+    assert users(tmp_path / "h.db") == []
