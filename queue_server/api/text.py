@@ -12,27 +12,27 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from datetime import date, datetime
+
+from ..rules.names import KIND_EN, bad_character
 
 FIRST_DATE, LAST_DATE = date(1970, 1, 1), date(2999, 12, 31)
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # C0, DEL and C1
-_CONTROL_BUT_LINES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # the same, less \t \n \r
+_KIND_ZH = {"surrogate": "不成对的代理字符", "control": "控制字符", "direction": "文字方向控制符"}
+_KIND_EN = {
+    "surrogate": "an unpaired surrogate",
+    "control": "the control character",
+    "direction": "a text-direction mark",
+}
 
 
 def text_problem(value: str, *, lines: bool = False) -> tuple[str, str] | None:
     """Why ``value`` may not be stored, in Chinese and English, or None when it may."""
-    found = _SURROGATE.search(value)
-    if found:
-        code = f"U+{ord(found.group()):04X}"
-        return f"含有不成对的代理字符 {code}", f"contains an unpaired surrogate {code} at position {found.start()}"
-    found = (_CONTROL_BUT_LINES if lines else _CONTROL).search(value)
-    if found:
-        code = f"U+{ord(found.group()):04X}"
-        return f"含有控制字符 {code}", f"contains the control character {code} at position {found.start()}"
-    return None
+    found = bad_character(value, lines=lines)
+    if found is None:
+        return None
+    at, code, kind = found
+    return f"含有{_KIND_ZH[kind]} {code}", f"contains {KIND_EN[kind]} {code} at position {at}"
 
 
 def date_problem(day: date) -> tuple[str, str] | None:

@@ -9,8 +9,14 @@ from typing import Final
 
 LOGIN_RE: Final = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 LOGIN_RULE: Final = "use 1 to 64 letters, digits, '_', '.' or '-'"
-# Marks that reorder or hide text: a name holding them shows something other than what it is.
-BIDI_CONTROLS: Final = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Marks that reorder or isolate text: a name holding them shows something other than what it is.
+DIRECTION_MARKS: Final = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_KINDS: Final = {"Cs": "surrogate", "Cc": "control"}
+KIND_EN: Final = {
+    "surrogate": "an unpaired surrogate",
+    "control": "a control character",
+    "direction": "a text-direction mark",
+}
 
 
 def login_problem(login: str) -> str | None:
@@ -20,22 +26,33 @@ def login_problem(login: str) -> str | None:
     return None
 
 
+def bad_character(value: str, *, lines: bool = False) -> tuple[int, str, str] | None:
+    """The first character no stored text may hold, as (position, "U+XXXX", kind): an unpaired
+    surrogate (no encoding holds it), a control character (PostgreSQL refuses NUL; the others
+    garble screens and logs; newline and tab pass where ``lines``), or a direction mark."""
+    for i, ch in enumerate(value):
+        if lines and ch in "\n\t\r":
+            continue
+        kind = _KINDS.get(unicodedata.category(ch)) or ("direction" if ch in DIRECTION_MARKS else None)
+        if kind:
+            return i, f"U+{ord(ch):04X}", kind
+    return None
+
+
 def text_problem(value: str, *, max_len: int, multiline: bool = False) -> str | None:
-    """Why ``value`` cannot be stored as a name or a line of text: too long, a control
-    character (newline and tab only where ``multiline``), a lone surrogate, or a mark that
-    reorders text."""
+    """Why ``value`` cannot be stored as a name or a line of text (too long, or a character
+    ``bad_character`` refuses), or None."""
     if len(value) > max_len:
         return f"must be at most {max_len} characters, got {len(value)}"
-    for i, ch in enumerate(value):
-        if multiline and ch in "\n\t":
-            continue
-        category = unicodedata.category(ch)
-        if category == "Cs":
-            return f"holds an unpaired surrogate at position {i}"
-        if category == "Cc":
-            return f"holds a control character U+{ord(ch):04X} at position {i}"
-        if ch in BIDI_CONTROLS:
-            return f"holds a text-direction mark U+{ord(ch):04X} at position {i}"
+    found = bad_character(value, lines=multiline)
+    if found:
+        at, code, kind = found
+        what = {
+            "surrogate": "an unpaired surrogate",
+            "control": "a control character",
+            "direction": "a text-direction mark",
+        }
+        return f"holds {what[kind]} {code} at position {at}"
     return None
 
 
@@ -44,4 +61,4 @@ def _shown(value: str) -> str:
     return repr(shown.encode("unicode_escape", "backslashreplace").decode("ascii"))
 
 
-__all__ = ["LOGIN_RULE", "login_problem", "text_problem"]
+__all__ = ["KIND_EN", "LOGIN_RULE", "bad_character", "login_problem", "text_problem"]
