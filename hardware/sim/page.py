@@ -11,7 +11,6 @@ a way to act on a real hall (its presses are the pads', audited as the serial de
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
+
+from queue_server.api.body import json_object
 
 from ..padbus import PadKey
 from .demo import EVALUATION_BASE, HALL_SCREEN, SimulatedHall
@@ -135,10 +136,9 @@ def routes(sims: dict[str, SimulatedHall]) -> list[BaseRoute]:
 
 
 async def _body(request: Request) -> Any:
-    try:
-        return json.loads(await request.body() or b"null")
-    except ValueError:
-        return None
+    """The JSON object posted, read by the server's own checked reader (size, depth, text);
+    a bad body is its 4xx, raised."""
+    return (await json_object(request)).data
 
 
 def _bad(message: str) -> Response:

@@ -19,7 +19,10 @@ STANDARD_ERRORS: dict[int, str] = {
     403: "Not allowed (the attempt is audited), or a missing CSRF token",
     404: "Unknown hall, window, service or ticket",
     409: "Not possible in the current state (the message says why)",
+    413: "Request body too large (refused while it streams in)",
+    414: "Request path too long",
     429: "Too many requests",
+    503: "The database is unavailable: nothing was done; retry after Retry-After seconds",
 }
 
 _PARAM = re.compile(r"\{(\w+)(?::(\w+))?\}")

@@ -58,6 +58,8 @@ def test_the_simulator_api_presses_a_pad_and_reads_the_screen(simulated: str) ->
     assert any(f["dir"] == "in" for f in state["lines"]["led"]["traffic"])  # the frames that went out
     bad = httpx.post(f"{simulated}/simulator/api/demo/press", json={"window": 1, "key": "explode"})
     assert bad.status_code == 400 and "call" in bad.json()["error"]["message"]
+    deep = httpx.post(f"{simulated}/simulator/api/demo/press", content=b"[" * 1000 + b"]" * 1000)
+    assert deep.status_code == 400 and deep.json()["error"]["code"] == "bad_request"
     # 6 + confirm: the visitor did not come; the window is free for the next test's call.
     httpx.post(f"{simulated}/simulator/api/demo/press", json={"window": 1, "key": "no-show"})
     while issued["number"] in "".join(window_one(simulated)["led"]):  # type: ignore[arg-type]
