@@ -65,7 +65,9 @@ class Console:
             "lang": lang,
             "switch_url": switch_url(request, lang),
             "static": STATIC_URL,
-            "page": {"hall": request.query_params.get("hall")},
+            # Without a session the page shows the sign-in form at once: asking /api/auth/me would
+            # be a 401 in the browser's console.
+            "page": {"hall": request.query_params.get("hall"), "signed_in": await self.api.caller(request) is not None},
         }
         return self.templates.TemplateResponse(request, "counter.html", context)
 

@@ -31,6 +31,12 @@ def _int(value: str | None, default: int, low: int, high: int) -> int:
         return default
 
 
+def _screen(request: Request) -> dict[str, Any]:
+    """What a wall screen's page needs to say it has no display token: whether its URL carries one,
+    and its path (where the token goes)."""
+    return {"has_token": bool(request.query_params.get("token")), "path": request.url.path}
+
+
 class Pages:
     def __init__(self, service: QueueService) -> None:
         self.service = service
@@ -77,7 +83,7 @@ class Pages:
         # The hall's setting, unless this screen's URL says otherwise (?repeat=N).
         settings = self.service.hall(hall["slug"]).display
         repeat = _int(request.query_params.get("repeat"), settings.announce_repeat, 1, MAX_REPEAT)
-        return self.render(request, "display.html", {"hall": hall, "repeat": repeat})
+        return self.render(request, "display.html", {"hall": hall, "repeat": repeat, **_screen(request)})
 
     async def window(self, request: Request) -> Response:
         hall = await self.hall_or_404(request)
@@ -87,7 +93,8 @@ class Pages:
         if not any(w["number"] == number for w in hall["windows"]):
             return self.render(request, "missing.html", {"slug": hall["slug"], "window": number}, status=404)
         staff = {m.login: m.name for m in self.service.hall(hall["slug"]).staff}
-        return self.render(request, "window.html", {"hall": hall, "window": number, "staff": staff})
+        page = {"hall": hall, "window": number, "staff": staff, **_screen(request)}
+        return self.render(request, "window.html", page)
 
     def routes(self) -> list[BaseRoute]:
         return [

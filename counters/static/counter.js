@@ -366,6 +366,7 @@ $("change-window").addEventListener("click", () => guarded(async () => {
 }));
 
 guarded(async () => {
+  if (!PAGE.signed_in) return showLogin(); // the server saw no session
   try {
     await signedIn(await api("GET", "/api/auth/me"));
   } catch (e) {

@@ -1,6 +1,8 @@
 // 综合屏: the latest calls, every window's current number, waiting counts, a scrolling notice,
 // and each call (and recall) announced by voice.
 import { $, AT_WINDOW, EN, Live, PAGE, T, fmt, params, serviceNames, showOnline } from "./hallq-live.js";
+import { fitGrid } from "./fit.js";
+import { showTokenRefused } from "./screen.js";
 import { VoiceQueue } from "./voice.js";
 
 const hall = PAGE.hall;
@@ -28,7 +30,7 @@ function renderCalls() {
     void latest.offsetWidth;
     latest.classList.add("flash");
   } else {
-    latest.append(el("span", "number", "—"));
+    latest.append(el("span", "none", T.no_calls));
   }
   $("recent").replaceChildren(
     ...rest.slice(0, RECENT).map((c) => {
@@ -39,26 +41,33 @@ function renderCalls() {
   );
 }
 
+// Tiles as many as the windows, as large as the screen allows (the grid's columns follow its size).
+const relayWindows = fitGrid($("windows"), () => state.windows.size, 0.5, 0.19);
+
 function renderWindows() {
   const grid = $("windows");
+  const before = grid.children.length;
   grid.replaceChildren(
     ...[...state.windows.values()].map((w) => {
-      const card = el("div", `win ${w.state}`);
+      const current = w.current && AT_WINDOW.includes(w.current.state) ? w.current.number : "";
+      // No ticket: the window's state in words (空闲 / 暂停 / 未开放), never a bare dash.
+      const word = w.state === "open" ? (current ? "" : "idle") : w.state;
+      const card = el("div", `win ${w.state}${word === "idle" ? " idle" : ""}`);
       card.dataset.window = w.number;
       card.append(el("span", "win-no", String(w.number)));
-      const current = w.current && AT_WINDOW.includes(w.current.state) ? w.current.number : "";
-      const status = w.state === "open" ? current || "—" : T[`win_${w.state}`];
-      card.append(el("span", "win-current", status));
+      card.append(el("span", word ? "win-current word" : "win-current", word ? T[`win_${word}`] : current));
       return card;
     }),
   );
+  if (grid.children.length !== before) relayWindows();
 }
 
 function renderWaiting() {
   const rows = hall.services.map((s) => {
-    const tr = el("tr");
-    tr.append(el("td", "code", s.code), el("td", "name", names[s.code]), el("td", "count", String(state.waiting[s.code] ?? 0)));
-    return tr;
+    const li = el("li");
+    li.dataset.service = s.code;
+    li.append(el("span", "code", s.code), el("span", "name", names[s.code]), el("span", "count", String(state.waiting[s.code] ?? 0)));
+    return li;
   });
   $("waiting").replaceChildren(...rows);
 }
@@ -89,11 +98,13 @@ const live = new Live(`/ws/halls/${encodeURIComponent(hall.slug)}?access_token=$
   },
   status: showOnline,
   closed(code) {
+    if (code === 4401 || code === 4403) return showTokenRefused();
     $("offline").textContent = `${T.error} (${code})`;
     $("offline").hidden = false;
   },
 });
-live.start();
+// Without a token the page already says what it needs (and how a manager makes one): no connection.
+if (PAGE.has_token) live.start();
 window.hallqLive = live;
 
 function tick() {

@@ -92,6 +92,9 @@ export const minutes = (seconds) => Math.max(0, Math.ceil((seconds || 0) / 60));
 export const EN = document.documentElement.lang === "en";
 // A ticket in one of these states is at (or expected at) its window.
 export const AT_WINDOW = ["called", "serving", "held"];
+// No open window serves the ticket's service right now (the server says ``no_open_window``, or gives
+// no estimate): there is no time to show. A server without the field and with a time: as before.
+export const noOpenWindow = (t) => t.no_open_window === true || (t.no_open_window === undefined && t.estimated_wait_s === null);
 // A hall's services' names in the page's language, by code.
 export const serviceNames = (hall) => Object.fromEntries(hall.services.map((s) => [s.code, EN ? s.name_en : s.name_zh]));
 

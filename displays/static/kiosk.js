@@ -10,7 +10,8 @@
 // Such a kiosk also takes the waiting counts from that channel (snapshot "waiting", events'
 // "waiting" changes); every other kiosk, or this one while the channel is down, asks
 // /api/halls/{hall} every 15 s.
-import { $, EN, Live, PAGE, T, api, minutes, params, serviceNames } from "./hallq-live.js";
+import { bestColumns } from "./fit.js";
+import { $, EN, Live, PAGE, T, api, minutes, noOpenWindow, params, serviceNames } from "./hallq-live.js";
 
 const hall = PAGE.hall;
 const token = params.get("token");
@@ -97,7 +98,11 @@ function showTicket(t, mode) {
   $("slip-number").textContent = t.number;
   $("slip-service").textContent = names[t.service] || t.service;
   $("slip-ahead").textContent = t.ahead;
-  $("slip-wait").textContent = minutes(t.estimated_wait_s);
+  // No open window serves the service: no made-up time, say so.
+  const noWindow = noOpenWindow(t);
+  $("slip-wait").textContent = noWindow ? "" : minutes(t.estimated_wait_s);
+  $("slip-wait-line").hidden = noWindow;
+  $("slip-no-window").hidden = !noWindow;
   $("slip-time").textContent = new Date(t.issued_at).toLocaleString(EN ? "en-GB" : "zh-CN", { hour12: false });
   $("slip-qr").src = `/kiosk/${encodeURIComponent(hall.slug)}/qr?path=${encodeURIComponent(t.track_url)}`;
   $("issued").dataset.trackUrl = t.track_url;
@@ -182,4 +187,30 @@ async function refresh() {
   }
 }
 setInterval(() => printerWatch.live || refresh(), 15000);
+
+// The zones side by side in as many columns as make the service tiles' names largest (the tiles
+// fill the screen: a kiosk is never scrolled). Each zone's services are stacked, as many rows as
+// the largest zone has.
+function fitZones() {
+  const zones = $("zones");
+  const boxes = [...zones.querySelectorAll(".zone-box")];
+  if (!boxes.length || !zones.clientWidth) return;
+  const most = Math.max(1, ...boxes.map((b) => b.querySelectorAll(".service").length));
+  const style = getComputedStyle(zones);
+  const [rowGap, colGap] = [parseFloat(style.rowGap) || 0, parseFloat(style.columnGap) || 0];
+  const heading = boxes[0].querySelector(".zone");
+  const headingH = heading.offsetHeight + (parseFloat(getComputedStyle(heading).marginBottom) || 0);
+  const tileGap = parseFloat(getComputedStyle(boxes[0].querySelector(".services")).rowGap) || 0;
+  const size = (cols, rows) => {
+    const zoneH = (zones.clientHeight - (rows - 1) * rowGap) / rows;
+    return [(zones.clientWidth - (cols - 1) * colGap) / cols, (zoneH - headingH - (most - 1) * tileGap) / most];
+  };
+  // The tiles' name text: min(26 % of the height, 9 % of the width) (displays.css, .service .name).
+  const cols = bestColumns(boxes.length, size, 0.26, 0.09);
+  zones.style.setProperty("--max", String(most));
+  zones.style.setProperty("--cols", String(cols));
+  zones.style.setProperty("--rows", String(Math.ceil(boxes.length / cols)));
+}
+new ResizeObserver(fitZones).observe($("zones"));
+fitZones();
 if (printer && token) watchPrinter();

@@ -2,16 +2,24 @@
 //
 // The ticket channel brings the ticket's changes and the people ahead. The status answer
 // (GET /api/tickets/{id}) brings the service's names and the estimate: it is asked on load, when
-// the ticket itself changes (called, transferred, …) and every minute while it waits; between two
+// the ticket itself changes (called, transferred, …) and every minute while it waits (every 10 s
+// while no open window serves the service, so the time is back soon after one opens); between two
 // answers the estimate follows the people ahead (ahead × seconds_per_person).
-import { $, AT_WINDOW, EN, Live, PAGE, T, fmt, minutes, params, showOnline } from "./hallq-live.js";
+//
+// A phone may vibrate and sound only after the visitor touched the page (Chromium blocks
+// navigator.vibrate and keeps audio off before, and says so in the console): the page asks for one
+// tap ("开启叫号提醒") and only after it vibrates and rings when the ticket is called.
+import { $, AT_WINDOW, EN, Live, PAGE, T, fmt, minutes, noOpenWindow, params, showOnline } from "./hallq-live.js";
 
 const id = PAGE.ticket_id;
 const token = params.get("token") || "";
 const STATUS_EVERY_MS = 60000;
+const NO_WINDOW_EVERY_MS = 10000;
+// States in which a call may still come.
+const MAY_BE_CALLED = ["waiting", "called", "held"];
 // ahead: the people ahead as last heard (channel or status answer); aheadNews counts the
 // channel's word on it, so a status answer asked before the latest word does not undo it.
-const state = { ticket: null, status: null, rated: false, ahead: null, aheadNews: 0 };
+const state = { ticket: null, status: null, rated: false, ahead: null, aheadNews: 0, alerts: null, alerted: 0 };
 window.hallqTicket = state;
 let lastCall = null;
 
@@ -44,7 +52,12 @@ function render() {
   $("facts").hidden = t.state !== "waiting";
   const ahead = state.ahead ?? s?.ahead;
   $("ahead").textContent = s ? ahead : "-";
-  $("wait").textContent = s ? minutes(waitSeconds(s, ahead)) : "-";
+  const noWindow = Boolean(s) && noOpenWindow(s);
+  $("wait-line").hidden = noWindow;
+  $("no-window").hidden = !noWindow;
+  $("wait").textContent = s && !noWindow ? minutes(waitSeconds(s, ahead)) : "-";
+  $("alerts").hidden = Boolean(state.alerts) || !MAY_BE_CALLED.includes(t.state);
+  $("alerts-on").hidden = !state.alerts || !MAY_BE_CALLED.includes(t.state);
   $("rate").hidden = !(t.state === "done" && !state.rated);
   $("thanks").hidden = !state.rated;
   const call = t.state === "called" ? `${t.window}:${t.called_at}:${t.recall_count ?? 0}` : null;
@@ -52,21 +65,45 @@ function render() {
   lastCall = call;
 }
 
-function alertVisitor() {
+// A tone on the page's audio context (made during the visitor's tap, so it may play).
+function tone(seconds) {
+  const ctx = state.alerts;
+  if (!ctx) return;
+  if (ctx.state === "suspended") ctx.resume();
+  const osc = ctx.createOscillator();
+  const gain = ctx.createGain();
+  osc.frequency.value = 880;
+  gain.gain.value = 0.3;
+  osc.connect(gain).connect(ctx.destination);
+  osc.start();
+  osc.stop(ctx.currentTime + seconds);
+}
+
+// The visitor's tap: from now on a call may vibrate and ring. A short buzz and tone say it works.
+function enableAlerts() {
   try {
-    navigator.vibrate?.([400, 200, 400]);
+    state.alerts = new (window.AudioContext || window.webkitAudioContext)();
   } catch {
-    /* not allowed */
+    state.alerts = { state: "closed" }; // no audio on this phone: vibration only
   }
+  navigator.vibrate?.(80);
   try {
-    const ctx = new (window.AudioContext || window.webkitAudioContext)();
-    const osc = ctx.createOscillator();
-    osc.frequency.value = 880;
-    osc.connect(ctx.destination);
-    osc.start();
-    osc.stop(ctx.currentTime + 0.4);
+    tone(0.15);
   } catch {
-    /* no sound before a touch */
+    /* no audio */
+  }
+  render();
+}
+$("enable-alerts").addEventListener("click", enableAlerts);
+
+function alertVisitor() {
+  if (!state.alerts) return; // not before the tap: the browser would refuse (and log an error)
+  state.alerted += 1;
+  navigator.vibrate?.([400, 200, 400]);
+  try {
+    tone(0.4);
+  } catch {
+    /* no audio */
   }
 }
 
@@ -125,11 +162,17 @@ if (await fetchStatus()) {
       if (msg.ticket) state.ticket = msg.ticket;
       heardAhead(msg.ahead);
       render();
-      if (msg.ticket) fetchStatus(); // the ticket itself changed; a moving line is drawn above
+      // The ticket itself changed, or the channel says whether a window serves it now (a server
+      // that carries it): worth a status answer. A moving line is drawn above.
+      const windowNews = msg.no_open_window !== undefined && msg.no_open_window !== state.status?.no_open_window;
+      if (msg.ticket || windowNews) fetchStatus();
     },
     status: showOnline,
   }).start();
-  setInterval(() => {
-    if ((state.ticket || state.status).state === "waiting") fetchStatus().catch(() => {});
-  }, STATUS_EVERY_MS);
+  const again = () => {
+    const waiting = (state.ticket || state.status).state === "waiting";
+    if (waiting) fetchStatus().catch(() => {});
+    setTimeout(again, state.status && noOpenWindow(state.status) ? NO_WINDOW_EVERY_MS : STATUS_EVERY_MS);
+  };
+  setTimeout(again, state.status && noOpenWindow(state.status) ? NO_WINDOW_EVERY_MS : STATUS_EVERY_MS);
 }

@@ -1,5 +1,6 @@
-// The screen above one window: its number, the current ticket and its status.
+// The screen above one window: its number, the current ticket, or the window's state in words.
 import { $, AT_WINDOW, Live, PAGE, T, params, serviceNames, showOnline } from "./hallq-live.js";
+import { showTokenRefused } from "./screen.js";
 
 const hall = PAGE.hall;
 const names = serviceNames(hall);
@@ -9,16 +10,18 @@ function render() {
   const w = state.window;
   if (!w) return;
   document.body.dataset.state = w.state;
-  $("staff").textContent = w.staff ? PAGE.staff[w.staff] || w.staff : "";
-  const current = w.current && AT_WINDOW.includes(w.current.state) ? w.current : null;
-  $("current").textContent = w.state === "open" && current ? current.number : "—";
-  $("status").textContent =
-    w.state === "open" ? (current ? T[`state_${current.state}`] + " · " + (names[current.service] || "") : "") : T[`win_${w.state}`] + (w.pause_reason ? ` · ${w.pause_reason}` : "");
+  $("staff").textContent = w.state !== "closed" && w.staff ? PAGE.staff[w.staff] || w.staff : "";
+  const current = w.state === "open" && w.current && AT_WINDOW.includes(w.current.state) ? w.current : null;
+  // No ticket: 空闲 / 暂停 / 未开放 where the number goes (a bare dash or bar reads as an error).
+  const word = current ? "" : w.state === "open" ? "idle" : w.state;
+  $("current").textContent = current ? current.number : T[`win_${word}`];
+  $("current").className = current ? "current" : `current word ${word}`;
+  $("status").textContent = current ? `${T[`state_${current.state}`]} · ${names[current.service] || ""}` : (w.state === "paused" && w.pause_reason) || "";
   const total = Object.values(state.waiting).reduce((a, b) => a + b, 0);
   $("waiting").textContent = `${T.waiting} ${total} ${T.people}`;
 }
 
-new Live(`/ws/halls/${encodeURIComponent(hall.slug)}/windows/${PAGE.window}?access_token=${encodeURIComponent(params.get("token") || "")}`, {
+const live = new Live(`/ws/halls/${encodeURIComponent(hall.slug)}/windows/${PAGE.window}?access_token=${encodeURIComponent(params.get("token") || "")}`, {
   snapshot(msg) {
     state.window = msg.window;
     state.waiting = { ...msg.waiting };
@@ -30,4 +33,9 @@ new Live(`/ws/halls/${encodeURIComponent(hall.slug)}/windows/${PAGE.window}?acce
     render();
   },
   status: showOnline,
-}).start();
+  closed(code) {
+    if (code === 4401 || code === 4403) showTokenRefused();
+  },
+});
+// Without a token the page already says what it needs (and how a manager makes one).
+if (PAGE.has_token) live.start();

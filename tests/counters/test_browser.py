@@ -13,7 +13,7 @@ from typing import Any
 import httpx2 as httpx
 import pytest
 
-from tests.browser_support import COUNTER_LOGIN, FULL_HD, NEEDS_CHROMIUM, new_page, shot, sign_in, sync_api
+from tests.browser_support import COUNTER_LOGIN, FULL_HD, NEEDS_CHROMIUM, new_page, shots, sign_in, sync_api
 from tests.server_support import CLERK_PASSWORD, Server
 
 pytestmark = [pytest.mark.browser, NEEDS_CHROMIUM]
@@ -61,7 +61,7 @@ def test_a_clerk_works_window_1_from_the_keyboard(browser: Any, server: Server) 
     expect(page.locator("#current-state")).to_have_text("办理中")
     expect(page.locator("#current-service")).not_to_be_empty()
     expect(page.locator(f'#waiting-list [data-ticket="{first["id"]}"]')).to_have_count(0)
-    shot(page, "counter.png")
+    shots(page, "counter")
 
     page.keyboard.press("f")  # finish
     expect(page.locator("#current-number")).to_have_text("—")

@@ -13,7 +13,7 @@ from typing import Any
 import httpx2 as httpx
 import pytest
 
-from tests.browser_support import FULL_HD, NEEDS_CHROMIUM, PHONE, new_page, shot, sync_api
+from tests.browser_support import FULL_HD, NEEDS_CHROMIUM, PHONE, new_page, shot, shots, sync_api
 from tests.server_support import Server
 
 pytestmark = [pytest.mark.browser, NEEDS_CHROMIUM]
@@ -27,18 +27,24 @@ def test_a_ticket_from_kiosk_to_rating(browser: Any, server: Server) -> None:
 
     window_screen = new_page(browser, server, FULL_HD)
     window_screen.goto(f"{server.base}/display/demo/windows/1?token={server.display_token}")
+    # The clerk opens window 1 (it serves A): the slip can say how long the wait is.
+    headers = server.clerk_headers()
+    r = httpx.post(f"{server.base}/api/halls/demo/windows/1/open", headers=headers)
+    assert r.status_code == 200, r.text
+    expect(window_screen.locator("#current")).to_have_text("空闲")
 
     # The kiosk: a visitor picks 企业开办 (A) and gets A001 with a QR code.
     kiosk = new_page(browser, server, FULL_HD)
     kiosk.goto(f"{server.base}/kiosk/demo")
-    shot(kiosk, "kiosk.png")
+    shots(kiosk, "kiosk")
     kiosk.locator('[data-service="A"]').click()
     expect(kiosk.locator("#slip-number")).to_have_text("A001")
     expect(kiosk.locator("#slip-ahead")).to_have_text("0")
+    expect(kiosk.locator("#slip-wait")).to_have_text("0")
     kiosk.wait_for_function("document.getElementById('slip-qr').naturalWidth > 0")
     track = kiosk.locator("#issued").get_attribute("data-track-url")
     assert track and track.startswith("/t/")
-    shot(kiosk, "kiosk-ticket.png")
+    shots(kiosk, "kiosk-ticket")
 
     # The phone follows the ticket.
     phone = new_page(browser, server, PHONE, is_mobile=True, has_touch=True)
@@ -47,10 +53,7 @@ def test_a_ticket_from_kiosk_to_rating(browser: Any, server: Server) -> None:
     expect(phone.locator("#state")).to_have_text("排队中")
     shot(phone, "phone-waiting.png")
 
-    # The clerk opens window 1 and calls the next ticket through the API.
-    headers = server.clerk_headers()
-    r = httpx.post(f"{server.base}/api/halls/demo/windows/1/open", headers=headers)
-    assert r.status_code == 200, r.text
+    # The clerk calls the next ticket through the API.
     r = httpx.post(f"{server.base}/api/halls/demo/windows/1/call-next", headers=headers)
     assert r.status_code == 200, r.text
     called = time.monotonic()
@@ -62,10 +65,10 @@ def test_a_ticket_from_kiosk_to_rating(browser: Any, server: Server) -> None:
     assert display.evaluate("window.hallqVoice.history") == ["请A001号到1号窗口办理"]
     spoken = display.evaluate("window.__spoken")
     assert spoken == [{"text": "请A001号到1号窗口办理", "lang": "zh-CN"}] * 2  # repeated twice by default
-    shot(display, "display.png")
+    shots(display, "display")
 
     expect(window_screen.locator("#current")).to_have_text("A001")
-    shot(window_screen, "window.png")
+    shots(window_screen, "window")
 
     expect(phone.locator("#go")).to_have_text("请到 1 号窗口")
     shot(phone, "phone-called.png")
@@ -132,6 +135,7 @@ def test_window_screen_shows_a_paused_window(browser: Any, server: Server) -> No
     assert opened.status_code in (200, 409), opened.text  # 409: the first test left it open
     r = httpx.post(f"{server.base}/api/halls/demo/windows/1/pause", headers=headers, json={"reason": "午休"})
     assert r.status_code == 200, r.text
-    expect(screen.locator("#status")).to_have_text("Paused · 午休")
-    expect(screen.locator("#current")).to_have_text("—")
+    # The state in words where the number goes, the reason under it.
+    expect(screen.locator("#current")).to_have_text("Paused")
+    expect(screen.locator("#status")).to_have_text("午休")
     assert screen.js_errors == []

@@ -114,3 +114,35 @@ def test_the_language_switch_keeps_the_other_parameters_as_they_came(client: Tes
     assert 'href="/kiosk/t?printer=p%261"' in en  # back to Chinese: lang dropped, the printer kept
     assert 'href="/display/t"' in client.get("/display/t?lang=en").text
     assert language("EN-gb") == "en" and language("") == "zh-CN"
+
+
+@pytest.mark.parametrize(
+    ("path", "open_at"),
+    [("/display/t", "/display/t?token=…"), ("/display/t/windows/2", "/display/t/windows/2?token=…")],
+)
+def test_a_wall_screen_without_a_token_says_how_a_manager_makes_one(
+    client: TestClient, path: str, open_at: str
+) -> None:
+    html = client.get(path).text
+    assert re.search(r'<section id="need-token" class="need-token" role="alert">\s*<h2>此屏幕需要显示令牌</h2>', html)
+    assert "<code>.venv/bin/hallq token add --kind display --hall t</code>" in html
+    assert f"<code>{open_at}</code>" in html
+    assert re.search(r'<main class="[^"]+" id="board" hidden>', html)  # no empty columns
+    en = client.get(f"{path}?lang=en").text
+    assert "This screen needs a display token" in en and "A hall manager creates a display token" in en
+    # With a token the screen shows (the server may still refuse it: the page then says so).
+    with_token = client.get(f"{path}?token=hqd_x").text
+    assert re.search(r'<section id="need-token" class="need-token" hidden role="alert">', with_token)
+    assert re.search(r'<main class="[^"]+" id="board">', with_token)
+
+
+def test_the_kiosk_keypad_says_clear(client: TestClient) -> None:
+    # ``t.clear`` would be the dictionary's method, not the word.
+    assert '<button type="button" class="key" data-key="clear">清除</button>' in client.get("/kiosk/t").text
+    assert 'data-key="clear">Clear</button>' in client.get("/kiosk/t?lang=en").text
+
+
+def test_a_window_without_a_ticket_has_words_for_its_state() -> None:
+    zh, en = STRINGS["zh-CN"], STRINGS["en"]
+    assert [zh[f"win_{s}"] for s in ("idle", "paused", "closed")] == ["空闲", "暂停", "未开放"]
+    assert [en[f"win_{s}"] for s in ("idle", "paused", "closed")] == ["Idle", "Paused", "Closed"]
