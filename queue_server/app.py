@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
@@ -62,6 +63,9 @@ def hall_status(service: QueueService, slug: str) -> dict[str, Any]:
     }
 
 
+FAVICON = (Path(__file__).resolve().parent / "templates" / "favicon.svg").read_bytes()
+
+
 def create_app(
     service: QueueService,
     plugins: Sequence[Plugin] = (),
@@ -83,6 +87,10 @@ def create_app(
     async def halls(request: Request) -> JSONResponse:
         halls = [await run_in_threadpool(hall_status, service, h.slug) for h in service.config.halls]
         return JSONResponse({"name": "HallQ", "version": __version__, "halls": halls})
+
+    async def favicon(request: Request) -> Response:
+        # Browsers ask for it on every page; one icon for every room's pages, never a 404.
+        return Response(FAVICON, media_type="image/svg+xml", headers={"Cache-Control": "max-age=86400"})
 
     async def health(request: Request) -> JSONResponse:
         return JSONResponse({"ok": True})
@@ -123,6 +131,7 @@ def create_app(
         Route("/", landing.page, methods=["GET"]),
         Route("/api/halls", halls, methods=["GET"]),
         Route("/healthz", health),
+        Route("/favicon.ico", favicon, methods=["GET"]),
     ]
     if api is not None:
         routes.extend(api_routes(api))

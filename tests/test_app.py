@@ -90,3 +90,10 @@ def test_the_landing_page_lists_each_halls_screens_and_what_they_take(service: Q
     assert 'href="/api/halls"' in page
     assert "Ticket kiosk" in en.text and "needs a display token" in en.text and 'lang="en"' in en.text
     assert 'href="/kiosk/t?lang=en"' in en.text
+
+
+def test_one_icon_for_every_page(service: QueueService) -> None:
+    with TestClient(create_app(service, scheduler=False)) as client:
+        icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+    assert icon.content.startswith(b"<svg")

@@ -200,9 +200,9 @@ class Screen:
         return f"{s.base}{path}{'&' if '?' in path else '?'}lang=en" if lang == "en" else s.base + path
 
 
-# Every screen a hall opens, in the states worth seeing. The landing page at "/" (being added
-# elsewhere) belongs here too once it exists: Screen("landing", "/", "main").
+# Every screen a hall opens, in the states worth seeing, and the landing page that lists them.
 SCREENS = [
+    Screen("landing", "/", "#hall-demo .links a"),
     Screen("kiosk", "/kiosk/demo", ".service", wall=True),
     Screen("kiosk-check-in", "/kiosk/demo", "#check-in .keypad", wall=True, then=kiosk_check_in),
     Screen("kiosk-priority", "/kiosk/demo?token={kiosk}", "#priority .choices", wall=True, then=kiosk_priority),
