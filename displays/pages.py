@@ -11,6 +11,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from queue_server.api.body import path_int
 from queue_server.api.tickets import hall_public
 from queue_server.errors import NotFound
 from queue_server.service import QueueService
@@ -70,7 +71,7 @@ class Pages:
         return Response(body, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
 
     async def ticket(self, request: Request) -> Response:
-        ticket_id = int(request.path_params["ticket_id"])
+        ticket_id = path_int(request, "ticket_id")  # past any stored id: the page of no ticket
         slug = await run_in_threadpool(self.service.store.hall_of_ticket, ticket_id)
         hall = self.service.config.hall(slug) if slug else None
         names = {"hall_zh": hall.name_zh, "hall_en": hall.name_en} if hall else {"hall_zh": "", "hall_en": ""}

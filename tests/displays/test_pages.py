@@ -63,6 +63,7 @@ def test_unknown_hall_and_window_are_404(client: TestClient) -> None:
     assert client.get("/kiosk/nowhere").status_code == 404
     assert client.get("/display/nowhere").status_code == 404
     assert client.get("/display/t/windows/99").status_code == 404
+    assert client.get("/t/" + "9" * 25, params={"token": "x"}).status_code == 404  # past any id SQLite holds
 
 
 def test_qr_code_is_svg_of_a_same_origin_link(client: TestClient) -> None:
