@@ -76,8 +76,29 @@ function announce(call) {
   voice.say(fmt(T.announce, { number: call.number, window: call.window }));
 }
 
+// Calls learned on a resume (replayed after a reconnect) are shown, and announced only while they
+// still wait for their visitor: called at most this long before the server's clock (the resume's
+// `now`), the ticket still called at that window. Once each (its last call), in order.
+const RESUME_ANNOUNCE_MS = 2 * 60 * 1000;
+let missed = [];
+
+function announceMissed(now) {
+  const last = new Map();
+  for (const c of missed) {
+    last.delete(c.ticket_id); // a ticket called again takes the place of its last call
+    last.set(c.ticket_id, c);
+  }
+  missed = [];
+  for (const c of last.values()) {
+    const current = state.windows.get(c.window)?.current;
+    const waiting = current?.id === c.ticket_id && current.state === "called";
+    if (waiting && now - Date.parse(c.at) <= RESUME_ANNOUNCE_MS) announce(c);
+  }
+}
+
 const live = new Live(`/ws/halls/${encodeURIComponent(hall.slug)}?access_token=${encodeURIComponent(params.get("token") || "")}`, {
   snapshot(msg) {
+    missed = []; // calls in a snapshot are shown, never announced
     state.windows = new Map(msg.windows.map((w) => [w.number, w]));
     state.waiting = { ...msg.waiting };
     state.calls = msg.calls.slice(0, RECENT + 1);
@@ -91,10 +112,14 @@ const live = new Live(`/ws/halls/${encodeURIComponent(hall.slug)}?access_token=$
     if (msg.call && msg.call.number) {
       state.calls = [msg.call, ...state.calls].slice(0, RECENT + 1);
       renderCalls();
-      announce(msg.call);
+      if (msg.replayed) missed.push(msg.call);
+      else announce(msg.call);
     }
     if (msg.windows) renderWindows();
     if (msg.waiting) renderWaiting();
+  },
+  resumed(head) {
+    announceMissed(Date.parse(head.now));
   },
   status: showOnline,
   closed(code) {
@@ -102,7 +127,7 @@ const live = new Live(`/ws/halls/${encodeURIComponent(hall.slug)}?access_token=$
     $("offline").textContent = `${T.error} (${code})`;
     $("offline").hidden = false;
   },
-});
+}, { resume: true });
 // Without a token the page already says what it needs (and how a manager makes one): no connection.
 if (PAGE.has_token) live.start();
 window.hallqLive = live;

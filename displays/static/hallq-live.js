@@ -1,8 +1,12 @@
 // HallQ's realtime client: connect, take the snapshot, apply events in seq order,
 // ask for a new snapshot on a gap ({"type":"resync"}), reconnect with backoff.
+// With `{ resume: true }` a reconnect says the last seq applied (?since=SEQ): the hall channel
+// then replays what was missed after a {"type":"resumed"} head instead of a snapshot; those
+// events come to `event` with `msg.replayed` set, and `resumed(head)` follows the last of them.
 //
 //   const live = new Live("/ws/halls/demo?access_token=…", {
-//     snapshot(msg) { … full state … }, event(msg) { … one change … }, status(online) { … } });
+//     snapshot(msg) { … full state … }, event(msg) { … one change … }, status(online) { … },
+//     resumed(head) { … optional: the replay is over … } });
 //   live.start();
 //
 // The narrower channels skip events that do not concern them, so a gap is
@@ -19,6 +23,8 @@ export class Live {
     this.ws = null;
     this.stopped = false;
     this.waitingForSnapshot = true;
+    this.resume = options.resume ?? false;
+    this.replay = null; // the "resumed" head while its events arrive
   }
 
   url() {
@@ -38,9 +44,11 @@ export class Live {
   }
 
   connect() {
-    const ws = new WebSocket(this.url());
+    const since = !this.resume || this.seq === null ? "" : `${this.path.includes("?") ? "&" : "?"}since=${this.seq}`;
+    const ws = new WebSocket(this.url() + since);
     this.ws = ws;
     this.waitingForSnapshot = true;
+    this.replay = null;
     ws.onmessage = (e) => this.receive(JSON.parse(e.data));
     ws.onclose = (e) => {
       if (this.ws !== ws) return;
@@ -62,8 +70,19 @@ export class Live {
   }
 
   receive(msg) {
+    if (msg.type === "resumed") {
+      // The server goes on from our seq: keep the state, apply what it replays.
+      if (msg.seq !== this.seq) return this.resync();
+      this.waitingForSnapshot = false;
+      this.delay = this.first;
+      this.handlers.status?.(true);
+      this.replay = msg;
+      if (msg.until <= this.seq) this.replayed();
+      return;
+    }
     if (msg.type === "snapshot") {
       this.seq = msg.seq;
+      this.replay = null;
       this.waitingForSnapshot = false;
       this.delay = this.first;
       this.handlers.status?.(true);
@@ -77,7 +96,15 @@ export class Live {
       return;
     }
     this.seq = msg.seq;
+    if (this.replay) msg.replayed = true;
     this.handlers.event(msg);
+    if (this.replay && msg.seq >= this.replay.until) this.replayed();
+  }
+
+  replayed() {
+    const head = this.replay;
+    this.replay = null;
+    this.handlers.resumed?.(head);
   }
 }
 
