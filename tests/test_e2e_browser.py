@@ -10,6 +10,7 @@ manager wangju exist before the server starts). Needs /usr/bin/chromium; skips w
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -100,7 +101,7 @@ def test_one_ticket_through_every_screen(browser: Any, server: Server) -> None: 
     console.keyboard.press("f")
     expect(console.locator("#current-number")).to_have_text("—")
     expect(console.locator("#served")).to_have_text("1")
-    expect(card1.locator(".win-current")).to_have_text("空闲")
+    expect(card1.locator(".win-current")).to_have_text(re.compile(r"^空闲( \d+ 分钟)?$"))  # idle, since when
     expect(kpi("served")).to_have_text("1")
 
     # Rated 1 (差评) on the phone: the dashboard's alert and KPIs show it.
