@@ -162,6 +162,7 @@ class TicketChannel(Channel):
         self.ticket = view.ticket(self.id) or ticket
         self.ahead = view.ahead(self.id)
         self.window = self._window(view)
+        self.no_open_window = self._no_open_window(view)
 
     @property
     def key(self) -> Hashable:
@@ -174,13 +175,24 @@ class TicketChannel(Channel):
             return None
         return view.window(number)
 
+    def _no_open_window(self, view: HallView) -> bool:
+        """A waiting ticket's service has no open window right now (the phone says so, not a time)."""
+        return self.ticket.get("state") == "waiting" and not view.served_now(str(self.ticket.get("service")))
+
     def snapshot(self, view: HallView) -> JSON:
-        return {**_head(view, "ticket"), "ticket": self.ticket, "ahead": self.ahead, "window": self.window}
+        return {
+            **_head(view, "ticket"),
+            "ticket": self.ticket,
+            "ahead": self.ahead,
+            "window": self.window,
+            "no_open_window": self.no_open_window,
+        }
 
     def restart(self, view: HallView) -> JSON:
         self.ticket = view.ticket(self.id) or self.ticket
         self.ahead = view.ahead(self.id)
         self.window = self._window(view)
+        self.no_open_window = self._no_open_window(view)
         return super().restart(view)
 
     def delta(self, view: HallView, change: Change) -> JSON | None:
@@ -200,4 +212,8 @@ class TicketChannel(Channel):
             window = self._window(view)
             if window != self.window:
                 self.window = body["window"] = window
+        if mine or change.windows:
+            no_open_window = self._no_open_window(view)
+            if no_open_window != self.no_open_window:
+                self.no_open_window = body["no_open_window"] = no_open_window
         return body or None

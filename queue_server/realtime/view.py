@@ -271,6 +271,12 @@ class HallView:
     def windows(self) -> list[JSON]:
         return [v for n in sorted(self._windows) if (v := self.window(n)) is not None]
 
+    def served_now(self, service: str) -> bool:
+        """Whether an open window serves ``service`` right now (a waiting ticket's estimate needs one)."""
+        return any(
+            w.get("state") == WindowState.OPEN and service in (w.get("services") or ()) for w in self._windows.values()
+        )
+
     def window_services(self, number: int) -> list[str]:
         w = self._windows.get(number)
         return sorted(w.get("services") or ()) if w else []

@@ -215,6 +215,19 @@ async def test_the_ticket_channel_follows_one_ticket(env: Env) -> None:
     assert first.id != mine.id
 
 
+async def test_the_ticket_channel_says_when_no_open_window_serves_the_ticket(env: Env) -> None:
+    # C is served by windows 2 and 3 (both open in the fixture).
+    mine = (await env.run(env.service.issue, HALL, "C")).ticket
+    sub = await env.hub.subscribe_ticket(mine)
+    assert (await receive(sub))["no_open_window"] is False
+    await env.run(env.service.close_window, HALL, 2)  # window 3 still serves C: nothing to tell
+    await env.run(env.service.close_window, HALL, 3)
+    closed = await receive(sub)
+    assert (closed["seq"], closed["no_open_window"]) == (closed["prev"] + 2, True)
+    await env.run(env.service.open_window, HALL, 3, "clerk3")
+    assert (await receive(sub))["no_open_window"] is False
+
+
 async def test_unknown_halls_and_windows_are_not_found(env: Env) -> None:
     with pytest.raises(NotFound):
         await env.hub.subscribe_hall("nowhere")
