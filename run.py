@@ -1,15 +1,16 @@
 """HallQ's one entry point and composition root.
 
-    python run.py                      serve the demo hall on 127.0.0.1:8000 (SQLite under ./data)
-    python run.py serve --config hall.toml --db postgresql://… --workers 4
-    python run.py user add NAME --role clerk|manager|admin [--hall SLUG]   (password on stdin)
-    python run.py user unlock NAME     clear the account's sign-in throttle
-    python run.py token add --kind display|kiosk|agent --hall SLUG [--label TEXT]
-    python run.py token list [--hall SLUG]  |  python run.py token revoke ID
-    python run.py --simulate-devices   the demo hall wired to virtual serial devices on ptys
-    python run.py agent --server URL --token T   drive a hall's serial devices from the hall PC
+    hallq                              serve the demo hall on 127.0.0.1:8000 (SQLite under ./data)
+    hallq serve --config hall.toml --db postgresql://… --workers 4
+    hallq user add NAME --role clerk|manager|admin [--hall SLUG]   (password on stdin)
+    hallq user unlock NAME     clear the account's sign-in throttle
+    hallq token add --kind display|kiosk|agent --hall SLUG [--label TEXT]
+    hallq token list [--hall SLUG]  |  hallq token revoke ID
+    hallq --simulate-devices   the demo hall wired to virtual serial devices on ptys
+    hallq agent --server URL --token T   drive a hall's serial devices from the hall PC
 
-Every command accepts --config FILE and --db URL. This module wires the rooms
+(``hallq`` is the console script that ``make run`` installs as .venv/bin/hallq; ``python run.py``
+runs the same.) Every command accepts --config FILE and --db URL. This module wires the rooms
 (displays, counters, hardware, reports) into queue_server's app factory.
 """
 
@@ -277,7 +278,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.workers > 1 and (local or args.simulate_devices):
         print(
             "串口只能由一个进程驱动 / serial ports can be driven by one process only: with --workers > 1 set "
-            f'[hall.hardware] mode = "agent" for {", ".join(local) or "the halls"} and run `run.py agent` next to them',
+            f'[hall.hardware] mode = "agent" for {", ".join(local) or "the halls"} '
+            f"and run `{cli()} agent` next to them",
             file=sys.stderr,
         )
         return 2
