@@ -23,10 +23,10 @@ run: $(VENV)/.installed-run
 test: $(VENV)/.installed-test
 	$(PY) -m pytest
 
-# The suite (but its browser tests) with the system clock a year ahead (Debian's faketime):
-# nothing may depend on the date it runs on.
+# The suite (but its browser tests) with the clock a year ahead in every Python process it runs
+# (tests/timeshift/sitecustomize.py): nothing may depend on the date it runs on.
 test-next-year: $(VENV)/.installed-test
-	FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f +365d $(PY) -m pytest -m "not browser" -q
+	HALLQ_CLOCK_SHIFT_DAYS=365 PYTHONPATH=tests/timeshift $(PY) -m pytest -m "not browser" -q
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .

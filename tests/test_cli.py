@@ -13,6 +13,11 @@ import httpx2 as httpx
 import pytest
 
 import run
+from queue_server.auth.service import AuthService
+from queue_server.errors import BadRequest
+from queue_server.principal import Role
+from queue_server.storage import Store
+from tests.api.conftest import FAST
 from tests.server_support import ROOT, serve
 
 
@@ -130,11 +135,21 @@ def test_the_hallq_script_is_installed_next_to_the_interpreter() -> None:
     assert done.returncode == 0 and "serve" in done.stdout and str(script.name) in done.stdout
 
 
-@pytest.mark.parametrize(
-    "name", ["", "../../etc/passwd", "li\nroot", " li", "li ", "l\u200bi", "l\u202eil", "x" * 100, "..", "张伟"]
-)
-def test_user_add_refuses_a_login_that_could_never_sign_in(tmp_path: Path, name: str) -> None:
+BAD_LOGINS = ["", "../../etc/passwd", "li\nroot", " li", "li ", "l\u200bi", "l\u202eil", "x" * 100, "..", "张伟"]
+
+
+@pytest.mark.parametrize("name", BAD_LOGINS)
+def test_no_account_is_made_with_a_login_that_could_never_sign_in(store: Store, name: str) -> None:
+    auth = AuthService(store.accounts, FAST)
+    with pytest.raises(BadRequest, match="1 to 64 letters"):
+        auth.create_user(name, "pw-long-enough", Role.ADMIN, None)
+    assert store.accounts.count_users() == 0
+
+
+def test_user_add_says_why_a_login_is_refused(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path}/h.db"
-    done = hallq("user", "add", name, "--role", "admin", "--db", db, cwd=tmp_path, stdin="pw-long-enough\n")
+    done = hallq(
+        "user", "add", "../../etc/passwd", "--role", "admin", "--db", db, cwd=tmp_path, stdin="pw-long-enough\n"
+    )
     assert done.returncode == 2 and "1 to 64 letters" in done.stderr and "Traceback" not in done.stderr
     assert users(tmp_path / "h.db") == []
