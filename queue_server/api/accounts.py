@@ -8,7 +8,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ..auth.models import AuditRecord, DeviceToken
+from ..accounts import AuditRecord, DeviceToken
 from ..auth.service import COOKIE, client_ip
 from ..errors import BadRequest, Unauthorized
 from ..principal import DeviceKind, Principal

@@ -16,13 +16,13 @@ from typing import Any
 from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.requests import HTTPConnection
 
+from ..accounts import ApiSession, AuditRecord, DeviceToken, StaffUser
 from ..clock import SYSTEM_CLOCK, Clock, monotonic_of
 from ..config import MAX_TEXT
 from ..errors import BadRequest, Forbidden, NotFound, TooManyRequests, Unauthorized
 from ..principal import DeviceKind, Principal, Role
 from ..rules.names import login_problem, text_problem
 from ..storage.accounts import Accounts
-from .models import ApiSession, AuditRecord, DeviceToken, StaffUser
 from .ratelimit import Limit, LoginBackoff, RateLimiter
 from .secrets import Passwords, digest, new_secret, same_secret
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, RowMapping
 
-from ..auth.models import ApiSession, AuditRecord, DeviceToken, LoginThrottle, StaffUser
+from ..accounts import ApiSession, AuditRecord, DeviceToken, LoginThrottle, StaffUser
 from ..errors import Conflict
 from ..principal import DeviceKind, Role
 from .tables import audit_t, device_token_t, login_failure_t, secret_t, session_t, user_t

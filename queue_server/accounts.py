@@ -1,4 +1,5 @@
-"""Accounts and records, as plain data."""
+"""Staff accounts, sessions, device tokens and audit records, as plain data: what the auth
+layer works with and the storage layer keeps (so storage need not import auth)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ..principal import DeviceKind, Principal, Role
+from .principal import DeviceKind, Principal, Role
 
 
 @dataclass(frozen=True, slots=True)
