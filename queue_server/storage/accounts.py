@@ -12,50 +12,13 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, Engine, RowMapping
+from sqlalchemy.engine import Connection, Engine
 
 from ..accounts import ApiSession, AuditRecord, DeviceToken, LoginThrottle, StaffUser
 from ..errors import Conflict
 from ..principal import DeviceKind, Role
+from .rows import API_SESSION, AUDIT, DEVICE_TOKEN, LOGIN_THROTTLE, STAFF_USER
 from .tables import audit_t, device_token_t, login_failure_t, secret_t, session_t, user_t
-
-
-def _user(r: RowMapping) -> StaffUser:
-    return StaffUser(
-        id=r["id"],
-        username=r["username"],
-        display_name=r["display_name"],
-        password_hash=r["password_hash"],
-        role=Role(r["role"]),
-        hall=r["hall"],
-        disabled=r["disabled"],
-    )
-
-
-def _token(r: RowMapping) -> DeviceToken:
-    return DeviceToken(
-        id=r["id"],
-        kind=DeviceKind(r["kind"]),
-        hall=r["hall"],
-        label=r["label"],
-        created_at=r["created_at"],
-        revoked_at=r["revoked_at"],
-        last_used_at=r["last_used_at"],
-    )
-
-
-def _audit(r: RowMapping) -> AuditRecord:
-    return AuditRecord(
-        id=r["id"],
-        at=r["at"],
-        actor=r["actor"],
-        action=r["action"],
-        outcome=r["outcome"],
-        hall=r["hall"],
-        target=r["target"],
-        ip=r["ip"],
-        detail=dict(r["detail"] or {}),
-    )
 
 
 class Accounts:
@@ -91,12 +54,12 @@ class Accounts:
     def user_by_name(self, username: str) -> StaffUser | None:
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(user_t).where(user_t.c.username == username)).mappings().first()
-        return _user(row) if row else None
+        return STAFF_USER.read(row) if row else None
 
     def user(self, user_id: int) -> StaffUser | None:
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(user_t).where(user_t.c.id == user_id)).mappings().first()
-        return _user(row) if row else None
+        return STAFF_USER.read(row) if row else None
 
     def count_users(self) -> int:
         with self.engine.connect() as conn:
@@ -110,7 +73,7 @@ class Accounts:
             row = conn.execute(sa.select(login_failure_t).where(c.username == username, c.ip == ip)).mappings().first()
         if row is None:
             return None
-        return LoginThrottle(row["username"], row["ip"], row["failures"], row["last_failure_at"], row["blocked_until"])
+        return LOGIN_THROTTLE.read(row)
 
     def record_login_failure(
         self, username: str, ip: str, now: datetime, delay: Callable[[int], float], forget_before: datetime
@@ -148,16 +111,7 @@ class Accounts:
 
     def create_session(self, session: ApiSession) -> None:
         with self.write() as conn:
-            conn.execute(
-                sa.insert(session_t).values(
-                    token_hash=session.token_hash,
-                    user_id=session.user_id,
-                    kind=session.kind,
-                    csrf=session.csrf,
-                    created_at=session.created_at,
-                    expires_at=session.expires_at,
-                )
-            )
+            conn.execute(sa.insert(session_t).values(API_SESSION.values(session)))
 
     def session(self, token_hash: str, now: datetime) -> tuple[ApiSession, StaffUser] | None:
         with self.engine.connect() as conn:
@@ -172,15 +126,7 @@ class Accounts:
             )
         if row is None:
             return None
-        session = ApiSession(
-            token_hash=row["token_hash"],
-            user_id=row["user_id"],
-            kind=row["kind"],
-            csrf=row["csrf"],
-            created_at=row["created_at"],
-            expires_at=row["expires_at"],
-        )
-        return session, _user(row)
+        return API_SESSION.read(row), STAFF_USER.read(row)
 
     def delete_session(self, token_hash: str) -> None:
         with self.write() as conn:
@@ -210,14 +156,14 @@ class Accounts:
                 .mappings()
                 .first()
             )
-        return _token(row) if row else None
+        return DEVICE_TOKEN.read(row) if row else None
 
     def device_tokens(self, hall: str | None = None) -> list[DeviceToken]:
         q = sa.select(device_token_t).order_by(device_token_t.c.id)
         if hall is not None:
             q = q.where(device_token_t.c.hall == hall)
         with self.engine.connect() as conn:
-            return [_token(r) for r in conn.execute(q).mappings()]
+            return [DEVICE_TOKEN.read(r) for r in conn.execute(q).mappings()]
 
     def revoke_device_token(self, token_id: int, now: datetime) -> DeviceToken | None:
         with self.write() as conn:
@@ -227,7 +173,7 @@ class Accounts:
                 .values(revoked_at=now)
             )
             row = conn.execute(sa.select(device_token_t).where(device_token_t.c.id == token_id)).mappings().first()
-        return _token(row) if row else None
+        return DEVICE_TOKEN.read(row) if row else None
 
     def touch_device_token(self, token_id: int, now: datetime) -> None:
         with self.write() as conn:
@@ -252,18 +198,7 @@ class Accounts:
 
     def audit(self, record: AuditRecord) -> None:
         with self.write() as conn:
-            conn.execute(
-                sa.insert(audit_t).values(
-                    hall=record.hall,
-                    at=record.at,
-                    actor=record.actor[:80],
-                    action=record.action[:80],
-                    target=record.target[:200],
-                    outcome=record.outcome,
-                    ip=record.ip[:64],
-                    detail=record.detail,
-                )
-            )
+            conn.execute(sa.insert(audit_t).values(AUDIT.values(record)))
 
     def audit_log(
         self,
@@ -296,4 +231,4 @@ class Accounts:
             conditions.append(c.id < before_id)
         q = sa.select(audit_t).where(*conditions).order_by(c.id.desc()).limit(limit)
         with self.engine.connect() as conn:
-            return [_audit(r) for r in conn.execute(q).mappings()]
+            return [AUDIT.read(r) for r in conn.execute(q).mappings()]

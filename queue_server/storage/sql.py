@@ -16,14 +16,13 @@ from importlib import resources
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine, RowMapping
+from sqlalchemy.engine import Connection, Engine
 
 from ..config import Config
 from ..domain import (
     BAD_SCORE,
     Appointment,
     DeviceHealth,
-    DeviceState,
     Evaluation,
     Event,
     Notice,
@@ -32,13 +31,13 @@ from ..domain import (
     Tier,
     Window,
     WindowAction,
-    WindowKind,
     WindowState,
 )
 from ..errors import NotFound
 from .accounts import Accounts
 from .base import HallReader, HallTx, LineStats, Store
 from .prepared import Converter, PreparedSet
+from .rows import APPOINTMENT, DEVICE_HEALTH, EVALUATION, EVENT, NOTICE, TICKET, WINDOW
 from .tables import (
     appointment_t,
     counter_t,
@@ -69,170 +68,9 @@ def counter_bump(insert: Callable[[sa.Table], Any]) -> sa.ClauseElement:
     return stmt
 
 
-def ticket_from_row(r: RowMapping) -> Ticket:
-    return Ticket(
-        id=r["id"],
-        hall=r["hall"],
-        business_day=r["business_day"],
-        service=r["service"],
-        number=r["number"],
-        priority=r["priority"],
-        tier=Tier(r["tier"]),
-        state=TicketState(r["state"]),
-        order_key=r["order_key"],
-        issued_at=r["issued_at"],
-        token=r["token"],
-        window=r["window"],
-        target_window=r["target_window"] or None,
-        recall_count=r["recall_count"],
-        reactivations=r["reactivations"],
-        returned=r["returned"],
-        called_at=r["called_at"],
-        started_at=r["started_at"],
-        finished_at=r["finished_at"],
-        appointment=r["appointment"],
-    )
-
-
-def ticket_values(t: Ticket) -> dict[str, Any]:
-    return {
-        "hall": t.hall,
-        "business_day": t.business_day,
-        "service": t.service,
-        "number": t.number,
-        "priority": t.priority,
-        "tier": int(t.tier),
-        "state": t.state.value,
-        "order_key": t.order_key,
-        "issued_at": t.issued_at,
-        "token": t.token,
-        "window": t.window,
-        "target_window": t.target_window or 0,
-        "recall_count": t.recall_count,
-        "reactivations": t.reactivations,
-        "returned": t.returned,
-        "called_at": t.called_at,
-        "started_at": t.started_at,
-        "finished_at": t.finished_at,
-        "service_seconds": ((t.finished_at - t.started_at).total_seconds() if t.finished_at and t.started_at else None),
-        "appointment": t.appointment,
-    }
-
-
-def event_from_row(r: RowMapping) -> Event:
-    return Event(
-        hall=r["hall"],
-        kind=r["kind"],
-        at=r["at"],
-        ticket_id=r["ticket_id"],
-        window=r["window"],
-        staff=r["staff"],
-        from_state=r["from_state"],
-        to_state=r["to_state"],
-        detail=dict(r["detail"] or {}),
-        seq=r["seq"],
-    )
-
-
-def evaluation_from_row(r: RowMapping) -> Evaluation:
-    return Evaluation(
-        ticket_id=r["ticket_id"],
-        hall=r["hall"],
-        score=r["score"],
-        at=r["at"],
-        channel=r["channel"],
-        service=r["service"],
-        window=r["window"],
-        staff=r["staff"],
-        comment=r["comment"],
-        follow_up_due=r["follow_up_due"],
-        followed_up_at=r["followed_up_at"],
-        number=r["number"] or "",
-    )
-
-
-def evaluation_values(e: Evaluation) -> dict[str, Any]:
-    return {
-        "ticket_id": e.ticket_id,
-        "hall": e.hall,
-        "score": e.score,
-        "at": e.at,
-        "channel": e.channel,
-        "service": e.service,
-        "window": e.window,
-        "staff": e.staff,
-        "comment": e.comment,
-        "follow_up_due": e.follow_up_due,
-        "followed_up_at": e.followed_up_at,
-    }
-
-
-def appointment_from_row(r: RowMapping) -> Appointment:
-    return Appointment(
-        id=r["id"],
-        hall=r["hall"],
-        code=r["code"],
-        service=r["service"],
-        slot_start=r["slot_start"],
-        slot_end=r["slot_end"],
-        created_at=r["created_at"],
-        name=r["name"],
-        cancelled=r["cancelled"],
-        ticket_id=r["ticket_id"],
-        checked_in_at=r["checked_in_at"],
-    )
-
-
-def appointment_values(a: Appointment) -> dict[str, Any]:
-    return {
-        "hall": a.hall,
-        "code": a.code,
-        "service": a.service,
-        "slot_start": a.slot_start,
-        "slot_end": a.slot_end,
-        "created_at": a.created_at,
-        "name": a.name,
-        "cancelled": a.cancelled,
-        "ticket_id": a.ticket_id,
-        "checked_in_at": a.checked_in_at,
-    }
-
-
-def notice_from_row(r: RowMapping) -> Notice:
-    return Notice(
-        id=r["id"],
-        hall=r["hall"],
-        text_zh=r["text_zh"],
-        text_en=r["text_en"],
-        created_at=r["created_at"],
-        expires_at=r["expires_at"],
-        created_by=r["created_by"],
-        active=r["active"],
-    )
-
-
-def device_from_row(r: RowMapping) -> DeviceHealth:
-    return DeviceHealth(
-        hall=r["hall"],
-        device=r["device"],
-        kind=r["kind"],
-        state=DeviceState(r["state"]),
-        since=r["since"],
-        window=r["window"],
-        error=r["error"],
-    )
-
-
-def notice_values(n: Notice) -> dict[str, Any]:
-    return {
-        "hall": n.hall,
-        "text_zh": n.text_zh,
-        "text_en": n.text_en,
-        "created_at": n.created_at,
-        "expires_at": n.expires_at,
-        "created_by": n.created_by,
-        "active": n.active,
-    }
+# Kept under these names for the benchmarks and tests that build or read ticket rows.
+ticket_from_row = TICKET.read
+ticket_values = TICKET.values
 
 
 # IN lists are sent in chunks: SQLite builds before 3.32 allow only 999 parameters.
@@ -313,6 +151,7 @@ _AT_WINDOW = (
     .order_by(_c.id)
 )
 # One window and what it serves: read by every window command.
+_WINDOW_CHANGES = ("state", "staff", "pause_reason")  # what a window command may change
 _WINDOW = sa.select(window_t).where(window_t.c.hall == _b("hall"), window_t.c.number == _b("number"))
 _WINDOW_SERVICES = sa.select(window_service_t).where(
     window_service_t.c.hall == _b("hall"), window_service_t.c.window == _b("number")
@@ -417,24 +256,12 @@ class SqlHall(HallTx):
             out.setdefault(r["window"], {})[r["service"]] = r["weight"]
         return out
 
-    @staticmethod
-    def _window(r: RowMapping, services: dict[str, float]) -> Window:
-        return Window(
-            hall=r["hall"],
-            number=r["number"],
-            kind=WindowKind(r["kind"]),
-            state=WindowState(r["state"]),
-            services=services,
-            staff=r["staff"],
-            pause_reason=r["pause_reason"],
-        )
-
     def window(self, number: int) -> Window | None:
         params = {"hall": self.hall, "number": number}
         row = self.conn.execute(_WINDOW, params).mappings().first()
         if row is None:
             return None
-        return self._window(row, self._window_services(number))
+        return WINDOW.read(row, services=self._window_services(number))
 
     def _window_services(self, number: int) -> dict[str, float]:
         rows = self.conn.execute(_WINDOW_SERVICES, {"hall": self.hall, "number": number}).mappings()
@@ -447,7 +274,7 @@ class SqlHall(HallTx):
             .all()
         )
         services = self._services_of()
-        return [self._window(r, services.get(r["number"], {})) for r in rows]
+        return [WINDOW.read(r, services=services.get(r["number"], {})) for r in rows]
 
     def _at_window(self, window: int, states: tuple[str, ...]) -> list[Ticket]:
         params = {"hall": self.hall, "window": window, "states": list(states)}
@@ -566,14 +393,14 @@ class SqlHall(HallTx):
         rows = self.conn.execute(
             sa.select(event_t).where(c.hall == self.hall, c.seq > after_seq).order_by(c.seq).limit(limit)
         ).mappings()
-        return [event_from_row(r) for r in rows]
+        return [EVENT.read(r) for r in rows]
 
     def ticket_events(self, ticket_id: int) -> list[Event]:
         c = event_t.c
         rows = self.conn.execute(
             sa.select(event_t).where(c.hall == self.hall, c.ticket_id == ticket_id).order_by(c.seq)
         ).mappings()
-        return [event_from_row(r) for r in rows]
+        return [EVENT.read(r) for r in rows]
 
     def last_seq(self) -> int:
         return int(self.conn.execute(_LAST_SEQ, {"hall": self.hall}).scalar_one())
@@ -581,7 +408,7 @@ class SqlHall(HallTx):
     def evaluation(self, ticket_id: int) -> Evaluation | None:
         c = evaluation_t.c
         row = self.conn.execute(_EVALUATIONS.where(c.hall == self.hall, c.ticket_id == ticket_id)).mappings().first()
-        return evaluation_from_row(row) if row else None
+        return EVALUATION.read(row) if row else None
 
     def evaluations(
         self, since: datetime, until: datetime, *, bad_only: bool = False, open_follow_up: bool = False
@@ -593,12 +420,12 @@ class SqlHall(HallTx):
         if open_follow_up:
             q = q.where(c.followed_up_at.is_(None))
         rows = self.conn.execute(q.order_by(c.at, c.ticket_id)).mappings()
-        return [evaluation_from_row(r) for r in rows]
+        return [EVALUATION.read(r) for r in rows]
 
     def appointment(self, code: str) -> Appointment | None:
         c = appointment_t.c
         row = self.conn.execute(sa.select(appointment_t).where(c.hall == self.hall, c.code == code)).mappings().first()
-        return appointment_from_row(row) if row else None
+        return APPOINTMENT.read(row) if row else None
 
     def appointments(self, since: datetime, until: datetime) -> list[Appointment]:
         c = appointment_t.c
@@ -607,7 +434,7 @@ class SqlHall(HallTx):
             .where(c.hall == self.hall, c.slot_start >= since, c.slot_start < until)
             .order_by(c.slot_start, c.code)
         ).mappings()
-        return [appointment_from_row(r) for r in rows]
+        return [APPOINTMENT.read(r) for r in rows]
 
     def appointment_codes(self, codes: Collection[str]) -> set[str]:
         c = appointment_t.c
@@ -621,7 +448,7 @@ class SqlHall(HallTx):
     def notice(self, notice_id: int) -> Notice | None:
         c = notice_t.c
         row = self.conn.execute(sa.select(notice_t).where(c.hall == self.hall, c.id == notice_id)).mappings().first()
-        return notice_from_row(row) if row else None
+        return NOTICE.read(row) if row else None
 
     def notices(self, now: datetime) -> list[Notice]:
         c = notice_t.c
@@ -634,7 +461,7 @@ class SqlHall(HallTx):
             )
             .order_by(c.created_at.desc(), c.id.desc())
         ).mappings()
-        return [notice_from_row(r) for r in rows]
+        return [NOTICE.read(r) for r in rows]
 
     # -- writes --------------------------------------------------------------
 
@@ -654,7 +481,7 @@ class SqlHall(HallTx):
         self.conn.execute(
             sa.update(window_t)
             .where(window_t.c.hall == self.hall, window_t.c.number == window.number)
-            .values(state=window.state.value, staff=window.staff, pause_reason=window.pause_reason)
+            .values({k: v for k, v in WINDOW.values(window).items() if k in _WINDOW_CHANGES})
         )
         if self._window_services(window.number) != dict(window.services):
             ws = window_service_t.c
@@ -668,7 +495,7 @@ class SqlHall(HallTx):
             )
 
     def append(self, event: Event) -> Event:
-        params = {name: getattr(event, name) for name in _EVENT_COLUMNS if name != "seq"}
+        params = EVENT.values(event)
         seq = int(self.store.prepared(_INSERT_EVENT).run(self.conn, params).fetchone()[0])
         self.appended_seq = seq
         return replace(event, seq=seq)
@@ -687,7 +514,7 @@ class SqlHall(HallTx):
         return [ticket_from_row(r) for r in rows]
 
     def insert_evaluation(self, evaluation: Evaluation) -> None:
-        self.conn.execute(sa.insert(evaluation_t).values(evaluation_values(evaluation)))
+        self.conn.execute(sa.insert(evaluation_t).values(EVALUATION.values(evaluation)))
 
     def _update_one(self, table: sa.Table, key: sa.ColumnElement[bool], values: dict[str, Any], what: str) -> None:
         """Update exactly one row of this hall, or fail loudly (the transaction then rolls back)."""
@@ -699,13 +526,13 @@ class SqlHall(HallTx):
         self._update_one(
             evaluation_t,
             evaluation_t.c.ticket_id == evaluation.ticket_id,
-            evaluation_values(evaluation),
+            EVALUATION.values(evaluation),
             f"evaluation of ticket {evaluation.ticket_id}",
         )
 
     def insert_appointment(self, appointment: Appointment) -> Appointment:
         new_id = self.conn.execute(
-            sa.insert(appointment_t).values(appointment_values(appointment)).returning(appointment_t.c.id)
+            sa.insert(appointment_t).values(APPOINTMENT.values(appointment)).returning(appointment_t.c.id)
         ).scalar_one()
         return replace(appointment, id=int(new_id))
 
@@ -713,29 +540,29 @@ class SqlHall(HallTx):
         self._update_one(
             appointment_t,
             appointment_t.c.id == appointment.id,
-            appointment_values(appointment),
+            APPOINTMENT.values(appointment),
             f"appointment {appointment.code}",
         )
 
     def insert_notice(self, notice: Notice) -> Notice:
         new_id = self.conn.execute(
-            sa.insert(notice_t).values(notice_values(notice)).returning(notice_t.c.id)
+            sa.insert(notice_t).values(NOTICE.values(notice)).returning(notice_t.c.id)
         ).scalar_one()
         return replace(notice, id=int(new_id))
 
     def update_notice(self, notice: Notice) -> None:
-        self._update_one(notice_t, notice_t.c.id == notice.id, notice_values(notice), f"notice {notice.id}")
+        self._update_one(notice_t, notice_t.c.id == notice.id, NOTICE.values(notice), f"notice {notice.id}")
 
     def devices(self) -> list[DeviceHealth]:
         c = device_health_t.c
         rows = self.conn.execute(sa.select(device_health_t).where(c.hall == self.hall).order_by(c.device)).mappings()
-        return [device_from_row(r) for r in rows]
+        return [DEVICE_HEALTH.read(r) for r in rows]
 
     def device(self, device: str) -> DeviceHealth | None:
         c = device_health_t.c
         stmt = sa.select(device_health_t).where(c.hall == self.hall, c.device == device)
         row = self.conn.execute(stmt).mappings().first()
-        return device_from_row(row) if row else None
+        return DEVICE_HEALTH.read(row) if row else None
 
     def delete_device(self, device: str) -> None:
         c = device_health_t.c
@@ -744,17 +571,7 @@ class SqlHall(HallTx):
     def put_device(self, health: DeviceHealth) -> None:
         # Delete-then-insert under the hall lock: a portable upsert for both backends.
         self.delete_device(health.device)
-        self.conn.execute(
-            sa.insert(device_health_t).values(
-                hall=self.hall,
-                device=health.device,
-                kind=health.kind,
-                window=health.window,
-                state=health.state.value,
-                error=health.error,
-                since=health.since,
-            )
-        )
+        self.conn.execute(sa.insert(device_health_t).values({**DEVICE_HEALTH.values(health), "hall": self.hall}))
 
 
 class SqlStore(Store):
