@@ -26,8 +26,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import BadRequest, HallQError
 from ..storage.errors import RETRY_AFTER_S, DbFailure, classify
+from ..text import printable, text_problem
 from .body import MAX_UPLOAD, TooLarge
-from .text import printable, text_problem
 
 log = logging.getLogger("hallq.http")
 

@@ -20,8 +20,8 @@ from ..accounts import ApiSession, AuditRecord, DeviceToken, StaffUser
 from ..clock import SYSTEM_CLOCK, Clock, monotonic_of
 from ..config import MAX_TEXT
 from ..errors import BadRequest, Forbidden, NotFound, TooManyRequests, Unauthorized
+from ..names import login_problem, text_problem
 from ..principal import DeviceKind, Principal, Role
-from ..rules.names import login_problem, text_problem
 from ..storage.accounts import Accounts
 from .ratelimit import Limit, LoginBackoff, RateLimiter
 from .secrets import Passwords, digest, new_secret, same_secret

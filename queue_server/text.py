@@ -14,7 +14,7 @@ import csv
 import io
 from datetime import date, datetime
 
-from ..rules.names import KIND_EN, bad_character
+from .names import KIND_EN, bad_character
 
 FIRST_DATE, LAST_DATE = date(1970, 1, 1), date(2999, 12, 31)
 

@@ -1,202 +1,31 @@
-"""Hall configuration: one TOML file describes one or more halls.
-
-``load_config(path)`` returns validated, immutable ``HallConfig`` values or
-raises ``ConfigError`` naming the file, the key and what is wrong, so a bad
-file is refused at start instead of surprising a clerk at noon.
-"""
+"""Reading a hall file's TOML into ``HallConfig`` values, keeping the key path for errors."""
 
 from __future__ import annotations
 
-import re
-import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from importlib import resources
-from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .domain import CONFIGURABLE_TIERS, NORMAL_CLASS, Tier, WindowKind
-from .rules.names import login_problem, text_problem
-
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-PREFIX_RE = re.compile(r"^[A-Z]$")
-MAX_TEXT = 100  # names shown on screens and slips; a longer one is a mistake, not a name
-
-
-class ConfigError(ValueError):
-    def __init__(self, source: str, key: str, reason: str) -> None:
-        super().__init__(f"{source}: {key}: {reason}")
-        self.source = source
-        self.key = key
-        self.reason = reason
-
-
-@dataclass(frozen=True, slots=True)
-class Zone:
-    code: str
-    name_zh: str
-    name_en: str
-
-
-@dataclass(frozen=True, slots=True)
-class ServiceConfig:
-    code: str  # the ticket prefix letter
-    name_zh: str
-    name_en: str
-    zone: str
-    expected_minutes: float
-
-
-@dataclass(frozen=True, slots=True)
-class WindowConfig:
-    number: int
-    kind: WindowKind
-    services: Mapping[str, float]  # service code -> routing weight
-
-
-@dataclass(frozen=True, slots=True)
-class StaffConfig:
-    login: str
-    name: str
-    skills: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class PriorityClass:
-    code: str
-    name_zh: str
-    name_en: str
-    tier: Tier
-
-
-@dataclass(frozen=True, slots=True)
-class NoShowPolicy:
-    # A late visitor goes back in line behind this many waiting people.
-    requeue_after: int = 3
-    # How often one ticket may be reactivated after a no-show.
-    max_reactivations: int = 1
-
-
-@dataclass(frozen=True, slots=True)
-class WaitThresholds:
-    yellow_minutes: int = 20
-    red_minutes: int = 40
-
-
-@dataclass(frozen=True, slots=True)
-class DisplaySettings:
-    # How many times the hall display speaks each call ("请A017号到3号窗口办理").
-    announce_repeat: int = 2
-
-
-@dataclass(frozen=True, slots=True)
-class EvaluationPolicy:
-    # A visitor may rate a service only this long after it finished (they have left by then).
-    rating_window_minutes: int = 30
-
-
-LatePolicy = Literal["walk_in", "refuse"]
-LATE_POLICIES: tuple[LatePolicy, ...] = ("walk_in", "refuse")
-
-
-@dataclass(frozen=True, slots=True)
-class AppointmentPolicy:
-    # Check-in opens this long before the slot starts.
-    early_minutes: int = 30
-    # Up to this long after the slot start, a check-in keeps its appointment priority.
-    late_minutes: int = 15
-    # Later than that: "walk_in" issues a normal ticket, "refuse" turns the visitor away.
-    late_policy: LatePolicy = "walk_in"
-
-
-DEFAULT_PRIORITY_CLASSES = (
-    PriorityClass(NORMAL_CLASS, "普通", "Normal", Tier.NORMAL),
-    PriorityClass("green", "绿色通道", "Green channel", Tier.GREEN),
-    PriorityClass("elderly", "老年人优先", "Elderly", Tier.PRIORITY),
-    PriorityClass("disabled", "残障人士优先", "Disabled", Tier.PRIORITY),
+from ..domain import CONFIGURABLE_TIERS, NORMAL_CLASS, WindowKind
+from ..names import login_problem, text_problem
+from .model import (
+    DEFAULT_PRIORITY_CLASSES,
+    LATE_POLICIES,
+    MAX_TEXT,
+    PREFIX_RE,
+    SLUG_RE,
+    AppointmentPolicy,
+    ConfigError,
+    DisplaySettings,
+    EvaluationPolicy,
+    HallConfig,
+    NoShowPolicy,
+    PriorityClass,
+    ServiceConfig,
+    StaffConfig,
+    WaitThresholds,
+    WindowConfig,
+    Zone,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class HallConfig:
-    slug: str
-    name_zh: str
-    name_en: str
-    timezone: str = "Asia/Shanghai"
-    recall_limit: int = 3
-    aging_minutes: int = 60
-    no_show: NoShowPolicy = field(default_factory=NoShowPolicy)
-    thresholds: WaitThresholds = field(default_factory=WaitThresholds)
-    evaluation: EvaluationPolicy = field(default_factory=EvaluationPolicy)
-    display: DisplaySettings = field(default_factory=DisplaySettings)
-    appointments: AppointmentPolicy = field(default_factory=AppointmentPolicy)
-    zones: tuple[Zone, ...] = ()
-    services: tuple[ServiceConfig, ...] = ()
-    windows: tuple[WindowConfig, ...] = ()
-    staff: tuple[StaffConfig, ...] = ()
-    priority_classes: tuple[PriorityClass, ...] = DEFAULT_PRIORITY_CLASSES
-    # [hall.hardware]: serial lines and devices, as written; the hardware room checks them
-    # (hardware.config) when the server or the agent starts, with this file's key paths.
-    hardware: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
-
-    def service(self, code: str) -> ServiceConfig | None:
-        return next((s for s in self.services if s.code == code), None)
-
-    def staff_member(self, login: str) -> StaffConfig | None:
-        return next((s for s in self.staff if s.login == login), None)
-
-    def priority_class(self, code: str) -> PriorityClass | None:
-        return next((p for p in self.priority_classes if p.code == code), None)
-
-
-@dataclass(frozen=True, slots=True)
-class Config:
-    halls: tuple[HallConfig, ...]
-    source: str = "<memory>"
-
-    def hall(self, slug: str) -> HallConfig | None:
-        return next((h for h in self.halls if h.slug == slug), None)
-
-
-def load_config(path: str | Path) -> Config:
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(str(path), "-", f"cannot read the file: {exc.strerror}") from exc
-    except UnicodeDecodeError as exc:
-        raise ConfigError(str(path), "-", "not UTF-8 text: save the file as UTF-8") from exc
-    return parse_config(text, str(path))
-
-
-def demo_config() -> Config:
-    text = resources.files("queue_server").joinpath("demo_hall.toml").read_text("utf-8")
-    return parse_config(text, "queue_server/demo_hall.toml")
-
-
-def parse_config(text: str, source: str = "<memory>") -> Config:
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(source, "-", f"not valid TOML: {exc}") from exc
-    except RecursionError:
-        # tomllib recurses per nesting level; no hall file nests more than a few.
-        raise ConfigError(source, "-", "nested too deeply (arrays or tables inside each other)") from None
-    reader = TomlReader(source)
-    unknown = set(raw) - {"hall"}
-    if unknown:
-        raise ConfigError(source, sorted(unknown)[0], "unknown key (expected [[hall]] tables)")
-    halls_raw = raw.get("hall")
-    if not isinstance(halls_raw, list) or not halls_raw:
-        raise ConfigError(source, "hall", "at least one [[hall]] table is required")
-    halls = tuple(reader.hall(h, f"hall[{i}]") for i, h in enumerate(halls_raw))
-    reader.unique([h.slug for h in halls], "hall", "slug")
-    return Config(halls=halls, source=source)
 
 
 class TomlReader:
