@@ -34,6 +34,7 @@ from queue_server.api.context import ApiContext
 from queue_server.app import create_app
 from queue_server.auth.redact import RedactSecrets
 from queue_server.auth.service import AuthService
+from queue_server.commands.gate import Actor, Gate
 from queue_server.config import Config, ConfigError, demo_config, load_config
 from queue_server.errors import HallQError
 from queue_server.plugins import Plugin
@@ -151,11 +152,17 @@ def prepare(config: Config, db: str) -> None:
         store.close()
 
 
-def open_for_command(args: argparse.Namespace) -> tuple[Config, AuthService]:
+# Who the audit log names for what an operator does at the console.
+CLI_ACTOR = Actor(Principal(name="cli", role=Role.ADMIN))
+
+
+def open_for_command(args: argparse.Namespace) -> tuple[Config, AuthService, Gate]:
+    """The hall file, the accounts and the command gate (which audits) of the ``--db``."""
     config = read_config(args.config)
     store = open_store(args.db)
     store.sync_halls(config)
-    return config, AuthService(store.accounts)
+    auth = AuthService(store.accounts)
+    return config, auth, Gate(QueueService(store, config), auth)
 
 
 def check_hall(config: Config, slug: str | None) -> None:
@@ -182,7 +189,7 @@ def staff_refusal(config: Config, login: str, role: Role, slug: str | None) -> s
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
-    config, auth = open_for_command(args)
+    config, auth, gate = open_for_command(args)
     check_hall(config, args.hall)
     refusal = staff_refusal(config, args.name, Role(args.role), args.hall)
     if refusal:
@@ -198,7 +205,10 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     else:
         password = sys.stdin.readline().rstrip("\r\n")
     try:
-        user = auth.create_user(args.name, password, Role(args.role), args.hall, args.display_name or "")
+        user = gate.perform(
+            CLI_ACTOR, args.hall, "account.create", args.name,
+            auth.create_user, args.name, password, Role(args.role), args.hall, args.display_name or "",
+        )  # fmt: skip
     except (HallQError, ValueError) as exc:
         print(f"错误 / error: {exc}", file=sys.stderr)
         return 2
@@ -207,15 +217,15 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
 
 def cmd_user_unlock(args: argparse.Namespace) -> int:
-    _, auth = open_for_command(args)
+    _, auth, gate = open_for_command(args)
+    user = auth.accounts.user_by_name(args.name)
     try:
-        cleared = auth.unlock(args.name, None)
+        cleared = gate.perform(
+            CLI_ACTOR, user.hall if user else None, "account.unlock", args.name, auth.unlock, args.name, None
+        )
     except HallQError as exc:
         print(f"错误 / error: {exc}", file=sys.stderr)
         return 2
-    user = auth.accounts.user_by_name(args.name)
-    cli_actor = Principal(name="cli", role=Role.ADMIN)
-    auth.audit(cli_actor, "account.unlock", "ok", hall=user.hall if user else None, target=args.name)
     print(f"unlocked {args.name}: the sign-in throttle of {cleared} address(es) cleared")
     return 0
 
@@ -225,13 +235,16 @@ def cmd_user(args: argparse.Namespace) -> int:
 
 
 def cmd_token(args: argparse.Namespace) -> int:
-    config, auth = open_for_command(args)
+    config, auth, gate = open_for_command(args)
     if args.action == "add":
         check_hall(config, args.hall)
         if not args.hall or not args.kind:
             print("token add needs --kind and --hall", file=sys.stderr)
             return 2
-        token, secret = auth.create_device_token(DeviceKind(args.kind), args.hall, args.label or "")
+        token, secret = gate.perform(
+            CLI_ACTOR, args.hall, "token.create", args.kind,
+            auth.create_device_token, DeviceKind(args.kind), args.hall, args.label or "",
+        )  # fmt: skip
         print(secret)
         print(f"# token {token.id}: {token.kind.value} for hall {token.hall}; shown only once", file=sys.stderr)
         return 0
@@ -242,7 +255,9 @@ def cmd_token(args: argparse.Namespace) -> int:
             print(f"{t.id}\t{t.kind.value}\t{t.hall}\t{state}\t{used}\t{t.label}")
         return 0
     try:
-        token = auth.revoke_device_token(int(args.id), None)
+        token = gate.perform(
+            CLI_ACTOR, None, "token.revoke", f"token {args.id}", auth.revoke_device_token, int(args.id), None
+        )
     except (HallQError, ValueError) as exc:
         print(f"错误 / error: {exc}", file=sys.stderr)
         return 2

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -11,45 +10,16 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from queue_server.api.body import path_int
-from queue_server.api.context import ApiContext
-from queue_server.domain import TicketState
-from queue_server.errors import NotFound
-from queue_server.rules import routing
-from queue_server.service import QueueService
-from queue_server.views import ticket_view
-from queue_server.web import language, strings, switch_url, templates
+from queue_server import ApiContext, QueueService, language, path_int, strings, switch_url, templates, window_desk
 
 from .i18n import STRINGS
 
 HERE = Path(__file__).resolve().parent
 STATIC_URL = "/static/counters"
-MAX_WAITING = 50  # waiting tickets listed on the desk (the counts cover everyone)
 
 
-def desk(service: QueueService, slug: str, number: int) -> dict[str, Any]:
-    """The held tickets of window ``number`` and the first waiting tickets it may call."""
-    day = service.business_day(slug)
-    with service.store.reader(slug) as r:
-        window = r.window(number)
-        if window is None:
-            raise NotFound(f"没有 {number} 号窗口 / window {number} does not exist in {slug}")
-        held = r.held_tickets(number)
-        active = r.active_tickets(day)
-        done = r.window_counts(number, day)
-    # The waiting tickets the window may call (the held ones, listed apart, are candidates only
-    # once their visitor is back).
-    waiting = [t for t in active if t.state is TicketState.WAITING and routing.is_candidate(t, window)]
-    waiting.sort(key=lambda t: (int(t.tier), t.order_key, t.id))  # roughly the calling order
-    return {
-        "hall": slug,
-        "window": number,
-        "business_day": day.isoformat(),
-        "held": [ticket_view(t) for t in held],
-        "waiting": [ticket_view(t) for t in waiting[:MAX_WAITING]],
-        "waiting_total": len(waiting),
-        "today": {"served": done.get("done", 0), "no_show": done.get("no_show", 0)},
-    }
+# The desk the console shows is the core's window desk query.
+desk = window_desk
 
 
 class Console:

@@ -11,11 +11,17 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from queue_server.api.body import path_int
-from queue_server.api.tickets import hall_public
-from queue_server.errors import NotFound
-from queue_server.service import QueueService
-from queue_server.web import language, strings, switch_url, templates
+from queue_server import (
+    NotFound,
+    QueueService,
+    hall_of_ticket,
+    hall_view,
+    language,
+    path_int,
+    strings,
+    switch_url,
+    templates,
+)
 
 from . import qr
 from .i18n import STRINGS
@@ -52,7 +58,7 @@ class Pages:
     async def hall_or_404(self, request: Request) -> dict[str, Any] | Response:
         slug: str = request.path_params["hall"]
         try:
-            return await run_in_threadpool(hall_public, self.service, slug)
+            return await run_in_threadpool(hall_view, self.service, slug)
         except NotFound:
             return self.render(request, "missing.html", {"slug": slug}, status=404)
 
@@ -72,8 +78,8 @@ class Pages:
 
     async def ticket(self, request: Request) -> Response:
         ticket_id = path_int(request, "ticket_id")  # past any stored id: the page of no ticket
-        slug = await run_in_threadpool(self.service.store.hall_of_ticket, ticket_id)
-        hall = self.service.config.hall(slug) if slug else None
+        slug = await run_in_threadpool(hall_of_ticket, self.service, ticket_id)
+        hall = self.service.hall(slug) if slug else None
         names = {"hall_zh": hall.name_zh, "hall_en": hall.name_en} if hall else {"hall_zh": "", "hall_en": ""}
         return self.render(request, "ticket.html", {"ticket_id": ticket_id, **names})
 

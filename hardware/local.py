@@ -1,8 +1,8 @@
 """The in-process ``HallClient``: the server drives the hall's ports itself (no agent).
 
 Events come from the realtime hub's hall channel (the very messages an agent gets over
-its WebSocket); actions go through the same code as the HTTP API, with a device
-principal, so the rules and the audit trail are the clerk console's.
+its WebSocket); actions go to the core's command gate as the agent's HTTP calls do, with
+a device principal, so the rules and the audit trail are the clerk console's.
 """
 
 from __future__ import annotations
@@ -14,16 +14,21 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
-from queue_server.api.context import ApiContext
-from queue_server.api.devices import DeviceRoutes, slip
-from queue_server.api.tickets import known_ticket
-from queue_server.api.windows import WindowRoutes
-from queue_server.domain import DeviceState
-from queue_server.errors import HallQError
-from queue_server.principal import DeviceKind, Principal
-from queue_server.realtime import Hub
-from queue_server.realtime.hub import Subscription
-from queue_server.realtime.outbox import Closed
+from queue_server import (
+    Actor,
+    ApiContext,
+    Closed,
+    DeviceKind,
+    DeviceState,
+    Fields,
+    HallQError,
+    Hub,
+    Principal,
+    Subscription,
+    known_ticket,
+    slip,
+    window_command,
+)
 
 from .config import DeviceConfig
 from .controller import ActionRefused
@@ -39,8 +44,8 @@ class LocalClient:
         self.hub = hub
         self.base_url = base_url
         self.principal = Principal(name=f"device:{hall}-serial", device=DeviceKind.AGENT, hall=hall)
-        self.windows = WindowRoutes(api)
-        self.devices = DeviceRoutes(api)
+        self.actor = Actor(self.principal)
+        self.gate = api.gate
         self._sub: Subscription | None = None
 
     async def messages(self) -> AsyncIterator[JSON]:
@@ -59,8 +64,15 @@ class LocalClient:
             self.hub.resync(self._sub)
 
     async def window_action(self, window: int, action: str, body: dict[str, Any]) -> bool:
+        # As POST /api/halls/{hall}/windows/{n}/{action} (or call-back/{id}) from the agent.
         try:
-            outcome = await self.windows.device_action(self.principal, self.hall, window, action, body)
+            self.api.service.hall(self.hall)
+            name, _, ticket = action.partition("/")
+            staff = await self.gate.window_staff(self.actor, self.hall, window, name)
+            fields = Fields(dict(body), "body")
+            command = window_command(name, window, fields, int(ticket) if ticket else None)
+            fields.done()
+            outcome = await self.gate.window(self.actor, self.hall, command, staff)
         except HallQError as exc:
             raise ActionRefused(exc.message) from exc
         return not (action == "call-next" and outcome.ticket is None)
@@ -68,8 +80,8 @@ class LocalClient:
     async def rate(self, ticket_id: int, score: int) -> None:
         # As POST /api/tickets/{id}/evaluation from the agent: the same command, action name and audit.
         try:
-            await self.api.act(
-                None, self.principal, self.hall, "evaluation.submit", f"ticket {ticket_id}",
+            await self.gate.run(
+                self.actor, self.hall, "evaluation.submit", f"ticket {ticket_id}",
                 self.api.service.evaluate, self.hall, ticket_id, score, "pad",
             )  # fmt: skip
         except HallQError as exc:
@@ -77,13 +89,16 @@ class LocalClient:
 
     async def not_rated(self, ticket_id: int) -> None:
         try:
-            await self.devices.not_rated_as(None, self.principal, self.hall, ticket_id)
+            await self.gate.run(
+                self.actor, self.hall, "evaluation.not_rated", f"ticket {ticket_id}",
+                self.api.service.mark_not_rated, self.hall, ticket_id, "pad",
+            )  # fmt: skip
         except HallQError as exc:
             raise ActionRefused(exc.message) from exc
 
     async def report(self, device: DeviceConfig, state: DeviceState, error: str) -> None:
-        await self.devices.report_as(
-            None, self.principal, self.hall, device.id, device.kind.value, state.value, error, device.window
+        await self.gate.report_device(
+            self.actor, self.hall, device.id, device.kind.value, state.value, error, device.window
         )
 
     async def slip(self, ticket_id: int) -> JSON:

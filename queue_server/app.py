@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
-from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -23,45 +22,9 @@ from .auth.service import AuthService
 from .errors import HallQError
 from .landing import Landing
 from .plugins import Plugin
+from .queries.hall import hall_view
 from .scheduler import build_scheduler, rollover_all
 from .service import QueueService
-
-
-def hall_status(service: QueueService, slug: str) -> dict[str, Any]:
-    hall = service.hall(slug)
-    day = service.business_day(slug)
-    with service.store.reader(slug) as r:
-        waiting = r.waiting_counts(day)
-        windows = []
-        all_windows = r.windows()
-        at = r.current_tickets([w.number for w in all_windows])
-        for w in all_windows:
-            current = at.get(w.number)
-            windows.append(
-                {
-                    "number": w.number,
-                    "kind": w.kind.value,
-                    "state": w.state.value,
-                    "staff": w.staff,
-                    "pause_reason": w.pause_reason,
-                    "services": sorted(w.services),
-                    "current": current.number if current else None,
-                }
-            )
-        seq = r.last_seq()
-    return {
-        "slug": hall.slug,
-        "name_zh": hall.name_zh,
-        "name_en": hall.name_en,
-        "business_day": day.isoformat(),
-        "seq": seq,
-        "services": [
-            {"code": s.code, "name_zh": s.name_zh, "name_en": s.name_en, "waiting": waiting.get(s.code, 0)}
-            for s in hall.services
-        ],
-        "windows": windows,
-    }
-
 
 FAVICON = (Path(__file__).resolve().parent / "templates" / "favicon.svg").read_bytes()
 
@@ -85,7 +48,7 @@ def create_app(
         api = ApiContext(service, auth)
 
     async def halls(request: Request) -> JSONResponse:
-        halls = [await run_in_threadpool(hall_status, service, h.slug) for h in service.config.halls]
+        halls = [await run_in_threadpool(hall_view, service, h.slug) for h in service.config.halls]
         return JSONResponse({"name": "HallQ", "version": __version__, "halls": halls})
 
     async def favicon(request: Request) -> Response:

@@ -9,9 +9,7 @@
 
 from __future__ import annotations
 
-from queue_server.api.context import ApiContext
-from queue_server.plugins import Access, Plugin, Screen
-from queue_server.service import QueueService
+from queue_server import Access, ApiContext, Plugin, QueueService, Screen
 
 from .demo import demo_lifespan
 from .pages import Reports
@@ -19,7 +17,7 @@ from .pages import Reports
 
 def plugin(service: QueueService, api_context: ApiContext, demo_speed: float | None = None) -> Plugin:
     """The reports room's routes, and demo traffic while the server runs when ``demo_speed`` is set."""
-    lifespan = demo_lifespan(service, demo_speed) if demo_speed else None
+    lifespan = demo_lifespan(service, demo_speed, api_context.gate) if demo_speed else None
     dashboard = Screen("/dashboard/{hall}", "大厅管理（实时看板）", "Manager dashboard", Access.MANAGER)
     return Plugin(
         name="reports", routes=Reports(service, api_context).routes(), lifespan=lifespan, screens=(dashboard,)

@@ -15,6 +15,7 @@ opened.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import random
 import threading
@@ -22,13 +23,25 @@ from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequen
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
-from queue_server.config import HallConfig
-from queue_server.domain import TicketState, Window, WindowState
-from queue_server.errors import HallQError
-from queue_server.service import QueueService
+from queue_server import (
+    Actor,
+    Gate,
+    HallConfig,
+    HallQError,
+    Principal,
+    QueueService,
+    Role,
+    TicketState,
+    Unaudited,
+    Window,
+    WindowState,
+    window_at,
+    windows_at,
+)
 
+T = TypeVar("T")
 log = logging.getLogger("hallq.demo")
 
 Action = Literal["open", "issue", "call_next", "start", "finish", "no_show"]
@@ -258,7 +271,8 @@ def left_out(state: DemoState, window: int) -> DemoState:
 
 
 class DemoRunner:
-    """Applies ``step``'s commands to one hall through the queue service, every ``tick`` seconds."""
+    """Applies ``step``'s commands to one hall through the command gate, every ``tick`` seconds,
+    as the manager ``demo`` (audited like anyone's when the gate has an audit log)."""
 
     def __init__(
         self,
@@ -270,8 +284,11 @@ class DemoRunner:
         windows: int = 6,
         tick: float = 1.0,
         clock: Callable[[], datetime] | None = None,
+        gate: Gate | None = None,
     ) -> None:
         self.service = service
+        self.gate = gate or Gate(service, Unaudited())
+        self.actor = Actor(Principal(name="demo", role=Role.MANAGER, hall=slug))
         self.slug = slug
         self.params = params
         self.rng = random.Random(seed)
@@ -284,11 +301,9 @@ class DemoRunner:
         self._lock = threading.Lock()
 
     def start_state(self) -> DemoState:
-        with self.service.store.reader(self.slug) as r:
-            stored = r.windows()
-            current = r.current_tickets([w.number for w in stored])
-        states = {n: t.state for n, t in current.items()}
-        return initial_state(self.service.hall(self.slug), self.windows, stored, states)
+        found = windows_at(self.service, self.slug)
+        states = {w.number: t.state for w, t in found if t is not None}
+        return initial_state(self.service.hall(self.slug), self.windows, [w for w, _ in found], states)
 
     def run_once(self) -> list[Command]:
         """One step (blocking: call it from a thread)."""
@@ -312,14 +327,18 @@ class DemoRunner:
                         self.state = nobody_waiting(self.state, c.window, now, self.params)
             return commands
 
+    def _do(self, action: str, target: str, fn: Callable[..., T], *args: Any) -> T:
+        return self.gate.perform(self.actor, self.slug, action, target, fn, *args)
+
     def apply(self, c: Command, now: datetime) -> None:
         s, slug, n = self.service, self.slug, c.window or 0
+        at = f"window {n}"
         if c.action == "issue" and c.service:
-            s.issue(slug, c.service, "normal")
+            self._do("ticket.issue", c.service, s.issue, slug, c.service, "normal")
         elif c.action == "open":
-            s.open_window(slug, n, c.staff)
+            self._do("window.open", at, s.open_window, slug, n, c.staff)
         elif c.action == "call_next":
-            ticket = s.call_next(slug, n, c.staff).ticket
+            ticket = self._do("window.call-next", at, s.call_next, slug, n, c.staff).ticket
             if self.state is not None:
                 self.state = (
                     nobody_waiting(self.state, n, now, self.params)
@@ -327,11 +346,11 @@ class DemoRunner:
                     else called(self.state, n, ticket.service)
                 )
         elif c.action == "start":
-            s.start(slug, n, c.staff)
+            self._do("window.start", at, s.start, slug, n, c.staff)
         elif c.action == "finish":
-            s.finish(slug, n, c.staff)
+            self._do("window.finish", at, s.finish, slug, n, c.staff)
         elif c.action == "no_show":
-            s.no_show(slug, n, c.staff)
+            self._do("window.no-show", at, s.no_show, slug, n, c.staff)
 
     def stop(self) -> list[int]:
         """Close the windows this run opened (blocking); returns their numbers. A visitor being
@@ -349,16 +368,18 @@ class DemoRunner:
             return closed
 
     def _leave(self, w: DemoWindow) -> None:
-        s, slug = self.service, self.slug
-        with s.store.reader(slug) as r:
-            window, ticket = r.window(w.number), r.current_ticket(w.number)
-        if window is None or window.state is WindowState.CLOSED or window.staff != w.staff:
+        s, slug, at = self.service, self.slug, f"window {w.number}"
+        window, ticket = window_at(s, slug, w.number)
+        if window.state is WindowState.CLOSED or window.staff != w.staff:
             return  # closed already, or taken over by someone else
         if ticket is not None and ticket.state is TicketState.SERVING:
-            s.finish(slug, w.number, w.staff)
+            self._do("window.finish", at, s.finish, slug, w.number, w.staff)
         elif ticket is not None:
-            s.transfer(slug, w.number, service=ticket.service, reason="演示结束 / demo stopped", staff=w.staff)
-        s.close_window(slug, w.number, w.staff)
+            back = functools.partial(
+                s.transfer, slug, w.number, service=ticket.service, reason="演示结束 / demo stopped", staff=w.staff
+            )
+            self._do("window.transfer", at, back)
+        self._do("window.close", at, s.close_window, slug, w.number, w.staff)
 
     async def run(self) -> None:
         while True:
@@ -373,13 +394,15 @@ def params_for(hall: HallConfig, speed: float) -> Params:
     return Params(speed=speed, expected_minutes={s.code: s.expected_minutes for s in hall.services})
 
 
-def demo_lifespan(service: QueueService, speed: float) -> Callable[[], AbstractAsyncContextManager[None]]:
+def demo_lifespan(
+    service: QueueService, speed: float, gate: Gate | None = None
+) -> Callable[[], AbstractAsyncContextManager[None]]:
     """The plugin lifespan that runs demo traffic in every hall while the server runs, and closes
     the windows it opened when the server stops."""
 
     @asynccontextmanager
     async def lifespan() -> AsyncIterator[None]:
-        runners = [DemoRunner(service, h.slug, params_for(h, speed)) for h in service.config.halls]
+        runners = [DemoRunner(service, h.slug, params_for(h, speed), gate=gate) for h in service.config.halls]
         tasks = [asyncio.create_task(r.run()) for r in runners]
         log.info("demo traffic on (speed %.1f)", speed)
         try:

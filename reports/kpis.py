@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from queue_server.domain import BAD_SCORE, Event, TicketState
-from queue_server.storage.base import HallReader
+from queue_server import BAD_SCORE, Event, EventLog, TicketState
 
 QUARTER = 15  # minutes per chart bucket
 PAGE = 1000
@@ -176,7 +175,7 @@ def day_bounds(day: date, tz: tzinfo) -> tuple[datetime, datetime]:
     return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
 
 
-def all_events(reader: HallReader, after_seq: int = 0, page: int = PAGE) -> Iterator[Event]:
+def all_events(reader: EventLog, after_seq: int = 0, page: int = PAGE) -> Iterator[Event]:
     """Every event of the hall after ``after_seq``, in pages of ``page`` (reads the whole log)."""
     seq = after_seq
     while True:
@@ -192,7 +191,7 @@ def all_events(reader: HallReader, after_seq: int = 0, page: int = PAGE) -> Iter
 SKEW = timedelta(hours=1)
 
 
-def first_seq_at(reader: HallReader, at: datetime) -> int:
+def first_seq_at(reader: EventLog, at: datetime) -> int:
     """The seq after which the events from ``at`` on begin: a binary search over the log with
     one-event reads (O(log n) queries), so a day's report does not read months of history."""
     lo, hi = 0, reader.last_seq()  # the answer lies in [lo, hi]
@@ -206,7 +205,7 @@ def first_seq_at(reader: HallReader, at: datetime) -> int:
     return lo
 
 
-def read_day_kpis(reader: HallReader, day: date, tz: tzinfo) -> dict[str, Any]:
+def read_day_kpis(reader: EventLog, day: date, tz: tzinfo) -> dict[str, Any]:
     """``day_kpis`` over the hall's stored events from the day's start (less ``SKEW``) on:
     a ticket of ``day`` has no events from an earlier local date."""
     since, _ = day_bounds(day, tz)
@@ -214,7 +213,7 @@ def read_day_kpis(reader: HallReader, day: date, tz: tzinfo) -> dict[str, Any]:
     return day_kpis((e for e in all_events(reader, after) if _aware(e.at) >= since - SKEW), day, tz)
 
 
-def waiting_tickets(reader: HallReader, day: date) -> list[dict[str, Any]]:
+def waiting_tickets(reader: EventLog, day: date) -> list[dict[str, Any]]:
     """The day's waiting tickets (for the dashboard's longest waits), oldest first.
 
     One read of the day's active (not final) tickets, of which the waiting ones are kept; the

@@ -13,12 +13,18 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from queue_server.api.body import query
-from queue_server.api.context import ApiContext
-from queue_server.api.tickets import hall_public
-from queue_server.errors import NotFound
-from queue_server.service import QueueService
-from queue_server.web import language, strings, switch_url, templates
+from queue_server import (
+    ApiContext,
+    NotFound,
+    QueueService,
+    event_log,
+    hall_view,
+    language,
+    query,
+    strings,
+    switch_url,
+    templates,
+)
 
 from .i18n import STRINGS
 from .kpis import read_day_kpis, waiting_tickets
@@ -46,8 +52,8 @@ def serial_lines(hardware: Mapping[str, Any]) -> dict[str, Any]:
 
 def live_extra(service: QueueService, slug: str) -> dict[str, Any]:
     day = service.business_day(slug)
-    with service.store.reader(slug) as r:
-        return {"business_day": day.isoformat(), "waiting_tickets": waiting_tickets(r, day)}
+    with event_log(service, slug) as log:
+        return {"business_day": day.isoformat(), "waiting_tickets": waiting_tickets(log, day)}
 
 
 class Reports:
@@ -63,7 +69,7 @@ class Reports:
         """The KPIs of ``day`` in hall ``slug``; computed again only when the hall's log has grown
         (or another day is asked for) since the last time."""
         hall = self.service.hall(slug)
-        with self.service.store.reader(slug) as r:
+        with event_log(self.service, slug) as r:
             seq = r.last_seq()
             memo = self._daily.get(slug)
             if memo is not None and memo[0] == day and memo[1] == seq:
@@ -96,7 +102,7 @@ class Reports:
         slug: str = request.path_params["hall"]
         t = strings(STRINGS, lang)
         try:
-            hall = await run_in_threadpool(hall_public, self.service, slug)
+            hall = await run_in_threadpool(hall_view, self.service, slug)
         except NotFound:
             return HTMLResponse(f"<h1>没有这个大厅 / no hall {slug}</h1>", status_code=404)
         config = self.service.hall(slug)

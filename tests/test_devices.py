@@ -6,7 +6,7 @@ import pytest
 
 from queue_server.domain import DeviceState
 from queue_server.errors import BadRequest, Conflict, InvalidTransition, NotFound
-from queue_server.realtime.loader import load_snapshot
+from queue_server.queries.snapshot import load_snapshot
 from queue_server.realtime.view import HallView
 from queue_server.rules.devices import DeclaredDevice
 from queue_server.service import QueueService

@@ -1,7 +1,13 @@
-"""What every endpoint needs: the services, who is calling, and the audit wrapper."""
+"""What every endpoint needs: the services, who is calling, and the way to the command gate.
+
+``ApiContext`` is the HTTP adapter of ``commands.gate.Gate``: it finds the caller of a
+request (session cookie with its CSRF token, or bearer token) and hands the gate an
+``Actor``; the gate authorises, runs and audits.
+"""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -12,7 +18,8 @@ from starlette.requests import HTTPConnection, Request
 from ..auth.ratelimit import Limit, RateLimiter
 from ..auth.service import AuthService, Caller, client_ip
 from ..clock import monotonic_of
-from ..errors import Forbidden, HallQError, TooManyRequests, Unauthorized
+from ..commands.gate import Actor, Gate
+from ..errors import TooManyRequests, Unauthorized
 from ..principal import Principal
 from ..service import QueueService
 
@@ -27,6 +34,10 @@ class IssueLimits:
     phone: Limit = field(default_factory=lambda: Limit(burst=3, per_minute=0.5))
 
 
+def actor(conn: HTTPConnection | None, principal: Principal | None) -> Actor:
+    return Actor(principal, client_ip(conn) if conn is not None else "")
+
+
 class ApiContext:
     def __init__(
         self,
@@ -37,6 +48,7 @@ class ApiContext:
     ) -> None:
         self.service = service
         self.auth = auth
+        self.gate = Gate(service, auth)
         limits = limits or IssueLimits()
         self.kiosk_limiter = RateLimiter(limits.kiosk)
         self.phone_limiter = RateLimiter(limits.phone)
@@ -67,11 +79,11 @@ class ApiContext:
         found = await self.caller(request)
         if found is None:
             raise Unauthorized("请先登录 / sign in first (session cookie or bearer token)")
-        if not allowed(found.principal):
-            await self.audit(request, found.principal, action, "denied", hall, detail={"path": request.url.path})
-            raise Forbidden(f"无权执行此操作 / {found.principal.name} may not {action} here")
+        principal = await self.gate.authorise(
+            actor(request, found.principal), hall, allowed, action, {"path": request.url.path}
+        )
         self.auth.check_csrf(request, found)
-        return found.principal
+        return principal
 
     def limit_issue(self, key: str, kiosk: bool) -> None:
         limiter = self.kiosk_limiter if kiosk else self.phone_limiter
@@ -91,16 +103,7 @@ class ApiContext:
         target: str = "",
         detail: dict[str, Any] | None = None,
     ) -> None:
-        await run_in_threadpool(
-            self.auth.audit,
-            principal,
-            action,
-            outcome,
-            hall=hall,
-            ip=client_ip(request) if request is not None else "",
-            target=target,
-            detail=detail,
-        )
+        await self.gate.audit(actor(request, principal), action, outcome, hall, target, detail)
 
     async def act(
         self,
@@ -113,11 +116,6 @@ class ApiContext:
         *args: Any,
         **kwargs: Any,
     ) -> T:
-        """Run a command in the threadpool and audit what came of it (电子监察)."""
-        try:
-            result = await run_in_threadpool(fn, *args, **kwargs)
-        except HallQError as exc:
-            await self.audit(request, principal, action, "rejected", hall, target, {"error": exc.code})
-            raise
-        await self.audit(request, principal, action, "ok", hall, target)
-        return result
+        """Run a command through the gate, as ``principal`` calling over ``request``."""
+        call = functools.partial(fn, *args, **kwargs)
+        return await self.gate.run(actor(request, principal), hall, action, target, call)

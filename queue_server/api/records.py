@@ -11,11 +11,12 @@ from starlette.responses import JSONResponse, Response
 from ..auth.service import client_ip
 from ..errors import Forbidden
 from ..principal import DeviceKind
+from ..queries.tickets import holds, known_ticket
 from ..service import QueueService
 from ..views import appointment_view, evaluation_view, notice_view, window_view
 from .body import csv_body, json_object, path_int, path_str, query
 from .context import ApiContext
-from .tickets import holds, issued_view, known_ticket
+from .tickets import issued_view
 
 MAX_CSV = 2 * 1024 * 1024
 

@@ -8,19 +8,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ..auth.secrets import same_secret
 from ..auth.service import client_ip
-from ..domain import NORMAL_CLASS, Ticket, TicketState
-from ..errors import Forbidden, NotFound
-from ..realtime.loader import find_ticket
-from ..rules import estimate
-from ..service import RECENT_SERVICES, Issued, QueueService
+from ..domain import NORMAL_CLASS
+from ..errors import Forbidden
+from ..queries.hall import hall_view
+from ..queries.tickets import status_view, ticket_by_token, ticket_status, track_url
+from ..service import Issued
 from .body import json_object, path_int
 from .context import ApiContext
-
-
-def track_url(ticket: Ticket) -> str:
-    return f"/t/{ticket.id}?token={ticket.token}"
 
 
 def issued_view(issued: Issued) -> dict[str, Any]:
@@ -39,125 +34,13 @@ def issued_view(issued: Issued) -> dict[str, Any]:
     }
 
 
-def hall_public(service: QueueService, slug: str) -> dict[str, Any]:
-    hall = service.hall(slug)
-    day = service.business_day(slug)
-    with service.store.reader(slug) as r:
-        waiting = r.waiting_counts(day)
-        paused = r.paused_services()
-        windows: list[dict[str, Any]] = []
-        served: set[str] = set()
-        all_windows = r.windows()
-        at = r.current_tickets([w.number for w in all_windows])
-        for w in all_windows:
-            served.update(w.services)
-            current = at.get(w.number)
-            windows.append(
-                {
-                    "number": w.number,
-                    "kind": w.kind.value,
-                    "state": w.state.value,
-                    "services": sorted(w.services),
-                    "current": current.number if current else None,
-                }
-            )
-    return {
-        "slug": hall.slug,
-        "name_zh": hall.name_zh,
-        "name_en": hall.name_en,
-        "business_day": day.isoformat(),
-        "zones": [{"code": z.code, "name_zh": z.name_zh, "name_en": z.name_en} for z in hall.zones],
-        "services": [
-            {
-                "code": s.code,
-                "name_zh": s.name_zh,
-                "name_en": s.name_en,
-                "zone": s.zone,
-                "waiting": waiting.get(s.code, 0),
-                "available": s.code in served and s.code not in paused,
-                "paused_reason": paused.get(s.code),
-            }
-            for s in hall.services
-        ],
-        "priority_classes": [
-            {"code": p.code, "name_zh": p.name_zh, "name_en": p.name_en} for p in hall.priority_classes
-        ],
-        "windows": windows,
-    }
-
-
-def known_ticket(service: QueueService, ticket_id: int) -> Ticket:
-    """The ticket with ``ticket_id`` in any hall; 404 if there is none."""
-    ticket = find_ticket(service, ticket_id)
-    if ticket is None:
-        raise NotFound(f"没有这张票 / no ticket {ticket_id}")
-    return ticket
-
-
-def holds(ticket: Ticket, token: str) -> Ticket:
-    """``ticket``, if ``token`` is its own; a wrong token looks like an unknown ticket."""
-    if not same_secret(ticket.token, token):
-        raise NotFound(f"没有这张票或令牌不符 / no ticket {ticket.id} with that token")
-    return ticket
-
-
-def ticket_by_token(service: QueueService, ticket_id: int, token: str) -> Ticket:
-    """The ticket, if ``token`` is its own; an unknown ticket and a wrong token look the same."""
-    ticket = find_ticket(service, ticket_id)
-    if ticket is None:
-        raise NotFound(f"没有这张票或令牌不符 / no ticket {ticket_id} with that token")
-    return holds(ticket, token)
-
-
-def ticket_status(service: QueueService, ticket_id: int, token: str) -> dict[str, Any]:
-    """What the phone page shows; the token proves the caller holds the ticket."""
-    return status_view(service, ticket_by_token(service, ticket_id, token))
-
-
-def status_view(service: QueueService, ticket: Ticket) -> dict[str, Any]:
-    hall = service.hall(ticket.hall)
-    svc = hall.service(ticket.service)
-    ahead = 0
-    wait: int | None = 0
-    per_person = 0.0
-    if ticket.state is TicketState.WAITING and svc is not None:
-        with service.store.reader(hall.slug) as r:
-            if ticket.target_window is None:
-                stats = r.line_stats(ticket, RECENT_SERVICES)
-                ahead = stats.ahead
-                wait, per_person = estimate.line_wait(
-                    ahead, stats.recent_mean_s, stats.recent_count, svc.expected_minutes, stats.open_windows
-                )
-            else:  # one window, its own line
-                ahead = r.count_ahead(ticket)
-                wait, per_person = estimate.line_wait(ahead, None, 0, svc.expected_minutes, 1)
-    return {
-        "id": ticket.id,
-        "hall": hall.slug,
-        "number": ticket.number,
-        "service": ticket.service,
-        "service_name_zh": svc.name_zh if svc else ticket.service,
-        "service_name_en": svc.name_en if svc else ticket.service,
-        "priority": ticket.priority,
-        "state": ticket.state.value,
-        "ahead": ahead,
-        "estimated_wait_s": wait,
-        "no_open_window": wait is None,
-        "seconds_per_person": round(per_person, 1),
-        "window": ticket.window if ticket.state.at_window else None,
-        "issued_at": ticket.issued_at.isoformat(),
-        "called_at": ticket.called_at.isoformat() if ticket.called_at else None,
-        "business_day": ticket.business_day.isoformat(),
-    }
-
-
 class TicketRoutes:
     def __init__(self, ctx: ApiContext) -> None:
         self.ctx = ctx
 
     async def hall(self, request: Request) -> Response:
         slug = request.path_params["hall"]
-        return JSONResponse(await run_in_threadpool(hall_public, self.ctx.service, slug))
+        return JSONResponse(await run_in_threadpool(hall_view, self.ctx.service, slug))
 
     async def issue(self, request: Request) -> Response:
         slug = request.path_params["hall"]

@@ -14,7 +14,7 @@ import pytest
 
 from queue_server.domain import Event
 from queue_server.errors import NotFound
-from queue_server.realtime import loader
+from queue_server.queries import snapshot as loader
 from queue_server.realtime.hub import Hub, Subscription
 from queue_server.realtime.local import LocalBus
 from queue_server.realtime.outbox import Closed

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from queue_server.domain import Event
-from queue_server.realtime.loader import load_snapshot
+from queue_server.queries.snapshot import load_snapshot
 from queue_server.realtime.view import Change, HallView
 from queue_server.service import QueueService
 from queue_server.storage.sql import WINDOW_TURN_PAGE

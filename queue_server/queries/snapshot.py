@@ -1,15 +1,37 @@
-"""Reading what a ``HallView`` starts from (blocking: the hub runs these in a thread)."""
+"""A hall's state as a live view starts from, and the event log read after it (blocking)."""
 
 from __future__ import annotations
 
-from ..domain import Event, Ticket, WindowState
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, tzinfo
+
+from ..domain import DeviceHealth, Event, Ticket, Window, WindowState
 from ..service import QueueService
 from ..storage import Store
-from .view import CALL_KINDS, Snapshot
 
 PAGE = 1000
 # Events looked back through for the recent calls a hall display shows.
 CALL_LOOKBACK = 500
+# Calls a hall display shows and announces; a recall is announced again.
+CALL_KINDS = frozenset({"ticket.call", "ticket.recall", "ticket.call_back"})
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Everything a view starts from, as read from the store at ``seq``."""
+
+    hall: str
+    day: date
+    tz: tzinfo
+    seq: int
+    services: tuple[str, ...]  # the hall's services: their waiting counts start at 0
+    windows: tuple[Window, ...]
+    tickets: tuple[Ticket, ...]  # the day's active tickets and every window's current ticket
+    calls: tuple[Event, ...] = ()  # recent call events, oldest first
+    devices: tuple[DeviceHealth, ...] = ()  # serial devices' last reported health
+    # When each open window with nobody at it last changed (``HallReader.window_changes``).
+    window_changes: Mapping[int, datetime] = field(default_factory=dict)
 
 
 def read_events(store: Store, hall: str, after: int, limit: int = PAGE) -> list[Event]:
@@ -58,12 +80,3 @@ def load_snapshot(service: QueueService, hall: str, lookback: int = CALL_LOOKBAC
         window_changes=changes,
     )
     return snap, tail
-
-
-def find_ticket(service: QueueService, ticket_id: int) -> Ticket | None:
-    """The ticket with ``ticket_id`` in any hall (ids are unique across halls)."""
-    hall = service.store.hall_of_ticket(ticket_id)
-    if hall is None or service.config.hall(hall) is None:
-        return None
-    with service.store.reader(hall) as r:
-        return r.ticket(ticket_id)
