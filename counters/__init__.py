@@ -9,9 +9,7 @@ window's realtime channel through /static/displays/hallq-live.js.
 
 from __future__ import annotations
 
-from queue_server.api.context import ApiContext
-from queue_server.plugins import Access, Plugin, Screen
-from queue_server.service import QueueService
+from queue_server import Access, ApiContext, Plugin, QueueService, Screen
 
 from .pages import Console
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from queue_server.web import EN, ZH
+from queue_server import EN, ZH
 
 STRINGS: Final[dict[str, dict[str, str]]] = {
     ZH: {

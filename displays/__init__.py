@@ -12,9 +12,7 @@ from the internet.
 
 from __future__ import annotations
 
-from queue_server.api.context import ApiContext
-from queue_server.plugins import Access, Plugin, Screen
-from queue_server.service import QueueService
+from queue_server import Access, ApiContext, Plugin, QueueService, Screen
 
 from .pages import Pages
 

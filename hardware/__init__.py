@@ -27,9 +27,7 @@ from typing import TYPE_CHECKING
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from queue_server.api.context import ApiContext
-from queue_server.plugins import Access, Plugin, Screen
-from queue_server.realtime import Hub
+from queue_server import Access, ApiContext, Hub, Plugin, Screen
 
 from .config import HardwareConfig, Mode
 from .controller import HallDevices

@@ -21,7 +21,7 @@ from typing import Any
 
 import websockets
 
-from queue_server.domain import DeviceState
+from queue_server import DeviceState
 
 from .config import DeviceConfig
 from .controller import ActionRefused

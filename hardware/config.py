@@ -44,7 +44,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
-from queue_server.config import HallConfig, TomlReader
+from queue_server import HallConfig, TomlReader
 
 from .led_frames import Geometry
 

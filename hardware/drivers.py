@@ -19,7 +19,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 
 from displays.led import UnshowableText
-from queue_server.domain import DeviceState
+from queue_server import DeviceState
 
 from . import onbon, padbus, printer
 from .config import DeviceConfig, Kind, LineConfig

@@ -20,11 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket
 
-from queue_server.api.context import ApiContext
-from queue_server.principal import DeviceKind
-from queue_server.realtime import Hub
-from queue_server.realtime.ws import FORBIDDEN, SERVER_ERROR, UNAUTHENTICATED, serve
-from queue_server.rules.devices import DeclaredDevice
+from queue_server import FORBIDDEN, SERVER_ERROR, UNAUTHENTICATED, ApiContext, DeclaredDevice, DeviceKind, Hub, serve
 
 from .config import HardwareConfig, Mode
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from queue_server.config import HallConfig
+from queue_server import HallConfig
 
 from .pads import PadBus
 from .printer import PrinterSim

@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from queue_server.api.body import json_object
+from queue_server import json_object
 
 from ..padbus import PadKey
 from .demo import EVALUATION_BASE, HALL_SCREEN, SimulatedHall
