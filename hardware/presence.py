@@ -12,6 +12,7 @@ that sees its devices said ``unknown`` while it drives them reports them again
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import Counter
 from collections.abc import Mapping
@@ -20,7 +21,19 @@ from starlette.concurrency import run_in_threadpool
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket
 
-from queue_server import FORBIDDEN, SERVER_ERROR, UNAUTHENTICATED, ApiContext, DeclaredDevice, DeviceKind, Hub, serve
+from queue_server import (
+    FORBIDDEN,
+    SERVER_ERROR,
+    UNAUTHENTICATED,
+    Actor,
+    ApiContext,
+    DeclaredDevice,
+    DeviceKind,
+    Forbidden,
+    Hub,
+    Principal,
+    serve,
+)
 
 from .config import HardwareConfig, Mode
 
@@ -45,6 +58,10 @@ async def declare_all(api: ApiContext, configs: Mapping[str, HardwareConfig]) ->
         await run_in_threadpool(api.service.declare_devices, config.hall, declared(config), error=why_unknown(config))
 
 
+def _is_agent_of(principal: Principal, hall: str) -> bool:
+    return principal.device is DeviceKind.AGENT and principal.in_hall(hall)
+
+
 def agent_route(api: ApiContext, hub: Hub, configs: Mapping[str, HardwareConfig]) -> WebSocketRoute:
     """The hall channel for the hall's agent: the same messages as ``/ws/halls/{hall}``; its
     end (the last one of the hall in this process) makes the hall's devices unknown."""
@@ -62,7 +79,12 @@ def agent_route(api: ApiContext, hub: Hub, configs: Mapping[str, HardwareConfig]
         if principal is None:
             await websocket.close(*UNAUTHENTICATED)
             return
-        if principal.device is not DeviceKind.AGENT or not principal.in_hall(hall):
+        who = Actor(principal, websocket.client.host if websocket.client else "")
+        try:
+            await api.gate.authorise(
+                who, hall, lambda p: p.device is DeviceKind.AGENT and p.in_hall(hall), "agent.connect"
+            )
+        except Forbidden:
             await websocket.close(*FORBIDDEN)
             return
         connected[hall] += 1
@@ -74,7 +96,13 @@ def agent_route(api: ApiContext, hub: Hub, configs: Mapping[str, HardwareConfig]
         config = configs.get(hall)
         if connected[hall] == 0 and config is not None and config.mode is Mode.AGENT:
             try:
-                await run_in_threadpool(api.service.devices_unreported, hall, error=NO_AGENT)
+                await api.gate.run(
+                    who,
+                    hall,
+                    "device.unreported",
+                    "agent",
+                    functools.partial(api.service.devices_unreported, hall, error=NO_AGENT),
+                )
             except Exception:
                 log.exception("%s: the devices of the agent that left could not be marked unknown", hall)
 

@@ -25,7 +25,7 @@ from .domain import (  # noqa: E402
     Window,
     WindowState,
 )
-from .errors import BadRequest, HallQError, NotFound  # noqa: E402
+from .errors import BadRequest, Forbidden, HallQError, NotFound  # noqa: E402
 from .fields import Fields  # noqa: E402
 from .plugins import Access, Plugin, Screen  # noqa: E402
 from .principal import DeviceKind, Principal, Role  # noqa: E402
@@ -63,6 +63,7 @@ __all__ = [
     "Event",
     "EventLog",
     "Fields",
+    "Forbidden",
     "Gate",
     "HallConfig",
     "HallQError",
