@@ -153,3 +153,20 @@ def test_user_add_says_why_a_login_is_refused(tmp_path: Path) -> None:
     )
     assert done.returncode == 2 and "1 to 64 letters" in done.stderr and "Traceback" not in done.stderr
     assert users(tmp_path / "h.db") == []
+
+
+def test_what_an_operator_does_at_the_console_is_in_the_audit_log(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path}/a.db"
+    assert hallq("--db", db, "user", "add", "boss", "--role", "manager", "--hall", "demo", cwd=tmp_path,
+                 stdin="pw-long-enough\n").returncode == 0  # fmt: skip
+    made = hallq("--db", db, "token", "add", "--kind", "display", "--hall", "demo", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    refused = hallq("--db", db, "token", "revoke", "999", cwd=tmp_path)
+    assert refused.returncode == 2
+    with sqlite3.connect(tmp_path / "a.db") as conn:
+        rows = conn.execute("SELECT actor, action, outcome, hall FROM audit ORDER BY id").fetchall()
+    assert rows == [
+        ("cli", "account.create", "ok", "demo"),
+        ("cli", "token.create", "ok", "demo"),
+        ("cli", "token.revoke", "rejected", None),
+    ]
