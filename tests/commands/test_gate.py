@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from queue_server import Actor, Fields, Gate, Principal, QueueService, Role, window_command
-from queue_server.errors import Forbidden, InvalidTransition, NotFound
+from queue_server.errors import BadRequest, Forbidden, InvalidTransition, NotFound
 from queue_server.principal import DeviceKind
 from reports.demo import DemoRunner, params_for
 from tests.conftest import FakeClock
@@ -75,7 +75,7 @@ def test_a_refused_command_is_audited_as_rejected_with_its_error_code_and_re_rai
 def test_authorise_audits_a_denial_and_answers_403(gate: Gate, log: Recorded) -> None:
     async def go() -> None:
         assert await gate.authorise(MANAGER, "t", lambda p: p.can_manage("t"), "report.daily") is MANAGER.principal
-        with pytest.raises(Forbidden, match="li may not report.daily"):
+        with pytest.raises(Forbidden, match=r"li may not report\.daily"):
             await gate.authorise(CLERK, "t", lambda p: p.can_manage("t"), "report.daily", {"path": "/x"})
         with pytest.raises(Forbidden, match="anonymous may not"):
             await gate.authorise(Actor(None), "t", lambda p: True, "report.daily")
@@ -124,9 +124,9 @@ def test_only_a_manager_opens_a_window_for_a_clerk(gate: Gate, log: Recorded) ->
 def test_window_command_names_what_is_wrong() -> None:
     with pytest.raises(NotFound, match="unknown window action 'dance'"):
         window_command("dance", 1, Fields({}, "body"))
-    with pytest.raises(Exception, match="body.reason is required"):
+    with pytest.raises(BadRequest, match=r"body\.reason is required"):
         window_command("pause", 1, Fields({}, "body"))
-    with pytest.raises(Exception, match="a transfer needs body.service or body.window"):
+    with pytest.raises(BadRequest, match=r"a transfer needs body\.service or body\.window"):
         window_command("transfer", 1, Fields({}, "body"))
 
 
