@@ -1,13 +1,18 @@
 """Realtime: the hall's events, live, over WebSockets (DESIGN.md, Realtime).
 
     view.py      the pure model of a hall's live state, advanced event by event
+    lines.py     who waits in which line of that model, and how many are ahead
+    messages.py  the channels' messages as types, and the shaping of their parts
+    jsdoc.py     those types as the JSDoc block at the top of hallq-live.js
     channels.py  what the hall, window and ticket channels send, from that model
     outbox.py    a client's bounded queue
-    hub.py       views per hall, clients per channel, catch-up and resync
+    halls.py     one watched hall: its view, what is pending, its clients per channel
+    hub.py       views per hall, catch-up and resync
     bus.py       how a process hears of commits: local.py (one process), postgres.py (LISTEN/NOTIFY)
-    loader.py    the blocking store reads the hub runs in threads
     ws.py        the Starlette WebSocket endpoints and their protocol
     protocol.py  uvicorn's WebSocket protocol with bounded closes (``UVICORN_WS``: uvicorn's options)
+
+The blocking store reads the hub runs in threads are ``queue_server.queries.snapshot``'s.
 
 ``realtime_plugin`` wires them into ``create_app``::
 

@@ -11,8 +11,9 @@ notices) the hub reloads its view from the store and sends every client of
 that hall a fresh snapshot.
 
 Publishing never awaits a client. Each client has a bounded ``Outbox``; one
-that is full is closed (4008) and the others carry on. All the state here is
-touched only from the event loop; blocking reads run in threads.
+that is full is closed (4008) and the others carry on (halls.py: a hall's state
+and its clients). All the state here is touched only from the event loop;
+blocking reads run in threads.
 
 A hall client that reconnects may say the last seq it applied (``since``): it
 then gets the events after it, read from the store, instead of a snapshot
@@ -26,64 +27,27 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import AsyncIterator, Callable, Hashable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from ..domain import Event, Ticket
 from ..errors import NotFound
+from ..queries.snapshot import CALL_LOOKBACK, PAGE, load_snapshot, read_events
+from ..queries.tickets import find_ticket
 from ..service import QueueService
 from ..views import ticket_view
 from .bus import EventBus
-from .channels import Channel, HallChannel, TicketChannel, WindowChannel
-from .loader import CALL_LOOKBACK, PAGE, find_ticket, load_snapshot, read_events
-from .outbox import DEFAULT_SIZE, GOING_AWAY, TOO_SLOW, Outbox
+from .channels import AnyChannel, HallChannel, TicketChannel, WindowChannel
+from .halls import LiveHall, Subscription
+from .messages import dumps
+from .outbox import DEFAULT_SIZE
 from .view import RECENT_CALLS, Change, Gap, HallView
 
 # A reconnecting client further back than this many events gets a snapshot instead of a replay.
 REPLAY_LIMIT = PAGE
 
 log = logging.getLogger("hallq.realtime.hub")
-
-
-def dumps(message: dict[str, Any]) -> str:
-    return json.dumps(message, ensure_ascii=False, separators=(",", ":"), default=str)
-
-
-@dataclass(eq=False, slots=True)
-class Subscription:
-    """One client on one channel: the WebSocket task reads ``outbox``."""
-
-    hall: str
-    key: Hashable
-    outbox: Outbox
-
-
-@dataclass(eq=False, slots=True)
-class _Feed:
-    channel: Channel
-    subs: set[Subscription] = field(default_factory=set)
-
-
-@dataclass(eq=False, slots=True)
-class _Hall:
-    slug: str
-    view: HallView | None = None
-    pending: dict[int, Event] = field(default_factory=dict)  # heard of, not yet applied
-    known: int = 0  # the highest seq heard of
-    reload_wanted: bool = False
-    reloading: bool = False  # a new view is being read: hold events until it is in place
-    sync: asyncio.Task[None] | None = None
-    loading: asyncio.Task[None] | None = None
-    feeds: dict[Hashable, _Feed] = field(default_factory=dict)
-
-
-def _drop_applied(h: _Hall, seq: int) -> None:
-    """Forget the pending events the view has already applied (up to ``seq``)."""
-    for old in [s for s in h.pending if s <= seq]:
-        del h.pending[old]
 
 
 class Hub:
@@ -118,7 +82,7 @@ class Hub:
         self.reloads = 0
         self.catch_ups = 0
         self.resumes = 0  # clients that got a replay instead of a snapshot
-        self._halls: dict[str, _Hall] = {}
+        self._halls: dict[str, LiveHall] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._running = False
         self._unsubscribe_bus: Callable[[], None] | None = None
@@ -148,10 +112,7 @@ class Hub:
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         for h in self._halls.values():
-            for feed in h.feeds.values():
-                for sub in feed.subs:
-                    sub.outbox.close(*GOING_AWAY)
-            h.feeds.clear()
+            h.close()
         self._halls.clear()
         self._loop = None
 
@@ -180,7 +141,7 @@ class Hub:
             loop.call_soon_threadsafe(self._on_events, list(events))
 
     def _on_events(self, events: Sequence[Event]) -> None:
-        touched: dict[str, _Hall] = {}
+        touched: dict[str, LiveHall] = {}
         for e in events:
             h = self._halls.get(e.hall)
             if h is None:
@@ -234,38 +195,29 @@ class Hub:
 
     def unsubscribe(self, sub: Subscription) -> None:
         h = self._halls.get(sub.hall)
-        feed = h.feeds.get(sub.key) if h else None
-        if h is not None and feed is not None:
-            self._leave(h, feed, sub)
+        if h is not None:
+            h.leave(sub)
 
     def resync(self, sub: Subscription) -> None:
         """A client asked for a fresh snapshot (it saw a gap, or wants to start over)."""
         h = self._halls.get(sub.hall)
-        feed = h.feeds.get(sub.key) if h else None
-        if h is None or h.view is None or feed is None or sub not in feed.subs:
+        feed = h.feed_of(sub) if h else None
+        if h is None or h.view is None or feed is None:
             return
-        self._push(h, feed, sub, dumps(feed.channel.snapshot(h.view)))
+        self.evicted += not h.push(feed, sub, dumps(feed.channel.snapshot(h.view)))
 
     def stats(self) -> dict[str, Any]:
         return {
-            "halls": {
-                h.slug: {
-                    "seq": h.view.seq if h.view else None,
-                    "channels": len(h.feeds),
-                    "subscribers": sum(len(f.subs) for f in h.feeds.values()),
-                    "pending": len(h.pending),
-                }
-                for h in self._halls.values()
-            },
+            "halls": {h.slug: h.stats() for h in self._halls.values()},
             "evicted": self.evicted,
             "reloads": self.reloads,
             "catch_ups": self.catch_ups,
             "resumes": self.resumes,
         }
 
-    async def _ready(self, slug: str) -> _Hall:
+    async def _ready(self, slug: str) -> LiveHall:
         self.service.hall(slug)  # NotFound for a hall this server does not serve
-        h = self._halls.setdefault(slug, _Hall(slug))
+        h = self._halls.setdefault(slug, LiveHall(slug))
         while h.view is None:
             if h.loading is None:
                 h.loading = asyncio.create_task(self._load(h), name=f"hallq-load-{slug}")
@@ -275,29 +227,26 @@ class Hub:
 
     def _join(
         self,
-        h: _Hall,
+        h: LiveHall,
         key: Hashable,
-        make: Callable[[HallView], Channel],
+        make: Callable[[HallView], AnyChannel],
         replay: tuple[int, list[Event]] | None = None,
     ) -> Subscription:
         # No await from here on: the snapshot (or replay) and the next update cannot miss each other.
         view = h.view
         assert view is not None
-        feed = h.feeds.get(key)
-        if feed is None:
-            feed = h.feeds[key] = _Feed(make(view))
-        sub = Subscription(h.slug, key, Outbox(self.queue_size))
-        feed.subs.add(sub)
+        sub = h.subscribe(key, make, self.queue_size)
+        feed = h.feeds[key]
         if replay is not None and isinstance(feed.channel, HallChannel):
             since, events = replay
             messages = feed.channel.resume(view, since, events, self.service.clock())
             sub.outbox.preload([dumps(m) for m in messages])
             self.resumes += 1
         else:
-            self._push(h, feed, sub, dumps(feed.channel.snapshot(view)))
+            self.evicted += not h.push(feed, sub, dumps(feed.channel.snapshot(view)))
         return sub
 
-    async def _replay(self, h: _Hall, since: int) -> tuple[int, list[Event]] | None:
+    async def _replay(self, h: LiveHall, since: int) -> tuple[int, list[Event]] | None:
         """The events after ``since`` up to the view's seq, read from the store; None when
         a snapshot it must be. Returns without awaiting after its last look at the view."""
         if since <= 0:
@@ -320,21 +269,9 @@ class Hub:
             return None  # the client's state, or part of what it missed, is of another business day
         return since, read[1:]
 
-    def _leave(self, h: _Hall, feed: _Feed, sub: Subscription) -> None:
-        feed.subs.discard(sub)
-        if not feed.subs and h.feeds.get(sub.key) is feed:
-            del h.feeds[sub.key]
-
-    def _push(self, h: _Hall, feed: _Feed, sub: Subscription, text: str) -> None:
-        if not sub.outbox.push(text):
-            self._leave(h, feed, sub)
-            sub.outbox.close(*TOO_SLOW)
-            self.evicted += 1
-            log.info("%s: closed a client of %s that fell %d messages behind", h.slug, sub.key, sub.outbox.size)
-
     # -- applying ------------------------------------------------------------
 
-    def _advance(self, h: _Hall) -> None:
+    def _advance(self, h: LiveHall) -> None:
         """Apply every pending event that is next in line; schedule a catch-up for the rest."""
         view = h.view
         if view is None or h.reloading:
@@ -347,35 +284,17 @@ class Hub:
                 h.reload_wanted = True
                 break
             if isinstance(result, Change):
-                self._publish(h, view, result)
-        _drop_applied(h, view.seq)
+                self.evicted += h.publish(view, result)
+        h.drop_applied(view.seq)
         if h.reload_wanted or h.known > view.seq:
             self._schedule(h)
 
-    def _publish(self, h: _Hall, view: HallView, change: Change) -> None:
-        if change.reset:
-            self._restart(h, view)
-            return
-        for feed in list(h.feeds.values()):
-            message = feed.channel.update(view, change)
-            if message is not None:
-                text = dumps(message)
-                for sub in list(feed.subs):
-                    self._push(h, feed, sub, text)
-
-    def _restart(self, h: _Hall, view: HallView) -> None:
-        """Every client of the hall starts over from a snapshot of ``view``."""
-        for feed in list(h.feeds.values()):
-            text = dumps(feed.channel.restart(view))
-            for sub in list(feed.subs):
-                self._push(h, feed, sub, text)
-
-    def _install(self, h: _Hall, view: HallView, known_before: int) -> None:
+    def _install(self, h: LiveHall, view: HallView, known_before: int) -> None:
         h.view = view
-        _drop_applied(h, view.seq)
+        h.drop_applied(view.seq)
         # The store is the truth now; keep only what was heard of while reading it.
         h.known = max(view.seq, max(h.pending, default=0), h.known if h.known != known_before else 0)
-        self._restart(h, view)
+        self.evicted += h.restart(view)
         self._advance(h)
 
     async def _read_view(self, slug: str) -> HallView:
@@ -386,7 +305,7 @@ class Hub:
                 raise RuntimeError(f"{slug}: the store's events skip from {gap.expected - 1} to {gap.got}")
         return view
 
-    async def _reload(self, h: _Hall) -> HallView:
+    async def _reload(self, h: LiveHall) -> HallView:
         """Read the hall afresh and install it (its clients get snapshots); what is heard while
         reading is held back and applied after."""
         known_before = h.known
@@ -398,7 +317,7 @@ class Hub:
         self._install(h, view, known_before)
         return view
 
-    async def _load(self, h: _Hall) -> None:
+    async def _load(self, h: LiveHall) -> None:
         try:
             await self._reload(h)
         finally:
@@ -416,15 +335,15 @@ class Hub:
         """Start a new business day in every view whose hall's clock has passed midnight."""
         for h in self._halls.values():
             if h.view is not None and not h.reloading and h.view.turn_day(self.service.business_day(h.slug)):
-                self._restart(h, h.view)
+                self.evicted += h.restart(h.view)
 
     # -- catching up ---------------------------------------------------------
 
-    def _schedule(self, h: _Hall) -> None:
+    def _schedule(self, h: LiveHall) -> None:
         if self._running and h.sync is None:
             h.sync = asyncio.create_task(self._sync(h), name=f"hallq-sync-{h.slug}")
 
-    async def _sync(self, h: _Hall) -> None:
+    async def _sync(self, h: LiveHall) -> None:
         """One task per hall at a time: catch up or reload until the view is current."""
         try:
             await asyncio.sleep(self.grace)
@@ -442,7 +361,7 @@ class Hub:
             if h.sync is asyncio.current_task():
                 h.sync = None
 
-    async def _sync_step(self, h: _Hall) -> bool:
+    async def _sync_step(self, h: LiveHall) -> bool:
         """One read towards a current view; False when there is nothing left to do."""
         view = h.view
         if view is None:
@@ -478,3 +397,6 @@ class Hub:
                 h.pending.setdefault(e.seq, e)
         self._advance(h)
         return True
+
+
+__all__ = ["REPLAY_LIMIT", "Hub", "Subscription", "dumps"]

@@ -8,7 +8,7 @@ Protocol: JSON text frames. The server first sends
 ``{"type": "snapshot", "channel": …, "hall": …, "business_day": …, "seq": N, …state…}``,
 then ``{"type": "event", "seq": M, "prev": P, "event": {kind, at, ticket_id, window,
 staff, from_state, to_state, detail}, …the state it changed…}`` (see channels.py for
-what each channel sends, and how ``prev`` shows a gap). A client may send
+what each channel sends, and how ``prev`` shows a gap; messages.py declares the shapes). A client may send
 ``{"type": "resync"}`` at any time and gets a new snapshot; anything it already
 holds is replaced by it. A snapshot may also come unasked (the server reloaded,
 or the business day turned): clients always treat a snapshot as a fresh start.

@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from queue_server.domain import Event, Ticket, TicketState, Tier, Window, WindowKind, WindowState
+from queue_server.queries.snapshot import Snapshot
 from queue_server.realtime.channels import Channel, HallChannel, TicketChannel, WindowChannel
-from queue_server.realtime.view import JSON, BadEvent, Change, Gap, HallView, Snapshot
+from queue_server.realtime.view import JSON, BadEvent, Change, Gap, HallView
 from queue_server.service import QueueService
 from queue_server.views import ticket_view
 from tests.conftest import FakeClock
@@ -178,7 +179,7 @@ def test_recent_calls_count_recalls_newest_first_and_keep_the_last_n(hall: Hall)
 
 
 def _snapshot_of(service: QueueService) -> Snapshot:
-    from queue_server.realtime.loader import load_snapshot
+    from queue_server.queries.snapshot import load_snapshot
 
     snap, tail = load_snapshot(service, HALL)
     assert not tail
