@@ -31,6 +31,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final
 
+from queue_server.domain import WindowState
+
 KEY_EVALUATE: Final = 0x0B
 KEY_CALL_NEXT: Final = 0x0C
 KEY_RECALL: Final = 0x0D
@@ -58,7 +60,7 @@ _SIMPLE: Final[dict[int, str]] = {
 class PadContext:
     """What the host knows of the pad's window (as in the server's window view)."""
 
-    window_state: str  # "open" | "paused" | "closed"
+    window_state: WindowState
     held_ticket_ids: tuple[int, ...]  # held at this window, oldest first
 
 
@@ -109,11 +111,12 @@ def _no_digits() -> Refusal:
 
 
 def _pause_or_resume(ctx: PadContext) -> WindowCommand | Refusal:
-    if ctx.window_state == "open":
+    # Compared by value, not identity: a caller may hold the state as the plain string it came as.
+    if ctx.window_state == WindowState.OPEN:
         return WindowCommand("pause", {"reason": PAUSE_REASON})
-    if ctx.window_state == "paused":
+    if ctx.window_state == WindowState.PAUSED:
         return WindowCommand("resume")
-    if ctx.window_state == "closed":
+    if ctx.window_state == WindowState.CLOSED:
         return Refusal(
             "窗口未开启，请在工作台登录开窗", "the window is closed: a clerk opens it by signing in at the console"
         )

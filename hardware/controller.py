@@ -20,7 +20,8 @@ from typing import Any, Protocol
 
 from counters.pad_keys import PadContext, Refusal, ShowState, WindowCommand, command_for
 from displays.led import hall_screen_lines, window_screen_lines
-from queue_server.domain import DeviceState
+from queue_server.domain import DeviceState, TicketState, WindowState
+from queue_server.realtime.messages import EventKind, EventView, WindowView
 
 from . import padbus, printer
 from .config import DeviceConfig, HardwareConfig, Kind
@@ -118,10 +119,11 @@ class HallDevices:
             if changes.snapshot:
                 # After a (re)connect, say again what the server's snapshot does not know of our health.
                 for device_id, (state, error) in self._health.items():
-                    known = self.mirror.devices.get(device_id) or {}
-                    if (known.get("state"), known.get("error")) != (state.value, error):
+                    known = self.mirror.devices.get(device_id)
+                    said = (known.get("state"), known.get("error")) if known else (None, None)
+                    if said != (state.value, error):
                         self._reports.put_nowait(self._devices[device_id])
-            elif (unknown := _said_unknown(changes.event)) in self._health:
+            elif (unknown := _said_unknown(changes.event)) is not None and unknown in self._health:
                 # The server thinks nothing drives it (it restarted, or saw an earlier connection
                 # of ours close late): it is driven, so say how it is.
                 self._reports.put_nowait(self._devices[unknown])
@@ -135,7 +137,11 @@ class HallDevices:
         for device in self.config.devices:
             if device.kind is Kind.HALL_LED:
                 if changes.calls or changes.snapshot:
-                    calls = [(str(c["number"]), int(c["window"])) for c in self.mirror.calls if c.get("number")]
+                    calls = [
+                        (str(c["number"]), int(window))
+                        for c in self.mirror.calls
+                        if c.get("number") and (window := c.get("window")) is not None  # a call has its window
+                    ]
                     self.screens[device.line].show(device.id, hall_screen_lines(calls, device.geometry.rows))
                 continue
             if device.window is None:
@@ -159,7 +165,7 @@ class HallDevices:
         lines = window_screen_lines(
             self.mirror.current_number(device.window),
             device.window,
-            str(window.get("state", "closed")),
+            str(window.get("state", WindowState.CLOSED)),
             self.mirror.window_waiting(device.window),
         )
         self.screens[device.line].show(device.id, lines, again=again)
@@ -189,11 +195,11 @@ class HallDevices:
     async def _on_key(self, pad: DeviceConfig, key: padbus.KeyPress) -> None:
         if pad.kind is not Kind.CALLER_PAD or pad.window is None:
             return
-        window = self.mirror.windows.get(pad.window) or {}
-        current = window.get("current")
+        window = self.mirror.windows.get(pad.window)
+        current = window.get("current") if window else None
         ctx = PadContext(
-            window_state=str(window.get("state", "closed")),
-            held_ticket_ids=tuple(int(i) for i in window.get("held", ())),
+            window_state=_window_state(window),
+            held_ticket_ids=tuple(int(i) for i in (window.get("held", ()) if window else ())),
         )
         command = command_for(key.key, key.digits, ctx)
         bus = self.pads[pad.line]
@@ -206,7 +212,7 @@ class HallDevices:
             return
         assert isinstance(command, WindowCommand)
         try:
-            if command.action == "finish" and current and current.get("state") == "called":
+            if command.action == "finish" and current and current.get("state") == TicketState.CALLED:
                 # A pad has no start key: finishing a called visitor means they came and were served.
                 await self.client.window_action(pad.window, "start", {})
             done = await self.client.window_action(pad.window, command.action, dict(command.body))
@@ -236,14 +242,14 @@ class HallDevices:
         except (ActionRefused, ConnectionError) as exc:
             log.warning("evaluation pad %s: rating of ticket %d not stored: %s", pad.id, ticket_id, exc)
 
-    async def _on_event(self, event: JSON) -> None:
-        kind = event.get("kind")
-        if kind == "ticket.finish" and event.get("window") is not None and event.get("ticket_id") is not None:
-            await self._ask(int(event["window"]), int(event["ticket_id"]))
-        elif kind == "device.print":
+    async def _on_event(self, event: EventView) -> None:
+        kind, window, ticket_id = event.get("kind"), event.get("window"), event.get("ticket_id")
+        if kind == EventKind.TICKET_FINISH and window is not None and ticket_id is not None:
+            await self._ask(int(window), int(ticket_id))
+        elif kind == EventKind.DEVICE_PRINT:
             device = str((event.get("detail") or {}).get("device"))
-            if device in self.printers and event.get("ticket_id") is not None:
-                self._spawn(self._print(self.printers[device], int(event["ticket_id"])))
+            if device in self.printers and ticket_id is not None:
+                self._spawn(self._print(self.printers[device], int(ticket_id)))
 
     async def _ask(self, window: int, ticket_id: int) -> None:
         pad = self.config.at_window(window, Kind.EVALUATION_PAD)
@@ -310,11 +316,20 @@ class HallDevices:
         task.add_done_callback(self._tasks.discard)
 
 
-def _said_unknown(event: JSON | None) -> str | None:
+def _said_unknown(event: EventView | None) -> str | None:
     """The device a ``device.health`` event says is unknown, if it is one."""
-    if not event or event.get("kind") != "device.health":
+    if not event or event.get("kind") != EventKind.DEVICE_HEALTH:
         return None
     device = (event.get("detail") or {}).get("device")
-    if isinstance(device, dict) and device.get("state") == DeviceState.UNKNOWN.value:
+    if isinstance(device, dict) and device.get("state") == DeviceState.UNKNOWN:
         return str(device.get("id"))
     return None
+
+
+def _window_state(window: WindowView | None) -> WindowState:
+    """What the pad keys know of the window's state; no window is a closed one. A state this
+    host does not know (a newer server's) reads as closed: the pad's pause key is refused."""
+    try:
+        return WindowState(window.get("state", WindowState.CLOSED) if window else WindowState.CLOSED)
+    except ValueError:
+        return WindowState.CLOSED
