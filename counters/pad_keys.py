@@ -31,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final
 
-from queue_server.domain import WindowState
+from queue_server import WindowState
 
 KEY_EVALUATE: Final = 0x0B
 KEY_CALL_NEXT: Final = 0x0C

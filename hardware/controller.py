@@ -20,8 +20,7 @@ from typing import Any, Protocol
 
 from counters.pad_keys import PadContext, Refusal, ShowState, WindowCommand, command_for
 from displays.led import hall_screen_lines, window_screen_lines
-from queue_server.domain import DeviceState, TicketState, WindowState
-from queue_server.realtime.messages import EventKind, EventView, WindowView
+from queue_server import DeviceState, EventKind, EventView, TicketState, WindowState, WindowView
 
 from . import padbus, printer
 from .config import DeviceConfig, HardwareConfig, Kind

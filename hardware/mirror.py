@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from queue_server.realtime.messages import (
+from queue_server import (
     CallEntry,
     DeviceView,
     EventKind,

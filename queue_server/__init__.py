@@ -8,14 +8,14 @@ api and realtime over commands and queries, over rules and storage, over the dom
 
 __version__ = "0.1.0"
 
-# The version is set first: modules imported below read it from this package.
-from .api.body import json_object, path_int, path_str, query  # noqa: E402
-from .api.context import ApiContext  # noqa: E402
-from .clock import Clock, SystemClock  # noqa: E402
-from .commands.gate import Actor, Gate, Unaudited  # noqa: E402
-from .commands.window_commands import WindowCommand, window_command  # noqa: E402
-from .config import Config, ConfigError, HallConfig, TomlReader  # noqa: E402
-from .domain import (  # noqa: E402
+# The version is set before the imports: modules imported below read it from this package.
+from .api.body import json_object, path_int, path_str, query
+from .api.context import ApiContext
+from .clock import Clock, SystemClock
+from .commands.gate import Actor, Gate, Unaudited
+from .commands.window_commands import WindowCommand, window_command
+from .config import Config, ConfigError, HallConfig, TomlReader
+from .domain import (
     BAD_SCORE,
     DeviceHealth,
     DeviceState,
@@ -25,21 +25,34 @@ from .domain import (  # noqa: E402
     Window,
     WindowState,
 )
-from .errors import BadRequest, Forbidden, HallQError, NotFound  # noqa: E402
-from .fields import Fields  # noqa: E402
-from .plugins import Access, Plugin, Screen  # noqa: E402
-from .principal import DeviceKind, Principal, Role  # noqa: E402
-from .queries.desk import window_desk  # noqa: E402
-from .queries.hall import hall_view, window_at, windows_at  # noqa: E402
-from .queries.log import EventLog, event_log  # noqa: E402
-from .queries.tickets import hall_of_ticket, known_ticket, slip, status_view  # noqa: E402
-from .realtime import Hub  # noqa: E402
-from .realtime.hub import Subscription  # noqa: E402
-from .realtime.outbox import Closed  # noqa: E402
-from .realtime.ws import FORBIDDEN, SERVER_ERROR, UNAUTHENTICATED, serve  # noqa: E402
-from .rules.devices import DeclaredDevice  # noqa: E402
-from .service import QueueService  # noqa: E402
-from .web import EN, ZH, language, strings, switch_url, templates  # noqa: E402
+from .errors import BadRequest, Forbidden, HallQError, NotFound
+from .fields import Fields
+from .plugins import Access, Plugin, Screen
+from .principal import DeviceKind, Principal, Role
+from .queries.desk import window_desk
+from .queries.hall import hall_view, window_at, windows_at
+from .queries.log import EventLog, event_log
+from .queries.tickets import hall_of_ticket, known_ticket, slip, status_view
+from .realtime import Hub
+from .realtime.hub import Subscription
+from .realtime.messages import (
+    CallEntry,
+    DeviceView,
+    EventKind,
+    EventView,
+    HallEvent,
+    HallMessage,
+    HallSnapshot,
+    Message,
+    Resumed,
+    TicketView,
+    WindowView,
+)
+from .realtime.outbox import Closed
+from .realtime.ws import FORBIDDEN, SERVER_ERROR, UNAUTHENTICATED, serve
+from .rules.devices import DeclaredDevice
+from .service import QueueService
+from .web import EN, ZH, language, strings, switch_url, templates
 
 __all__ = [
     "BAD_SCORE",
@@ -52,6 +65,7 @@ __all__ = [
     "Actor",
     "ApiContext",
     "BadRequest",
+    "CallEntry",
     "Clock",
     "Closed",
     "Config",
@@ -60,29 +74,39 @@ __all__ = [
     "DeviceHealth",
     "DeviceKind",
     "DeviceState",
+    "DeviceView",
     "Event",
+    "EventKind",
     "EventLog",
+    "EventView",
     "Fields",
     "Forbidden",
     "Gate",
     "HallConfig",
+    "HallEvent",
+    "HallMessage",
     "HallQError",
+    "HallSnapshot",
     "Hub",
+    "Message",
     "NotFound",
     "Plugin",
     "Principal",
     "QueueService",
+    "Resumed",
     "Role",
     "Screen",
     "Subscription",
     "SystemClock",
     "Ticket",
     "TicketState",
+    "TicketView",
     "TomlReader",
     "Unaudited",
     "Window",
     "WindowCommand",
     "WindowState",
+    "WindowView",
     "__version__",
     "event_log",
     "hall_of_ticket",

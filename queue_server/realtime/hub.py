@@ -10,10 +10,8 @@ a hall cannot catch up (too far behind, a malformed event, the bus lost
 notices) the hub reloads its view from the store and sends every client of
 that hall a fresh snapshot.
 
-Publishing never awaits a client. Each client has a bounded ``Outbox``; one
-that is full is closed (4008) and the others carry on (halls.py: a hall's state
-and its clients). All the state here is touched only from the event loop;
-blocking reads run in threads.
+Publishing never awaits a client: one whose bounded ``Outbox`` is full is closed
+(4008) and the others carry on (halls.py). State is touched only from the loop.
 
 A hall client that reconnects may say the last seq it applied (``since``): it
 then gets the events after it, read from the store, instead of a snapshot

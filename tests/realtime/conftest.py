@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from queue_server.domain import Event
-from queue_server.realtime.bus import Backoff, EventBus
 from queue_server.queries.snapshot import load_snapshot
+from queue_server.realtime.bus import Backoff, EventBus
 from queue_server.realtime.local import LocalBus
 from queue_server.realtime.postgres import PostgresBus
 from queue_server.realtime.view import HallView
