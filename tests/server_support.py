@@ -4,7 +4,9 @@ one share. Nothing here needs Playwright: tests/browser_support.py adds the brow
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -63,7 +65,11 @@ def serve(
     ]
     with log.open("w+", encoding="utf-8") if log else tempfile.TemporaryFile("w+", encoding="utf-8") as out:
         environ = {**os.environ, **env} if env is not None else None
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, text=True, env=environ)
+        # A session of its own, so stopping it also stops what ``wrap`` started (faketime forks
+        # the server as its child and would leave it running).
+        proc = subprocess.Popen(
+            cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, text=True, env=environ, start_new_session=bool(wrap)
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + START_TIMEOUT_S
@@ -80,7 +86,10 @@ def serve(
                 time.sleep(0.1)
             yield base
         finally:
-            stop(proc)
+            if wrap:
+                stop_group(proc)
+            else:
+                stop(proc)
 
 
 def bearer(base: str, user: str, password: str) -> dict[str, str]:
@@ -116,6 +125,20 @@ def report_device(server: Server, agent: dict[str, str], device: str, **body: An
     """What the agent says of ``device``'s health (PUT /api/halls/demo/devices/{device})."""
     r = httpx.put(f"{server.base}/api/halls/demo/devices/{device}", headers=agent, json=body)
     assert r.status_code == 200, r.text
+
+
+def stop_group(proc: subprocess.Popen[Any]) -> None:
+    """``stop`` for a process started in its own session, and everything it started."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    except ProcessLookupError:
+        proc.wait()
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)  # a child that outlived its parent's TERM
 
 
 def stop(proc: subprocess.Popen[Any]) -> None:
