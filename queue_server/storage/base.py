@@ -1,5 +1,5 @@
 """The storage interface. One file per backend implements it (sqlite.py,
-postgres.py, sharing sql.py); the queue service only sees these methods.
+postgres.py, sharing sql.py and its sql_*.py parts); the commands and queries see only these methods.
 
 A ``HallTx`` is one atomic unit of work on one hall: it holds the hall's write
 lock from the start, so the rules always see a consistent hall and two windows
