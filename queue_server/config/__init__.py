@@ -12,6 +12,8 @@ from importlib import resources
 from pathlib import Path
 
 from .model import (
+    DEFAULT_HOURS,
+    DEFAULT_NOON,
     DEFAULT_PRIORITY_CLASSES,
     LATE_POLICIES,
     MAX_TEXT,
@@ -30,10 +32,13 @@ from .model import (
     WaitThresholds,
     WindowConfig,
     Zone,
+    default_shifts,
 )
 from .reader import TomlReader
 
 __all__ = [
+    "DEFAULT_HOURS",
+    "DEFAULT_NOON",
     "DEFAULT_PRIORITY_CLASSES",
     "LATE_POLICIES",
     "MAX_TEXT",
@@ -53,6 +58,7 @@ __all__ = [
     "WaitThresholds",
     "WindowConfig",
     "Zone",
+    "default_shifts",
     "demo_config",
     "load_config",
     "parse_config",

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import time
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from ..domain import NORMAL_CLASS, Tier, WindowKind
+from ..staffing import CalendarDay, NoonPolicy, OpeningHours, ShiftTemplate
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 PREFIX_RE = re.compile(r"^[A-Z]$")
@@ -109,6 +111,25 @@ DEFAULT_PRIORITY_CLASSES = (
 )
 
 
+# A hall file without [hall.hours]: Monday to Friday 09:00-17:00, closed at the weekend.
+DEFAULT_HOURS = OpeningHours(weekdays=((time(9), time(17)),) * 5 + (None, None))
+# Without [hall.noon]: 中午不停歇 from 12:00 to 14:00 with at least one window open.
+DEFAULT_NOON = NoonPolicy(start=time(12), end=time(14), min_windows=1)
+
+
+def default_shifts(hall: str) -> tuple[ShiftTemplate, ...]:
+    """The shift templates (班次) a hall starts with when its file lists none."""
+    return (
+        ShiftTemplate(hall, "full", "全天", "Full day", time(9), time(17), 60, time(11, 30), time(13, 30)),
+        ShiftTemplate(hall, "early", "早班", "Early", time(8, 30), time(12, 30)),
+        ShiftTemplate(hall, "late", "午后班", "Afternoon", time(13), time(17)),
+        # Covers 12:00-14:00 and eats after it, so the windows stay open through noon.
+        ShiftTemplate(
+            hall, "noon", "午间值班", "Noon duty", time(9), time(17), 60, time(14), time(15, 30), noon_duty=True
+        ),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class HallConfig:
     slug: str
@@ -130,6 +151,17 @@ class HallConfig:
     # [hall.hardware]: serial lines and devices, as written; the hardware room checks them
     # (hardware.config) when the server or the agent starts, with this file's key paths.
     hardware: dict[str, Any] = field(default_factory=dict)
+    # [hall.hours], [hall.noon], [[hall.calendar]] (the hall's own dates, beating the national
+    # calendar) and [[hall.shifts]]: what rosters are made from.
+    hours: OpeningHours = DEFAULT_HOURS
+    noon: NoonPolicy = DEFAULT_NOON
+    calendar: tuple[CalendarDay, ...] = ()
+    shifts: tuple[ShiftTemplate, ...] = ()
+
+    def __post_init__(self) -> None:
+        # The templates belong to a hall, so their default can only be made once the slug is known.
+        if not self.shifts:
+            object.__setattr__(self, "shifts", default_shifts(self.slug))
 
     @property
     def tz(self) -> ZoneInfo:
@@ -143,6 +175,9 @@ class HallConfig:
 
     def priority_class(self, code: str) -> PriorityClass | None:
         return next((p for p in self.priority_classes if p.code == code), None)
+
+    def shift(self, code: str) -> ShiftTemplate | None:
+        return next((s for s in self.shifts if s.code == code), None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ from .model import (
     WindowConfig,
     Zone,
 )
+from .staffing_reader import read_calendar, read_hours, read_noon, read_shifts
 
 
 class TomlReader:
@@ -106,6 +107,10 @@ class TomlReader:
             "staff",
             "priority_classes",
             "hardware",
+            "hours",
+            "noon",
+            "calendar",
+            "shifts",
         }
         t = self.table(value, key, allowed)
         slug = self.str_(t, key, "slug")
@@ -163,6 +168,8 @@ class TomlReader:
         evaluation = EvaluationPolicy(
             rating_window_minutes=self.int_(eval_t, eval_key, "rating_window_minutes", 30, 1, 1440),
         )
+        hours = read_hours(self, t.get("hours", {}), f"{key}.hours")
+        noon = read_noon(self, t.get("noon", {}), f"{key}.noon", hours, len(windows))
         return HallConfig(
             slug=slug,
             name_zh=self.str_(t, key, "name_zh"),
@@ -184,6 +191,10 @@ class TomlReader:
             staff=staff,
             priority_classes=classes,
             hardware=self.table(t.get("hardware", {}), f"{key}.hardware", set(t.get("hardware", {}))),
+            hours=hours,
+            noon=noon,
+            calendar=read_calendar(self, self.list_(t, key, "calendar"), f"{key}.calendar"),
+            shifts=read_shifts(self, self.list_(t, key, "shifts"), f"{key}.shifts", slug, noon),
         )
 
     def appointments(self, value: Any, key: str) -> AppointmentPolicy:
