@@ -607,3 +607,178 @@ def test_staff_logins_follow_the_login_rule(login: str) -> None:
     tail = f'[[hall.staff]]\nlogin = "{login.encode("unicode_escape").decode()}"\nname = "某"\nskills = ["A"]\n'
     err = refused(hall_toml(tail=tail))
     assert err.key == "hall[0].staff[0].login" and "1 to 64 letters" in str(err)
+
+
+# --- opening hours, noon service, the hall's calendar, shift templates --------
+
+SHIFT = """\
+[[hall.shifts]]
+code = "full"
+name_zh = "全天"
+start = "09:00"
+end = "17:00"
+lunch_minutes = 60
+lunch_between = "11:30-13:30"
+"""
+
+
+def shift_toml(**changes: str) -> str:
+    """One [[hall.shifts]] table with some lines replaced (a value of "" drops the key)."""
+    lines = dict(line.split(" = ", 1) for line in SHIFT.splitlines()[1:])
+    lines.update(changes)
+    return "[[hall.shifts]]\n" + "".join(f"{k} = {v}\n" for k, v in lines.items() if v)
+
+
+def test_staffing_defaults_when_the_file_is_silent() -> None:
+    from datetime import time
+
+    from queue_server.config import DEFAULT_HOURS, default_shifts
+
+    hall = parse_config(hall_toml()).halls[0]
+    nine_to_five = (time(9), time(17))
+    assert hall.hours == DEFAULT_HOURS
+    assert [hall.hours.on(d) for d in range(7)] == [nine_to_five] * 5 + [None, None]
+    assert (hall.noon.start, hall.noon.end, hall.noon.min_windows) == (time(12), time(14), 1)
+    assert hall.calendar == ()
+    assert hall.shifts == default_shifts("test") and {s.hall for s in hall.shifts} == {"test"}
+    full = hall.shift("full")
+    assert full is not None and (full.start, full.end, full.lunch_minutes) == (time(9), time(17), 60)
+    assert (full.lunch_earliest, full.lunch_latest) == (time(11, 30), time(13, 30))
+    early = hall.shift("early")
+    assert early is not None and (early.start, early.end, early.lunch_minutes) == (time(8, 30), time(12, 30), 0)
+    duty = [s for s in hall.shifts if s.noon_duty]
+    assert [s.name_zh for s in duty] == ["午间值班"]
+    assert duty[0].start <= hall.noon.start and hall.noon.end <= duty[0].end
+    assert duty[0].lunch_earliest is not None and duty[0].lunch_earliest >= hall.noon.end
+    assert all(s.name_zh and s.name_en for s in hall.shifts)
+
+
+def test_a_hall_without_windows_needs_none_open_at_noon() -> None:
+    assert parse_config(hall_toml(windows="")).halls[0].noon.min_windows == 0
+    err = refused(hall_toml(windows="", tail="[hall.noon]\nmin_windows = 1\n"))
+    assert err.key == "hall[0].noon.min_windows" and "more than the hall's 0 windows" in err.reason
+
+
+def test_demo_hall_opens_saturday_mornings_and_keeps_two_windows_at_noon(demo) -> None:
+    from datetime import time
+
+    assert demo.hours.on(0) == (time(9), time(17))
+    assert demo.hours.on(5) == (time(9), time(12)) and demo.hours.on(6) is None
+    assert (demo.noon.start, demo.noon.end, demo.noon.min_windows) == (time(12), time(14), 2)
+    assert any(s.noon_duty for s in demo.shifts) and len(demo.shifts) >= 3
+    text = (Path(__file__).parents[1] / "queue_server" / "demo_hall.toml").read_text("utf-8")
+    assert all(t in text for t in ("[hall.hours]", "[hall.noon]", "[[hall.calendar]]", "[[hall.shifts]]"))
+
+
+def test_hours_calendar_and_shifts_are_read() -> None:
+    from datetime import date, time
+
+    from queue_server.staffing import DayKind
+
+    tail = (
+        '[hall.hours]\nweekdays = "08:30-17:30"\nfriday = "08:30-16:00"\nwednesday = "closed"\n'
+        'saturday = "09:00-12:00"\n'
+        '[hall.noon]\nstart = "12:00"\nend = "13:30"\nmin_windows = 2\n'
+        '[[hall.calendar]]\ndate = 2026-10-05\nkind = "workday"\n'
+        '[[hall.calendar]]\ndate = "2026-12-31"\nkind = "closed"\n'
+        '[[hall.calendar]]\ndate = 2027-01-01\nkind = "holiday"\nname = "元旦"\n'
+        + shift_toml(start="08:30:00", end="17:30:00", name_en='"Full day"')
+        + shift_toml(
+            code='"noon"', name_zh='"午间值班"', lunch_minutes="30", lunch_between='"13:30-15:00"', noon_duty="true"
+        )
+    )
+    hall = parse_config(hall_toml(tail=tail)).halls[0]
+    long_day = (time(8, 30), time(17, 30))
+    assert [hall.hours.on(d) for d in range(7)] == [
+        long_day,
+        long_day,
+        None,
+        long_day,
+        (time(8, 30), time(16)),
+        (time(9), time(12)),
+        None,
+    ]
+    assert (hall.noon.end, hall.noon.min_windows) == (time(13, 30), 2)
+    assert [(d.day, d.kind, d.name, d.source) for d in hall.calendar] == [
+        (date(2026, 10, 5), DayKind.WORKDAY, "", "hall"),
+        (date(2026, 12, 31), DayKind.HOLIDAY, "闭厅", "hall"),
+        (date(2027, 1, 1), DayKind.HOLIDAY, "元旦", "hall"),
+    ]
+    full, noon = hall.shifts
+    assert (full.start, full.end, full.name_en, full.minutes) == (time(8, 30), time(17, 30), "Full day", 480)
+    assert (noon.code, noon.name_en, noon.noon_duty, noon.lunch_minutes) == ("noon", "noon", True, 30)
+    assert (noon.lunch_earliest, noon.lunch_latest) == (time(13, 30), time(15))
+    # A lunch without a window may fall anywhere in the shift.
+    anywhere = parse_config(hall_toml(tail=shift_toml(lunch_between=""))).halls[0].shifts[0]
+    assert (anywhere.lunch_earliest, anywhere.lunch_latest) == (time(9), time(17))
+
+
+@pytest.mark.parametrize(
+    ("tail", "key", "reason"),
+    [
+        # [hall.hours]
+        ('[hall.hours]\nweekdays = "17:00-09:00"\n', "hall[0].hours.weekdays", "not after it starts"),
+        ('[hall.hours]\nmonday = "09:00-09:00"\n', "hall[0].hours.monday", "not after it starts"),
+        ('[hall.hours]\nweekdays = "9-17"\n', "hall[0].hours.weekdays", "must be a time 'HH:MM'"),
+        ('[hall.hours]\nsaturday = "09:00-24:00"\n', "hall[0].hours.saturday", "must be a time 'HH:MM'"),
+        ('[hall.hours]\nsaturday = "09:00"\n', "hall[0].hours.saturday", "must be a span 'HH:MM-HH:MM'"),
+        ('[hall.hours]\nsunday = "open"\n', "hall[0].hours.sunday", "must be a span"),
+        ("[hall.hours]\nweekdays = 9\n", "hall[0].hours.weekdays", "must be a span"),
+        ('[hall.hours]\nweekend = "closed"\n', "hall[0].hours.weekend", "unknown key"),
+        (
+            '[hall.noon]\nstart = "11:00"\nend = "14:00"\n[hall.hours]\nweekdays = "11:30-17:00"\n',
+            "hall[0].noon",
+            "must lie within the weekday hours 11:30-17:00",
+        ),
+        ('[hall.noon]\nend = "18:00"\n', "hall[0].noon", "must lie within the weekday hours 09:00-17:00"),
+        # [hall.noon]
+        ('[hall.noon]\nstart = "14:00"\nend = "12:00"\n', "hall[0].noon.end", "not after the noon period starts"),
+        ('[hall.noon]\nstart = "noon"\n', "hall[0].noon.start", "must be a time 'HH:MM'"),
+        ("[hall.noon]\nstart = 12:00:30\n", "hall[0].noon.start", "whole minutes"),
+        ("[hall.noon]\nmin_windows = 3\n", "hall[0].noon.min_windows", "more than the hall's 2 windows"),
+        ("[hall.noon]\nmin_windows = -1\n", "hall[0].noon.min_windows", "between 0"),
+        ("[hall.noon]\nwindows = 1\n", "hall[0].noon.windows", "unknown key"),
+        # [[hall.calendar]]
+        ('[[hall.calendar]]\ndate = 2026-10-08\nkind = "vacation"\n', "hall[0].calendar[0].kind", "unknown kind"),
+        ("[[hall.calendar]]\ndate = 2026-10-08\n", "hall[0].calendar[0].kind", "is required"),
+        ('[[hall.calendar]]\nkind = "holiday"\n', "hall[0].calendar[0].date", "is required"),
+        ('[[hall.calendar]]\ndate = "2026-02-30"\nkind = "holiday"\n', "hall[0].calendar[0].date", "YYYY-MM-DD"),
+        ('[[hall.calendar]]\ndate = "8 Oct"\nkind = "holiday"\n', "hall[0].calendar[0].date", "YYYY-MM-DD"),
+        ('[[hall.calendar]]\ndate = 2026-10-08T09:00:00\nkind = "holiday"\n', "hall[0].calendar[0].date", "YYYY-MM-DD"),
+        (
+            '[[hall.calendar]]\ndate = 2026-10-08\nkind = "holiday"\n'
+            '[[hall.calendar]]\ndate = "2026-10-08"\nkind = "closed"\n',
+            "hall[0].calendar[1].date",
+            "duplicate value",
+        ),
+        # [[hall.shifts]]
+        (shift_toml(start='"17:00"', end='"09:00"'), "hall[0].shifts[0].end", "not after the shift starts"),
+        (shift_toml(start='"8:30"'), "hall[0].shifts[0].start", "must be a time 'HH:MM'"),
+        (shift_toml(end=""), "hall[0].shifts[0].end", "is required"),
+        (shift_toml(start='"08:40"'), "hall[0].shifts[0].start", "15-minute grid"),
+        (shift_toml(lunch_minutes="150"), "hall[0].shifts[0].lunch_minutes", "does not fit between 11:30-13:30"),
+        (shift_toml(lunch_minutes="600"), "hall[0].shifts[0].lunch_minutes", "between 0 and 465"),
+        (shift_toml(lunch_minutes="50"), "hall[0].shifts[0].lunch_minutes", "multiple of 15"),
+        (shift_toml(lunch_between='"08:00-10:00"'), "hall[0].shifts[0].lunch_between", "outside the shift"),
+        (shift_toml(lunch_between='"13:30-11:30"'), "hall[0].shifts[0].lunch_between", "not after it starts"),
+        (shift_toml(lunch_minutes=""), "hall[0].shifts[0].lunch_between", "set lunch_minutes too"),
+        (shift_toml(code='"早 班"'), "hall[0].shifts[0].code", "letters, digits"),
+        (shift_toml(name_zh=""), "hall[0].shifts[0].name_zh", "is required"),
+        (shift_toml(noon_duty='"yes"'), "hall[0].shifts[0].noon_duty", "true or false"),
+        (shift_toml(noon_duty="true"), "hall[0].shifts[0].lunch_between", "outside the noon period 12:00-14:00"),
+        (
+            shift_toml(start='"12:30"', lunch_minutes="", lunch_between="", noon_duty="true"),
+            "hall[0].shifts[0].noon_duty",
+            "must cover the noon period 12:00-14:00",
+        ),
+        (shift_toml(breaks="1"), "hall[0].shifts[0].breaks", "unknown key"),
+        (SHIFT + SHIFT, "hall[0].shifts[1].code", "duplicate value 'full'"),
+        ("shifts = 1\n", "hall[0].shifts", "must be an array of tables"),
+    ],
+)
+def test_bad_hours_noon_calendar_and_shifts(tail: str, key: str, reason: str) -> None:
+    text = hall_toml(head=HEAD + tail) if not tail.startswith("[") else hall_toml(tail=tail)
+    err = refused(text)
+    assert err.key == key
+    assert reason in err.reason
+    assert key in str(err)

@@ -93,7 +93,7 @@ def read_noon(r: TomlReader, value: Any, key: str, hours: OpeningHours, windows:
         raise r.fail(f"{key}.end", f"ends at {end:%H:%M}, not after the noon period starts at {start:%H:%M}")
     usual = usual_hours(hours)
     if ("start" in t or "end" in t) and usual is not None and not (usual[0] <= start and end <= usual[1]):
-        raise r.fail(key, f"the noon period {fmt((start, end))} overlaps past the weekday hours {fmt(usual)}")
+        raise r.fail(key, f"the noon period {fmt((start, end))} must lie within the weekday hours {fmt(usual)}")
     min_windows = r.int_(t, key, "min_windows", min(DEFAULT_NOON.min_windows, windows), 0, 9999)
     if min_windows > windows:
         raise r.fail(f"{key}.min_windows", f"is {min_windows}, more than the hall's {windows} windows")
