@@ -17,7 +17,13 @@ from datetime import date, datetime
 
 from ..config import Config
 from ..domain import Appointment, DeviceHealth, Evaluation, Event, Notice, Ticket, Tier, Window
+from ..staffing import CalendarDay, Leave, Post, Roster, RosterState, ShiftTemplate, StaffMember
 from .accounts import Accounts
+
+# Where a hall's calendar override (``CalendarDay.source``) came from: its hall file, synced at
+# each start, or the dashboard, which beats the file on a day both name.
+FILE_SOURCE = "hall"
+DASHBOARD_SOURCE = "dashboard"
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +148,55 @@ class HallReader(ABC):
     @abstractmethod
     def device(self, device: str) -> DeviceHealth | None: ...
 
+    # -- staffing: the registry, posts, shift templates, leave, calendar, rosters --
+
+    @abstractmethod
+    def staff(self) -> list[StaffMember]:
+        """The hall's staff registry, inactive members included, by login, with their skills."""
+
+    @abstractmethod
+    def staff_member(self, login: str) -> StaffMember | None: ...
+
+    @abstractmethod
+    def has_staff(self) -> bool:
+        """Whether the registry names anyone (a hall without one lets any login open a window)."""
+
+    @abstractmethod
+    def posts(self) -> list[Post]: ...
+
+    @abstractmethod
+    def post(self, code: str) -> Post | None: ...
+
+    @abstractmethod
+    def shift_templates(self) -> list[ShiftTemplate]:
+        """The hall's shift templates, by start time."""
+
+    @abstractmethod
+    def shift_template(self, code: str) -> ShiftTemplate | None: ...
+
+    @abstractmethod
+    def leave(self, leave_id: int) -> Leave | None: ...
+
+    @abstractmethod
+    def leaves(self, since: datetime, until: datetime, login: str | None = None) -> list[Leave]:
+        """Leave overlapping ``[since, until)`` (of ``login`` only, if given), by start."""
+
+    @abstractmethod
+    def calendar_overrides(self, first: date, last: date) -> list[CalendarDay]:
+        """The hall's overrides of the days in ``[first, last]``, one per day: the dashboard's
+        where it set one, else the hall file's."""
+
+    @abstractmethod
+    def roster(self, roster_id: int) -> Roster | None: ...
+
+    @abstractmethod
+    def rosters(self, first: date, last: date, state: RosterState | None = None) -> list[Roster]:
+        """Rosters overlapping ``[first, last]`` (all their assignments), by first day and version."""
+
+    @abstractmethod
+    def last_roster_version(self) -> int:
+        """The hall's highest roster version (0: none published yet)."""
+
 
 class HallTx(HallReader):
     """A reader that may also write, inside one transaction holding the hall's lock."""
@@ -199,6 +254,53 @@ class HallTx(HallReader):
     @abstractmethod
     def delete_device(self, device: str) -> None:
         """Forget ``device`` (the hall file no longer declares it)."""
+
+    @abstractmethod
+    def put_staff(self, member: StaffMember) -> None:
+        """Store ``member`` and exactly their skills (insert or replace)."""
+
+    @abstractmethod
+    def put_post(self, post: Post) -> None: ...
+
+    @abstractmethod
+    def put_shift_template(self, template: ShiftTemplate) -> None: ...
+
+    @abstractmethod
+    def delete_shift_template(self, code: str) -> None: ...
+
+    @abstractmethod
+    def insert_leave(self, leave: Leave) -> Leave:
+        """Store new leave; returns it with its id."""
+
+    @abstractmethod
+    def delete_leave(self, leave_id: int) -> None: ...
+
+    @abstractmethod
+    def put_calendar_day(self, day: CalendarDay) -> None:
+        """Store an override of ``day.source`` (insert or replace)."""
+
+    @abstractmethod
+    def delete_calendar_day(self, day: date, source: str) -> bool:
+        """Drop ``source``'s override of ``day``; whether there was one."""
+
+    @abstractmethod
+    def replace_file_calendar(self, days: list[CalendarDay]) -> None:
+        """The hall file's overrides become exactly ``days`` (the dashboard's are kept)."""
+
+    @abstractmethod
+    def insert_roster(self, roster: Roster) -> Roster:
+        """Store a new roster with its assignments; returns it with its id."""
+
+    @abstractmethod
+    def update_roster(self, roster: Roster) -> None:
+        """Store the roster's state, version and publication time (not its assignments)."""
+
+    @abstractmethod
+    def delete_roster(self, roster_id: int) -> None: ...
+
+    @abstractmethod
+    def set_pinned(self, roster_id: int, login: str, start: datetime, pinned: bool) -> None:
+        """Pin or unpin the assignment of ``login`` starting at ``start``."""
 
 
 class Store(ABC):

@@ -26,8 +26,11 @@ from .rows import TICKET
 from .sql_events import SqlEvents
 from .sql_lines import SqlLines
 from .sql_records import SqlRecords
+from .sql_rosters import SqlRosters
+from .sql_staff import SqlStaff
 from .sql_tickets import SqlTickets
 from .sql_windows import WINDOW_TURN_PAGE, SqlWindows
+from .staffing_seed import seed_staffing
 from .tables import counter_t, hall_t, service_t, ticket_t, window_service_t, window_t
 
 __all__ = ["WINDOW_TURN_PAGE", "SqlHall", "SqlStore", "counter_bump", "ticket_from_row", "ticket_values"]
@@ -52,7 +55,7 @@ def counter_bump(insert: Callable[[sa.Table], Any]) -> sa.ClauseElement:
     return stmt
 
 
-class SqlHall(SqlTickets, SqlLines, SqlWindows, SqlEvents, SqlRecords, HallTx):
+class SqlHall(SqlTickets, SqlLines, SqlWindows, SqlEvents, SqlRecords, SqlStaff, SqlRosters, HallTx):
     """Reads and (inside ``SqlStore.transaction``) writes of one hall."""
 
 
@@ -116,6 +119,7 @@ class SqlStore(Store):
                     conn.execute(sa.insert(hall_t).values(slug=hall.slug, **values))
                 self._sync_services(conn, config, hall.slug)
                 self._sync_windows(conn, config, hall.slug)
+                seed_staffing(SqlHall(self, conn, hall.slug), hall)
 
     def _sync_services(self, conn: Connection, config: Config, slug: str) -> None:
         hall = config.hall(slug)
