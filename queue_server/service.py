@@ -10,6 +10,7 @@ from .commands.appointments import AppointmentCommands
 from .commands.day import DayCommands
 from .commands.devices import DeviceCommands
 from .commands.evaluations import EvaluationCommands
+from .commands.leave import LeaveCommands
 from .commands.notices import NoticeCommands
 from .commands.outcomes import (
     AppointmentOutcome,
@@ -20,6 +21,9 @@ from .commands.outcomes import (
     NoticeOutcome,
     Outcome,
 )
+from .commands.rosters import RosterCommands
+from .commands.shifts import ShiftCommands
+from .commands.staffing import StaffingCommands
 from .commands.tickets import RECENT_SERVICES, TicketCommands
 from .commands.unit import Listener
 from .commands.windows import WindowCommands
@@ -46,5 +50,9 @@ class QueueService(
     DeviceCommands,
     NoticeCommands,
     DayCommands,
+    StaffingCommands,
+    ShiftCommands,
+    LeaveCommands,
+    RosterCommands,
 ):
     """Every command and read of a hall: ``QueueService(store, config, clock)``."""

@@ -133,12 +133,15 @@ def initial_state(
     windows: int = 6,
     stored: Sequence[Window] | None = None,
     current: Mapping[int, TicketState] | None = None,
+    staff: Sequence[tuple[str, tuple[str, ...]]] | None = None,
 ) -> DemoState:
     """``windows`` staffed windows: the open ones the demo's clerks already hold in ``stored``
     (the hall's windows as stored; None: all of the hall file's, closed), then closed ones with a
     clerk from the hall's staff whose skills cover them. ``current`` is the state of the ticket at
-    each window that has one."""
-    clerks = [(s.login, s.skills) for s in hall.staff] or [(f"demo{i}", ()) for i in range(1, windows + 1)]
+    each window that has one. ``staff``: the clerks as (login, skills), as the hall's staff
+    registry holds them; None: the hall file's list."""
+    listed = [(s.login, s.skills) for s in hall.staff] if staff is None else list(staff)
+    clerks = listed or [(f"demo{i}", ()) for i in range(1, windows + 1)]
     skills = dict(clerks)
     if stored is None:
         stored = [Window(hall.slug, w.number, w.kind, WindowState.CLOSED, dict(w.services)) for w in hall.windows]
@@ -303,7 +306,8 @@ class DemoRunner:
     def start_state(self) -> DemoState:
         found = windows_at(self.service, self.slug)
         states = {w.number: t.state for w, t in found if t is not None}
-        return initial_state(self.service.hall(self.slug), self.windows, [w for w, _ in found], states)
+        staff = [(m.login, tuple(k.service for k in m.skills)) for m in self.service.staff(self.slug) if m.active]
+        return initial_state(self.service.hall(self.slug), self.windows, [w for w, _ in found], states, staff)
 
     def run_once(self) -> list[Command]:
         """One step (blocking: call it from a thread)."""

@@ -95,8 +95,9 @@ class TicketCommands(Commands):
         """Call the most urgent ticket for ``window``; ``Outcome.ticket`` is None when nobody waits."""
         with self._unit(slug) as u:
             stored = u.callable_window(window)
-            clerk = u.hall.staff_member(stored.staff) if stored.staff else None
-            win = routing.staffed(stored, clerk.skills if clerk else None)
+            # The clerk's skills as the staff registry holds them now (read under the same lock).
+            clerk = u.tx.staff_member(stored.staff) if stored.staff else None
+            win = routing.staffed(stored, [s.service for s in clerk.skills] if clerk else None)
             if not win.services:
                 raise NotEligible(
                     f"{win.staff} 没有 {window} 号窗口任何事项的业务技能 / "

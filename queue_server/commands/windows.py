@@ -15,13 +15,20 @@ from .unit import Commands
 
 class WindowCommands(Commands):
     def open_window(self, slug: str, window: int, staff: str | None = None) -> Outcome:
-        """Open ``window`` with ``staff`` logged in (checked against the hall's staff list, if it has one)."""
+        """Open ``window`` with ``staff`` logged in (checked against the hall's staff registry, if
+        it has one: an inactive member is off the staff)."""
         with self._unit(slug) as u:
-            if staff is not None and u.hall.staff and u.hall.staff_member(staff) is None:
-                raise NotOnStaff(
-                    f"{staff} 不在本大厅工作人员名单中，请在大厅配置文件的 [[hall.staff]] 中加入 login = {staff!r} / "
-                    f"{staff} is not on the staff of {slug}: add login = {staff!r} to [[hall.staff]] of the hall file"
-                )
+            if staff is not None and u.tx.has_staff():
+                member = u.tx.staff_member(staff)
+                if member is None:
+                    raise NotOnStaff(
+                        f"{staff} 不在本大厅工作人员名单中，请在工作人员管理中添加（首次启动前也可在大厅配置文件的 "
+                        f"[[hall.staff]] 中加入 login = {staff!r}） / {staff} is not on the staff of {slug}: add "
+                        f"login = {staff!r} to [[hall.staff]] of the hall file before the first start, or to the "
+                        "hall's staff registry after it"
+                    )
+                if not member.active:
+                    raise NotOnStaff(f"{staff} 已停用 / {staff} is no longer active on the staff of {slug}")
             if staff is not None:
                 # One window per login, checked here under the hall's write lock that this
                 # transaction holds (BEGIN IMMEDIATE on SQLite, the hall row FOR UPDATE on

@@ -59,6 +59,13 @@ class EventKind(enum.StrEnum):
     EVALUATION_FOLLOW_UP = "evaluation.follow_up"
     NOTICE_PUBLISH = "notice.publish"
     NOTICE_WITHDRAW = "notice.withdraw"
+    STAFF_CHANGED = "staff.changed"
+    POST_CHANGED = "post.changed"
+    SHIFT_CHANGED = "shift.changed"
+    LEAVE_CHANGED = "leave.changed"
+    CALENDAR_CHANGED = "calendar.changed"
+    ROSTER_SAVED = "roster.saved"
+    ROSTER_PUBLISHED = "roster.published"
 
 
 # -- the parts of a message ---------------------------------------------------
