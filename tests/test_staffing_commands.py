@@ -258,6 +258,7 @@ def test_leave_is_added_and_deleted(service: QueueService, store: Store) -> None
     assert leave.id is not None and leave.kind is LeaveKind.OUT and leave.note == "外出"
     assert leave.start == at(MONDAY, 9) and leave.end == at(MONDAY, 12)  # naive: the hall's time
     assert kinds(done.events) == ["leave.changed"]
+    assert done.events[0].detail["leave"]["login"] == "li" and "note" not in done.events[0].detail["leave"]
     # Another person's leave, and li's own right after the first (leave is [start, end)), are fine.
     service.add_leave(HALL, "wang", LeaveKind.LEAVE, at(MONDAY, 0), at(MONDAY + timedelta(days=2), 0))
     service.add_leave(HALL, "li", LeaveKind.TRAINING, at(MONDAY, 12), at(MONDAY, 17))

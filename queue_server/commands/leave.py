@@ -40,7 +40,9 @@ def _day(day: date) -> date:
 
 
 def _recorded_leave(u: Unit, change: str, leave: Leave, by: str | None) -> None:
-    detail = {"change": change, "leave": plain(leave)}
+    # The note stays out of the event: the hall channel sends every event to the hall's screens.
+    shown = {k: v for k, v in plain(leave).items() if k != "note"}
+    detail = {"change": change, "leave": shown}
     u.record(Event(hall=u.hall.slug, kind="leave.changed", at=u.now, staff=by, detail=detail))
 
 
