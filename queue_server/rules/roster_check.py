@@ -258,7 +258,8 @@ def _spread(counts: dict[str, int], group: frozenset[str]) -> int:
 
 def penalties(problem: RosterProblem, assignments: Sequence[Assignment]) -> Penalties:
     """Noon and weekend duty spreads over the fairness group, clerk-days changed from the
-    previous roster, and post-days whose A holder could work (no leave) but is not at the post."""
+    previous roster, and post-days of open workdays whose A holder could work (no leave) but is
+    not at the post."""
     days = {d.day: d for d in problem.days}
     noon: dict[str, int] = defaultdict(int)
     weekend: dict[str, int] = defaultdict(int)
@@ -278,7 +279,7 @@ def penalties(problem: RosterProblem, assignments: Sequence[Assignment]) -> Pena
         a_absent=sum(
             1
             for d in problem.days
-            if d.hours is not None
+            if d.open_workday
             for p in problem.posts
             if p.a and not problem.on_leave(p.a, *problem.day_bounds(d)) and post.get((d.day, p.a), "") != p.code
         ),

@@ -60,6 +60,12 @@ class RosterDay:
         return self.calendar.day
 
     @property
+    def open_workday(self) -> bool:
+        """Open on a workday: every post is held, by its A holder when they can (a weekend
+        day's reduced service is a rota, see ``weekend_duty``)."""
+        return self.hours is not None and self.calendar.is_workday
+
+    @property
     def weekend_duty(self) -> bool:
         """Working today counts as weekend duty: the hall opens on a day off (周末, 节假日)."""
         return self.hours is not None and not self.calendar.is_workday
@@ -253,7 +259,7 @@ class Violation:
 @dataclass(frozen=True, slots=True)
 class Penalties:
     """The soft rules' measure: spreads of duty counts in the fairness group, changes from the
-    previous roster (a clerk-day whose shift differs), and post-days on open days whose A
+    previous roster (a clerk-day whose shift differs), and post-days of open workdays whose A
     holder is not on leave yet not at the post."""
 
     noon_spread: int = 0
