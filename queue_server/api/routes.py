@@ -10,9 +10,12 @@ from .. import __version__
 from .accounts import AccountRoutes
 from .context import ApiContext
 from .devices import DeviceRoutes
+from .leave import LeaveRoutes
 from .openapi import document
 from .records import RecordRoutes
+from .rosters import RosterRoutes
 from .spec import Operation, Schema, integer, number, obj, ref, string
+from .staffing import StaffingRoutes
 from .tickets import TicketRoutes
 from .windows import ACTIONS, WindowRoutes
 
@@ -79,6 +82,33 @@ ANY: Schema = {"type": "object"}
 
 COMPONENTS: dict[str, Schema] = {"Ticket": TICKET, "Window": WINDOW, "Outcome": OUTCOME}
 
+NULLABLE: Schema = {"type": ["string", "null"]}
+HHMM = string(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["09:00"])
+SKILLS: Schema = {
+    "type": "array",
+    "items": obj(("service",), service=string(maxLength=8), weight=number(exclusiveMinimum=0, maximum=2)),
+}
+STAFF_FIELDS: dict[str, Schema] = {
+    "name": string(maxLength=100), "department": string(maxLength=100), "skills": SKILLS,
+    "partner": {**NULLABLE, "description": "the A/B partner's login (null: none)"},
+}  # fmt: skip
+SHIFT_FIELDS: dict[str, Schema] = {
+    "name_zh": string(maxLength=100), "name_en": string(maxLength=100), "start": HHMM, "end": HHMM,
+    "lunch_minutes": integer(minimum=0, maximum=1440), "lunch_earliest": {**HHMM, "type": ["string", "null"]},
+    "lunch_latest": {**HHMM, "type": ["string", "null"]}, "noon_duty": {"type": "boolean"},
+}  # fmt: skip
+INSTANT = string(format="date-time", description="ISO 8601; without an offset, the hall's local time")
+ASSIGNMENT = obj(
+    ("day", "login", "shift", "start", "end"), day=string(format="date"), login=string(), shift=string(),
+    post={**NULLABLE, "description": "null: a floater"}, start=INSTANT, end=INSTANT,
+    lunch_start={**INSTANT, "type": ["string", "null"]}, lunch_end={**INSTANT, "type": ["string", "null"]},
+    pinned={"type": "boolean"},
+)  # fmt: skip
+LEAVE_KINDS = ["leave", "out", "training"]
+DAY_KINDS = ["workday", "weekend", "holiday", "adjusted_workday"]
+RANGE = (("from", string(format="date"), False), ("to", string(format="date"), False))
+DAY = (("day", string(format="date"), False), ("draft", {"type": "boolean"}, False))
+
 STAFF = "a signed-in clerk of that window, a manager of the hall, an administrator, or the hall's agent token"
 
 
@@ -88,6 +118,9 @@ def operations(ctx: ApiContext) -> list[Operation]:
     a = AccountRoutes(ctx)
     rec = RecordRoutes(ctx)
     dev = DeviceRoutes(ctx)
+    st = StaffingRoutes(ctx)
+    lv = LeaveRoutes(ctx)
+    ro = RosterRoutes(ctx)
     manager = "a manager of the hall or an administrator"
     reason = obj(("reason",), reason=string(maxLength=200))
     return [
@@ -203,6 +236,75 @@ def operations(ctx: ApiContext) -> list[Operation]:
         Operation("POST", "/api/tickets/{ticket_id:int}/evaluation/not-rated", dev.not_rated,
                   "The evaluation pad asked and no score came in time", "evaluations", "the hall's agent token",
                   responses={201: ("Recorded", ANY)}),
+        # -- staffing (managers of the hall) --
+        Operation("GET", "/api/halls/{hall}/staff", st.staff, "The staff registry, with skills and A/B partners",
+                  "staffing", manager, query=(("active_only", {"type": "boolean"}, False),),
+                  responses={200: ("Staff", ANY)}),
+        Operation("POST", "/api/halls/{hall}/staff", st.add_staff, "Add a clerk to the registry", "staffing",
+                  manager, body=obj(("login", "name"), login=string(maxLength=64), **STAFF_FIELDS),
+                  responses={201: ("Added", ANY)}),
+        Operation("PATCH", "/api/halls/{hall}/staff/{login}", st.update_staff,
+                  "Change a clerk (what the body gives; partner null clears the A/B pair)", "staffing", manager,
+                  body=obj((), **STAFF_FIELDS), responses={200: ("Changed", ANY)}),
+        Operation("POST", "/api/halls/{hall}/staff/{login}/deactivate", st.deactivate_staff,
+                  "Take a clerk off the staff for good (their partner and posts are freed)", "staffing", manager,
+                  responses={200: ("Deactivated", ANY)}),
+        Operation("GET", "/api/halls/{hall}/posts", st.posts, "Posts (岗位) and who holds them (AB岗)", "staffing",
+                  manager, responses={200: ("Posts", ANY)}),
+        Operation("PUT", "/api/halls/{hall}/posts/{code}", st.set_post, "Who holds a post (a) and stands in (b)",
+                  "staffing", manager, body=obj(a=NULLABLE, b=NULLABLE), responses={200: ("Set", ANY)}),
+        Operation("GET", "/api/halls/{hall}/shifts", st.shifts, "Shift templates (班次)", "staffing", manager,
+                  responses={200: ("Shift templates", ANY)}),
+        Operation("POST", "/api/halls/{hall}/shifts", st.add_shift, "Add a shift template", "staffing", manager,
+                  body=obj(("code", "name_zh", "start", "end"), code=string(maxLength=32), **SHIFT_FIELDS),
+                  responses={201: ("Added", ANY)}),
+        Operation("PUT", "/api/halls/{hall}/shifts/{code}", st.change_shift, "Replace a shift template", "staffing",
+                  manager, body=obj(("name_zh", "start", "end"), **SHIFT_FIELDS), responses={200: ("Replaced", ANY)}),
+        Operation("DELETE", "/api/halls/{hall}/shifts/{code}", st.delete_shift, "Delete a shift template",
+                  "staffing", manager, responses={200: ("Deleted", ANY)}),
+        Operation("GET", "/api/halls/{hall}/leave", lv.leave, "Leave overlapping the days from..to", "staffing",
+                  manager, query=(*RANGE, ("login", string(), False)), responses={200: ("Leave", ANY)}),
+        Operation("POST", "/api/halls/{hall}/leave", lv.add_leave, "Record leave (请假, 外出, 培训)", "staffing",
+                  manager, body=obj(("login", "kind", "start", "end"), login=string(), kind=string(enum=LEAVE_KINDS),
+                                    start=INSTANT, end=INSTANT, note=string(maxLength=200)),
+                  responses={201: ("Recorded", ANY)}),
+        Operation("DELETE", "/api/halls/{hall}/leave/{leave_id:int}", lv.delete_leave, "Delete leave", "staffing",
+                  manager, responses={200: ("Deleted", ANY)}),
+        Operation("GET", "/api/halls/{hall}/calendar", lv.calendar,
+                  "What each day is (kind, name, source, beyond_data)", "staffing", manager, query=RANGE,
+                  responses={200: ("Days", ANY)}),
+        Operation("PUT", "/api/halls/{hall}/calendar/{day}", lv.set_day, "Set what a day is for the hall",
+                  "staffing", manager, body=obj(("kind",), kind=string(enum=DAY_KINDS), name=string(maxLength=100)),
+                  responses={200: ("The day", ANY)}),
+        Operation("DELETE", "/api/halls/{hall}/calendar/{day}", lv.clear_day,
+                  "Clear the dashboard's date (the hall file's or the national calendar holds again)", "staffing",
+                  manager, responses={200: ("The day", ANY)}),
+        Operation("GET", "/api/halls/{hall}/rosters", ro.rosters,
+                  "Rosters of a range: the published versions in force and the drafts", "rosters", manager,
+                  query=RANGE, responses={200: ("Rosters", ANY)}),
+        Operation("POST", "/api/halls/{hall}/rosters", ro.save,
+                  "Save a draft (it replaces the drafts of its days)", "rosters", manager,
+                  body=obj(("first", "last", "assignments"), first=string(format="date"), last=string(format="date"),
+                           assignments={"type": "array", "items": ASSIGNMENT}),
+                  responses={201: ("The draft", ANY)}),
+        Operation("GET", "/api/halls/{hall}/rosters/week", ro.week, "The week grid (staff × day) holding a day",
+                  "rosters", manager, query=DAY, responses={200: ("The grid", ANY)}),
+        Operation("GET", "/api/halls/{hall}/rosters/noon", ro.noon, "Noon coverage (中午不停歇) of a day", "rosters",
+                  manager, query=DAY, responses={200: ("Coverage per slot", ANY)}),
+        Operation("GET", "/api/halls/{hall}/rosters/{roster_id:int}", ro.roster, "A roster with its duties",
+                  "rosters", manager, responses={200: ("The roster", ANY)}),
+        Operation("POST", "/api/halls/{hall}/rosters/{roster_id:int}/publish", ro.publish,
+                  "Publish a draft as the next version", "rosters", manager, responses={200: ("Published", ANY)}),
+        Operation("POST", "/api/halls/{hall}/rosters/{roster_id:int}/pin", ro.pin,
+                  "Pin or unpin a duty of a draft (the solver keeps pinned duties)", "rosters", manager,
+                  body=obj(("login", "day"), login=string(), day=string(format="date"), pinned={"type": "boolean"},
+                           start=INSTANT),
+                  responses={200: ("The duty", ANY)}),
+        Operation("GET", "/api/halls/{hall}/my/duties", ro.my_duties,
+                  "My duties today and this week, and my leave", "rosters",
+                  "staff of the hall (their own); managers for anyone (login)",
+                  query=(("day", string(format="date"), False), ("login", string(), False)),
+                  responses={200: ("Duties", ANY)}),
     ]  # fmt: skip
 
 

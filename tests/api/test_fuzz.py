@@ -123,6 +123,10 @@ PATH_DEFAULTS = {
     "notice_id": "1",
     "token_id": "1",
     "username": "boss",
+    "login": "li",
+    "leave_id": "1",
+    "roster_id": "1",
+    "day": "2026-11-23",
 }
 SAMPLE_STRINGS = {"service": "A", "username": "boss", "password": PASSWORD, "kind": "display", "state": "online"}
 
