@@ -4,7 +4,9 @@ instead of making the whole model infeasible.
 Coverage is exact. Skills and A/B lunches depend on whose lunch falls where, which the lunch
 model decides; here they are held by conditions every good roster meets (so the month model
 stays a relaxation, and a hard stage it proves above zero proves the rules cannot all be
-met). Weights count a broken slot as 1 and a broken day as ``DAY_WEIGHT``.
+met). Weights count a broken slot as 1 and a broken day as ``DAY_WEIGHT``. Limits that not
+working always meets (hours, rest, days in a row, A/B lunches that must overlap) are plain
+constraints unless a pin is in them: fewer penalties, and the model is still always feasible.
 """
 
 from __future__ import annotations
@@ -112,8 +114,7 @@ def add_ab_pairs(rm: RosterModel) -> None:
             for t1, v1 in rm.shifts.get((a, day.day), ()):
                 for t2, v2 in rm.shifts.get((b, day.day), ()):
                     if _lunches_overlap(t1, t2):
-                        both = rm.penalty(HARD, 1, 1, f"both_{post}_{day.day:%m%d}_{t1.code}_{t2.code}")
-                        rm.model.add(v1 + v2 <= 1 + both)
+                        rm.at_most([(v1, 1), (v2, 1)], 1, f"both_{post}_{day.day:%m%d}_{t1.code}_{t2.code}", 1)
 
 
 def add_week_hours(rm: RosterModel) -> None:
@@ -123,10 +124,8 @@ def add_week_hours(rm: RosterModel) -> None:
     for (login, day), shifts in rm.shifts.items():
         weeks[login, day - timedelta(days=day.weekday())].extend((v, t.minutes) for t, v in shifts)
     for (login, monday), terms in weeks.items():
-        most = sum(c for _, c in terms)
-        if most > limit:
-            over = rm.penalty(HARD, -(-(most - limit) // SLOT_MINUTES), 1, f"over_{login}_{monday:%m%d}")
-            rm.model.add(linear(terms) <= limit + SLOT_MINUTES * over)
+        if sum(c for _, c in terms) > limit:
+            rm.at_most(terms, limit, f"over_{login}_{monday:%m%d}", 1, SLOT_MINUTES)
 
 
 def add_rest(rm: RosterModel) -> None:
@@ -138,8 +137,7 @@ def add_rest(rm: RosterModel) -> None:
                 end = rm.problem.shift_bounds(day, t1)[1]
                 start = rm.problem.shift_bounds(day + timedelta(days=1), t2)[0]
                 if start - end < limit:
-                    short = rm.penalty(HARD, 1, DAY_WEIGHT, f"rest_{login}_{day:%m%d}_{t1.code}_{t2.code}")
-                    rm.model.add(v1 + v2 <= 1 + short)
+                    rm.at_most([(v1, 1), (v2, 1)], 1, f"rest_{login}_{day:%m%d}_{t1.code}_{t2.code}", DAY_WEIGHT)
 
 
 def add_consecutive(rm: RosterModel) -> None:
@@ -153,6 +151,6 @@ def add_consecutive(rm: RosterModel) -> None:
         while first + timedelta(days=limit) <= days[-1]:
             run = [first + timedelta(days=i) for i in range(limit + 1)]
             if sum(1 for d in run if rm.works(clerk.login, d)) > limit:
-                over = rm.penalty(HARD, 1, DAY_WEIGHT, f"run_{clerk.login}_{first:%m%d}")
-                rm.model.add(linear([term for d in run for term in rm.works(clerk.login, d)]) <= limit + over)
+                work = [term for d in run for term in rm.works(clerk.login, d)]
+                rm.at_most(work, limit, f"run_{clerk.login}_{first:%m%d}", DAY_WEIGHT)
             first += timedelta(days=1)

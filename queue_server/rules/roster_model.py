@@ -74,8 +74,10 @@ class RosterModel:
         self.count: dict[tuple[date, str], cp_model.IntVar] = {}
         self.lunch_count: dict[tuple[date, str, int], cp_model.IntVar] = {}
         self.pinned: dict[tuple[str, date], list[Assignment]] = defaultdict(list)
+        self.fixed: set[int] = set()  # the variables pins fix
         self.terms: dict[str, Terms] = {stage: [] for stage in STAGES}
         self.offset: dict[str, int] = dict.fromkeys(STAGES, 0)  # broken whatever the solver does
+        self.most: dict[str, int] = dict.fromkeys(STAGES, 0)  # the largest a stage's penalties can sum to
         for pin in problem.pinned:
             self.pinned[pin.login, pin.day].append(pin)
         for clerk in problem.clerks():
@@ -94,7 +96,9 @@ class RosterModel:
         for t in allowed(self.problem, day):
             if pins:
                 if any(p.shift == t.code for p in pins):  # kept exactly: its shift is fixed
-                    self.model.add(self._shift(login, day.day, t) == 1)
+                    x = self._shift(login, day.day, t)
+                    self.model.add(x == 1)
+                    self.fixed.add(x.index)
             elif not self.problem.on_leave(login, *self.problem.shift_bounds(day.day, t)):
                 self._shift(login, day.day, t)
         if not pins:
@@ -133,7 +137,19 @@ class RosterModel:
         """A new penalty variable in ``[0, upper]`` counted ``weight`` times in ``stage``."""
         v = self.model.new_int_var(0, upper, name)
         self.terms[stage].append((v, weight))
+        self.most[stage] += weight * upper
         return v
+
+    def at_most(self, terms: Terms, bound: int, name: str, weight: int, unit: int = 1) -> None:
+        """A hard rule ``sum(terms) <= bound`` on shifts worked. Plain when no pin is in it (not
+        working meets it, so the model stays feasible); with a penalty per ``unit`` over when a pin
+        may break it, so the answer names the rule instead of failing."""
+        if not any(v.index in self.fixed for v, _ in terms):
+            self.model.add(linear(terms) <= bound)
+            return
+        most = sum(c for _, c in terms if c > 0) - bound
+        over = self.penalty(HARD, max(1, -(-most // unit)), weight, name)
+        self.model.add(linear(terms) <= bound + unit * over)
 
     def objective(self, stage: str) -> cp_model.LinearExpr:
         return linear(self.terms[stage]) + self.offset[stage]
