@@ -13,6 +13,7 @@ from .devices import DeviceRoutes
 from .leave import LeaveRoutes
 from .openapi import document
 from .records import RecordRoutes
+from .roster_solve import RosterSolveRoutes
 from .rosters import RosterRoutes
 from .spec import Operation, Schema, integer, number, obj, ref, string
 from .staffing import StaffingRoutes
@@ -121,6 +122,7 @@ def operations(ctx: ApiContext) -> list[Operation]:
     st = StaffingRoutes(ctx)
     lv = LeaveRoutes(ctx)
     ro = RosterRoutes(ctx)
+    solver = RosterSolveRoutes(ctx)
     manager = "a manager of the hall or an administrator"
     reason = obj(("reason",), reason=string(maxLength=200))
     return [
@@ -300,6 +302,15 @@ def operations(ctx: ApiContext) -> list[Operation]:
                   body=obj(("login", "day"), login=string(), day=string(format="date"), pinned={"type": "boolean"},
                            start=INSTANT),
                   responses={200: ("The duty", ANY)}),
+        Operation("POST", "/api/halls/{hall}/rosters/solve", solver.start,
+                  "自动排班: solve a range in the background (202, a job; 409 while the hall's solve runs); the "
+                  "answer is saved as the draft of its days", "rosters", manager,
+                  body=obj(("first", "last"), first=string(format="date"), last=string(format="date"),
+                           time_limit_s=number(minimum=0.1, maximum=60, default=10)),
+                  responses={202: ("The job", obj(job=string(), state=string()))}),
+        Operation("GET", "/api/halls/{hall}/rosters/solve/{job}", solver.status,
+                  "A solve job: state, stage, progress; the answer and the draft saved once done", "rosters",
+                  manager, responses={200: ("The job", ANY)}),
         Operation("GET", "/api/halls/{hall}/my/duties", ro.my_duties,
                   "My duties today and this week, and my leave", "rosters",
                   "staff of the hall (their own); managers for anyone (login)",

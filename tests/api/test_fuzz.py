@@ -127,6 +127,7 @@ PATH_DEFAULTS = {
     "leave_id": "1",
     "roster_id": "1",
     "day": "2026-11-23",
+    "job": "0123abcd",
 }
 SAMPLE_STRINGS = {"service": "A", "username": "boss", "password": PASSWORD, "kind": "display", "state": "online"}
 

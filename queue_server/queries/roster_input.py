@@ -1,0 +1,81 @@
+"""The roster to make for a hall and a range, read from the store: what the solver needs
+(``RosterProblem``) in one read, so staff, posts, leave and rosters agree with each other.
+
+The days come from the hall's calendar and opening hours, the staff and templates from its
+registry; ``previous`` is the published roster in force over the range (changes from it
+cost), ``pinned`` the pinned duties of the range's drafts (kept exactly). Demand is left to
+the solver's derivation until a planner feeds it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from ..errors import BadRequest
+from ..rules.calendar import HallCalendar
+from ..rules.roster_problem import RosterProblem, roster_days
+from ..service import QueueService
+from ..text import date_problem
+from .rosters import rosters_in
+from .staffing import days_of
+
+MAX_SOLVE_DAYS = 62  # two months: a roster is made by the week or the month
+DEFAULT_TIME_LIMIT_S = 10.0
+MAX_TIME_LIMIT_S = 60.0
+MIN_TIME_LIMIT_S = 0.1
+
+
+def check_solve_range(first: date, last: date) -> None:
+    """BadRequest naming the field when ``first..last`` cannot be solved at once."""
+    for day, name in ((first, "first"), (last, "last")):
+        problem = date_problem(day)
+        if problem:
+            raise BadRequest(f"{name}: 日期{problem[0]} / {name}: {problem[1]}")
+    if last < first:
+        raise BadRequest(f"last: 结束日期早于开始日期 / last: {last} is before first {first}")
+    if (last - first).days + 1 > MAX_SOLVE_DAYS:
+        raise BadRequest(
+            f"last: 自动排班一次最多 {MAX_SOLVE_DAYS} 天 / last: a solve covers at most {MAX_SOLVE_DAYS} days"
+        )
+
+
+def check_time_limit(seconds: float) -> None:
+    if not MIN_TIME_LIMIT_S <= seconds <= MAX_TIME_LIMIT_S:
+        raise BadRequest(
+            f"time_limit_s: 须在 {MIN_TIME_LIMIT_S:g} 到 {MAX_TIME_LIMIT_S:g} 秒之间 / time_limit_s: must lie "
+            f"between {MIN_TIME_LIMIT_S:g} and {MAX_TIME_LIMIT_S:g} seconds, got {seconds:g}"
+        )
+
+
+def roster_problem(
+    service: QueueService, slug: str, first: date, last: date, time_limit_s: float = DEFAULT_TIME_LIMIT_S
+) -> RosterProblem:
+    """The roster problem of ``[first, last]`` in hall ``slug`` as the store has it now."""
+    hall = service.hall(slug)
+    check_solve_range(first, last)
+    check_time_limit(time_limit_s)
+    tz = hall.tz
+    since = datetime.combine(first, time(0), tzinfo=tz)
+    until = datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz)
+    with service.store.reader(slug) as r:
+        overrides = r.calendar_overrides(first, last)
+        staff = tuple(m for m in r.staff() if m.active)
+        templates = tuple(r.shift_templates())
+        posts = tuple(r.posts())
+        leave = tuple(r.leaves(since, until))
+        rosters = rosters_in(r.rosters(first, last), first, last)
+    calendar = HallCalendar(hall.hours, overrides)
+    pinned = tuple(a for d in rosters.drafts for a in d.assignments if a.pinned and first <= a.day <= last)
+    return RosterProblem(
+        hall=slug,
+        tz=tz,
+        days=roster_days((calendar.day(d) for d in days_of(first, last)), hall.hours),
+        staff=staff,
+        templates=templates,
+        posts=posts,
+        leave=leave,
+        noon=hall.noon,
+        previous=rosters.assignments(),
+        pinned=pinned,
+        time_limit_s=time_limit_s,
+    )
