@@ -19,11 +19,14 @@ from .api.context import ApiContext
 from .api.guard import Guard, error_response, hallq_error_response
 from .api.routes import api_routes
 from .auth.service import AuthService
+from .commands.gate import Gate, Unaudited
+from .commands.roster_runner import RosterRunner
 from .errors import HallQError
 from .landing import Landing
+from .leadership import leadership_for
 from .plugins import Plugin
 from .queries.hall import hall_view
-from .scheduler import build_scheduler, rollover_all
+from .scheduler import build_scheduler, lead, rollover_all
 from .service import QueueService
 
 FAVICON = (Path(__file__).resolve().parent / "templates" / "favicon.svg").read_bytes()
@@ -55,8 +58,14 @@ def create_app(
         # Browsers ask for it on every page; one icon for every room's pages, never a 404.
         return Response(FAVICON, media_type="image/svg+xml", headers={"Cache-Control": "max-age=86400"})
 
+    # Which process runs the timed jobs (the rollover, the roster runner): the leader.
+    leadership = leadership_for(service.store.url) if scheduler else None
+    runner = RosterRunner(service, api.gate if api is not None else Gate(service, Unaudited()))
+
     async def health(request: Request) -> JSONResponse:
-        return JSONResponse({"ok": True})
+        if leadership is None:
+            return JSONResponse({"ok": True})
+        return JSONResponse({"ok": True, "is_leader": leadership.is_leader})
 
     async def on_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, HallQError)
@@ -80,14 +89,19 @@ def create_app(
                 if plugin.lifespan is not None:
                     await plugged.enter_async_context(plugin.lifespan())
             await run_in_threadpool(rollover_all, service)
-            jobs = build_scheduler(service) if scheduler else None
-            if jobs is not None:
+            jobs = None
+            if leadership is not None:
+                # Take the lead (or not) and, leading, bring the halls to the roster before serving.
+                await run_in_threadpool(lead, leadership, runner)
+                jobs = build_scheduler(service, leadership=leadership, runner=runner)
                 jobs.start()
             try:
                 yield
             finally:
                 if jobs is not None:
                     jobs.shutdown(wait=False)
+                if leadership is not None:
+                    await run_in_threadpool(leadership.release)
 
     landing = Landing(service.config.halls, [s for p in plugins for s in p.screens], cli)
     routes: list[BaseRoute] = [

@@ -13,6 +13,7 @@ from .devices import DeviceRoutes
 from .leave import LeaveRoutes
 from .openapi import document
 from .records import RecordRoutes
+from .roster_now import RosterNowRoutes
 from .roster_solve import RosterSolveRoutes
 from .rosters import RosterRoutes
 from .spec import Operation, Schema, integer, number, obj, ref, string
@@ -122,6 +123,7 @@ def operations(ctx: ApiContext) -> list[Operation]:
     st = StaffingRoutes(ctx)
     lv = LeaveRoutes(ctx)
     ro = RosterRoutes(ctx)
+    rn = RosterNowRoutes(ctx)
     solver = RosterSolveRoutes(ctx)
     manager = "a manager of the hall or an administrator"
     reason = obj(("reason",), reason=string(maxLength=200))
@@ -293,6 +295,14 @@ def operations(ctx: ApiContext) -> list[Operation]:
                   "rosters", manager, query=DAY, responses={200: ("The grid", ANY)}),
         Operation("GET", "/api/halls/{hall}/rosters/noon", ro.noon, "Noon coverage (中午不停歇) of a day", "rosters",
                   manager, query=DAY, responses={200: ("Coverage per slot", ANY)}),
+        Operation("GET", "/api/halls/{hall}/rosters/now", rn.now,
+                  "The roster now: each window's rostered clerk (on duty, at lunch and where visitors go, before or "
+                  "after the shift; unrostered clerks at windows) and posts unmanned (缺岗) with the B backup",
+                  "rosters", manager, responses={200: ("Windows and absences", ANY)}),
+        Operation("GET", "/api/halls/{hall}/attendance", rn.attendance,
+                  "考勤: per clerk per day, first open and last close against the published duties, minutes late "
+                  "and left early, absent, on leave", "rosters", manager, query=RANGE,
+                  responses={200: ("Rows per clerk and day", ANY)}),
         Operation("GET", "/api/halls/{hall}/rosters/{roster_id:int}", ro.roster, "A roster with its duties",
                   "rosters", manager, responses={200: ("The roster", ANY)}),
         Operation("POST", "/api/halls/{hall}/rosters/{roster_id:int}/publish", ro.publish,

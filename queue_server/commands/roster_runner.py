@@ -1,0 +1,115 @@
+"""Running the roster (排班执行): bring a hall's windows to what the published roster says now.
+
+``RosterRunner.reconcile`` is idempotent: the scheduler's leader calls it every minute and at
+start. It reads the hall (``queries.roster_now.hall_now``), asks ``rules.roster_boundaries``
+for the steps, keeps those its boundary still asks for (the window's events since then say
+whether the runner, or a clerk, already acted on it: that survives a restart, so a boundary is
+neither repeated nor skipped) and takes each through the command gate as ``ROSTER_ACTOR``,
+audited like any other command. A window with a ticket called or in service waits for the
+next run: nobody in service is cut off.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from ..errors import HallQError, WindowBusy
+from ..principal import Principal, Role
+from ..queries.roster_now import HallNow, hall_now
+from ..queries.window_log import window_events
+from ..rules import windows as window_rules
+from ..rules.roster_boundaries import Step, StepKind, plan, still_due
+from ..service import Outcome, QueueService
+from .gate import Actor, Gate
+
+log = logging.getLogger("hallq.roster")
+
+ROSTER_LOGIN = "roster"  # the system actor's name in the audit log and on its window events
+ROSTER_ACTOR = Actor(Principal(name=ROSTER_LOGIN, role=Role.ADMIN))
+
+
+@dataclass(frozen=True, slots=True)
+class Taken:
+    """What one run did (``done``) and the steps a clerk's action got in the way of (``failed``,
+    with the error's code; the next run looks again)."""
+
+    at: datetime
+    done: tuple[Step, ...] = ()
+    failed: tuple[tuple[Step, str], ...] = ()
+
+
+def _pause_when_free(service: QueueService, slug: str, number: int, reason: str) -> Outcome:
+    """Pause for lunch, re-checking under the hall's lock that nobody was called meanwhile."""
+    with service._unit(slug) as u:  # one transaction, like every window command
+        current = u.tx.current_ticket(number)
+        if current is not None:
+            raise WindowBusy(
+                f"{number} 号窗口正在处理 {current.number}，午休稍后开始 / window {number} still has "
+                f"{current.number}; lunch starts after it"
+            )
+        win = u.save_window(window_rules.pause(u.window(number), reason, u.now, ROSTER_LOGIN))
+        return u.outcome(number, window=win)
+
+
+@dataclass
+class RosterRunner:
+    """The reconcile command for every hall of ``service``."""
+
+    service: QueueService
+    gate: Gate
+    # Steps found not due any more: the events that decided it stay in the log, so the verdict
+    # holds (this only saves reading them again every minute).
+    settled: set[tuple[str, Step]] = field(default_factory=set)
+
+    def reconcile_all(self) -> list[Taken]:
+        return [self.reconcile(h.slug) for h in self.service.config.halls]
+
+    def reconcile(self, slug: str) -> Taken:
+        now = hall_now(self.service, slug)
+        # A verdict is about one boundary of yesterday or today; older ones are never asked again.
+        self.settled = {k for k in self.settled if now.at - k[1].since < timedelta(days=2)}
+        steps = [
+            s for s in plan(now.at, now.windows, now.busy, now.duties, now.posts, now.noon_duty) if self._due(now, s)
+        ]
+        done: list[Step] = []
+        failed: list[tuple[Step, str]] = []
+        for step in steps:
+            try:
+                self._take(slug, step)
+            except HallQError as exc:  # a clerk acted meanwhile: the next run sees the new state
+                failed.append((step, exc.code))
+                log.info("%s: roster %s of window %d not taken: %s", slug, step.kind, step.window, exc.message)
+            else:
+                done.append(step)
+                log.info("%s: roster %s window %d (%s)", slug, step.kind, step.window, step.login)
+        return Taken(now.at, tuple(done), tuple(failed))
+
+    def _due(self, now: HallNow, step: Step) -> bool:
+        key = (now.slug, step)
+        if key in self.settled:
+            return False
+        with self.service.store.reader(now.slug) as r:
+            since = window_events(r, step.since, windows=(step.window,))
+        if still_due(step, since, ROSTER_LOGIN):
+            return True
+        self.settled.add(key)
+        return False
+
+    def _take(self, slug: str, step: Step) -> Outcome:
+        s, n, target = self.service, step.window, f"window {step.window}"
+        match step.kind:
+            case StepKind.PAUSE:
+                reason = step.reason or ""
+                return self.gate.perform(
+                    ROSTER_ACTOR, slug, "window.pause", target, _pause_when_free, s, slug, n, reason
+                )
+            case StepKind.RESUME:
+                return self.gate.perform(
+                    ROSTER_ACTOR, slug, "window.resume", target, s.resume_window, slug, n, ROSTER_LOGIN
+                )
+            case StepKind.CLOSE:
+                return self.gate.perform(
+                    ROSTER_ACTOR, slug, "window.close", target, s.close_window, slug, n, ROSTER_LOGIN
+                )
