@@ -7,12 +7,16 @@ never a silent '?'. ``hardware.led_frames`` turns these lines into Onbon frames.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 ENCODINGS = ("gb2312", "gbk")
 WINDOW_STATES = ("open", "paused", "closed")
+WINDOW_SCREEN_COLS = 16  # a 128×32 window screen: two lines of 16 columns
+# The lunch handover's pause reason: "午休，请到 N 号窗口办理 / Lunch break, please go to window N".
+LUNCH_TO = re.compile(r"^午休.*?请到\s*(\d+)\s*号窗口")
 
 
 class UnshowableText(ValueError):
@@ -87,11 +91,35 @@ def call_line(number: str, window: int, lang: str = "zh") -> str:
     raise ValueError(f"lang must be 'zh' or 'en', got {lang!r}")
 
 
-def window_screen_lines(number: str | None, window: int, state: str, waiting: int) -> list[str]:
+def paused_line(reason: str | None, width_cols: int = WINDOW_SCREEN_COLS) -> str:
+    """What a paused window's screen says: the reason's Chinese part ("中文 / English") when the
+    screen can show it whole (a lunch break in its short form: 午休 请到5号窗口), else 暂停服务."""
+    zh = (reason or "").split(" / ")[0].strip()
+    lunch = LUNCH_TO.match(zh)
+    to = f"{lunch.group(1)}号窗口" if lunch else "其他窗口"
+    candidates = [f"午休 请到{to}", f"午休请到{to}", zh, "午休 暂停服务"] if zh.startswith("午休") else [zh]
+    for text in candidates:
+        if text and columns(text) <= width_cols and _showable(text):
+            return text
+    return "暂停服务"
+
+
+def _showable(text: str) -> bool:
+    try:
+        encode(text, "gb2312")  # every font card has GB2312
+    except UnshowableText:
+        return False
+    return True
+
+
+def window_screen_lines(
+    number: str | None, window: int, state: str, waiting: int, reason: str | None = None
+) -> list[str]:
     """The two lines above window ``window`` (each at most 16 columns for a 128×32 screen).
 
-    ``state`` is the window's state ("open", "paused", "closed"); ``number`` its called ticket, if any.
-    An open window with no ticket shows the waiting count when people are waiting.
+    ``state`` is the window's state ("open", "paused", "closed"); ``number`` its called ticket, if any;
+    ``reason`` a paused window's pause reason. An open window with no ticket shows the waiting count
+    when people are waiting.
     """
     if state not in WINDOW_STATES:
         raise ValueError(f"window state must be one of {WINDOW_STATES}, got {state!r}")
@@ -101,7 +129,7 @@ def window_screen_lines(number: str | None, window: int, state: str, waiting: in
     if state == "closed":
         return [name, "暂停办理"]
     if state == "paused":
-        return [name, "暂停服务"]
+        return [name, paused_line(reason)]
     if number is not None:
         return [f"请 {number} 号", f"到{window}号窗口办理"]
     return [name, f"等候 {waiting} 人" if waiting else "欢迎光临"]

@@ -105,6 +105,28 @@ def test_window_lines_fit_a_small_screen_without_scrolling(state: str) -> None:
             encode(line, "gb2312")
 
 
+@pytest.mark.parametrize(
+    ("reason", "line"),
+    [
+        ("午休，请到 3 号窗口办理 / Lunch break, please go to window 3", "午休 请到3号窗口"),
+        ("午休，请到 12 号窗口办理 / Lunch break, please go to window 12", "午休请到12号窗口"),
+        ("午休，请到其他窗口办理 / Lunch break, please go to another window", "午休请到其他窗口"),
+        ("系统维护 / Maintenance", "系统维护"),
+        ("系统升级维护中，请前往其他窗口办理", "暂停服务"),  # wider than the screen: never scrolled or cut
+        ("喝茶☕", "暂停服务"),  # not in the font
+        (None, "暂停服务"),
+        ("", "暂停服务"),
+    ],
+)
+def test_a_paused_window_shows_its_reason_when_it_fits(reason: str | None, line: str) -> None:
+    lines = window_screen_lines(None, 12, "paused", 3, reason)
+    assert lines == ["12号窗口", line]
+    assert not fit(line, WINDOW.columns).scroll
+    encode(line, "gb2312")
+    # Only a paused window says why.
+    assert window_screen_lines(None, 12, "open", 0, reason) == ["12号窗口", "欢迎光临"]
+
+
 def test_window_lines_reject_unknown_state() -> None:
     with pytest.raises(ValueError, match="state"):
         window_screen_lines(None, 1, "busy", 0)
