@@ -32,6 +32,8 @@ from .principal import DeviceKind, Principal, Role
 from .queries.desk import window_desk
 from .queries.hall import hall_view, window_at, windows_at
 from .queries.log import EventLog, event_log
+from .queries.rosters import roster_range
+from .queries.staffing import leave_between, staff_list
 from .queries.tickets import hall_of_ticket, known_ticket, slip, status_view
 from .realtime import Hub
 from .realtime.hub import Subscription
@@ -52,6 +54,7 @@ from .realtime.outbox import Closed
 from .realtime.ws import FORBIDDEN, SERVER_ERROR, UNAUTHENTICATED, serve
 from .rules.devices import DeclaredDevice
 from .service import QueueService
+from .staffing import Assignment, Leave, LeaveKind, StaffMember
 from .web import EN, ZH, language, strings, switch_url, templates
 
 __all__ = [
@@ -64,6 +67,7 @@ __all__ = [
     "Access",
     "Actor",
     "ApiContext",
+    "Assignment",
     "BadRequest",
     "CallEntry",
     "Clock",
@@ -88,6 +92,8 @@ __all__ = [
     "HallQError",
     "HallSnapshot",
     "Hub",
+    "Leave",
+    "LeaveKind",
     "Message",
     "NotFound",
     "Plugin",
@@ -96,6 +102,7 @@ __all__ = [
     "Resumed",
     "Role",
     "Screen",
+    "StaffMember",
     "Subscription",
     "SystemClock",
     "Ticket",
@@ -114,11 +121,14 @@ __all__ = [
     "json_object",
     "known_ticket",
     "language",
+    "leave_between",
     "path_int",
     "path_str",
     "query",
+    "roster_range",
     "serve",
     "slip",
+    "staff_list",
     "status_view",
     "strings",
     "switch_url",

@@ -2,6 +2,8 @@
 // HTTP: the public API with the session cookie, X-CSRF-Token on every POST.
 // Live state: the window channel (/ws/halls/{hall}/windows/{n}), authenticated by the cookie.
 import { $, EN, Live, PAGE, T, fmt, showOnline } from "/static/displays/hallq-live.js";
+import { reasonIn } from "/static/displays/lunch.js";
+import { Duties } from "./duties.js";
 
 const S = { csrf: null, me: null, hall: null, number: null, window: null, waiting: {}, desk: null, live: null, day: null, modal: null };
 
@@ -46,11 +48,14 @@ function show(id) {
   for (const s of ["login", "picker", "console"]) $(s).hidden = s !== id;
   $("logout").hidden = id === "login";
   $("change-window").hidden = id !== "console";
+  duties.render();
 }
 
 function showLogin() {
   if (S.live) S.live.stop();
   S.live = null;
+  duties.data = null;
+  duties.render();
   show("login");
   $("username").focus();
 }
@@ -68,6 +73,7 @@ async function signedIn(me) {
   if (!slug) return showError(T.need_hall);
   S.hall = await api("GET", `/api/halls/${encodeURIComponent(slug)}`);
   $("hall-name").textContent = EN ? S.hall.name_en : S.hall.name_zh;
+  duties.load(slug);
   const saved = Number(sessionStorage.getItem(`hallq-counter-window:${slug}`));
   const snap = await api("GET", `/api/halls/${encodeURIComponent(slug)}/snapshot`);
   const mine = snap.windows.find((w) => w.staff === me.name && w.state !== "closed");
@@ -156,7 +162,7 @@ function render() {
   const w = S.window;
   if (!w) return;
   document.body.dataset.state = w.state;
-  $("win-state").textContent = T[`win_${w.state}`] + (w.pause_reason ? ` · ${w.pause_reason}` : "");
+  $("win-state").textContent = T[`win_${w.state}`] + (w.pause_reason ? ` · ${reasonIn(w.pause_reason, EN)}` : "");
   const cur = w.current && ["called", "serving"].includes(w.current.state) ? w.current : null;
   $("current-number").textContent = cur ? cur.number : "—";
   $("current-number").dataset.ticket = cur ? cur.id : "";
@@ -185,6 +191,7 @@ function render() {
   }
   $("waiting-total").textContent = total;
   renderToday();
+  duties.render();
 }
 
 function renderToday() {
@@ -340,6 +347,16 @@ document.addEventListener("keydown", (e) => {
   e.preventDefault();
   const button = document.querySelector(`#actions [data-action="${action}"]`);
   if (button && !button.disabled) COMMANDS[action]();
+});
+
+// -- my duties and the lunch handover (duties.js) ---------------------------------
+
+// The banner is about the window this console works, while it works one.
+const duties = new Duties({
+  api,
+  window: () => (S.live && !$("console").hidden ? S.window : null),
+  act: (action, body) => post(action, body),
+  error: showError,
 });
 
 // -- start --------------------------------------------------------------------
