@@ -1,6 +1,9 @@
 """What managers read: the live dashboard and the day's KPIs.
 
     /dashboard/{hall}[?lang=en]                    大厅管理 dashboard (sign in as the hall's manager)
+    /dashboard/{hall}/roster                       排班: week grid, noon coverage, leave, AB岗, 自动排班, print
+    /dashboard/{hall}/staff                        工作人员: the staff registry
+    GET /dashboard/{hall}/roster.xlsx?from=&to=    the roster as an XLSX sheet (manager)
     GET /api/halls/{hall}/reports/daily?date=…     the day's KPIs (manager)
     GET /api/halls/{hall}/reports/live             the waiting tickets behind the longest waits (manager)
 
@@ -13,15 +16,16 @@ from queue_server import Access, ApiContext, Plugin, QueueService, Screen
 
 from .demo import demo_lifespan
 from .pages import Reports
+from .roster_pages import RosterPages
 
 
 def plugin(service: QueueService, api_context: ApiContext, demo_speed: float | None = None) -> Plugin:
     """The reports room's routes, and demo traffic while the server runs when ``demo_speed`` is set."""
     lifespan = demo_lifespan(service, demo_speed, api_context.gate) if demo_speed else None
     dashboard = Screen("/dashboard/{hall}", "大厅管理（实时看板）", "Manager dashboard", Access.MANAGER)
-    return Plugin(
-        name="reports", routes=Reports(service, api_context).routes(), lifespan=lifespan, screens=(dashboard,)
-    )
+    # The 排班 and 工作人员 pages are reached from the dashboard's header, not listed as screens.
+    routes = [*Reports(service, api_context).routes(), *RosterPages(service, api_context).routes()]
+    return Plugin(name="reports", routes=routes, lifespan=lifespan, screens=(dashboard,))
 
 
 __all__ = ["plugin"]

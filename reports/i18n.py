@@ -6,6 +6,8 @@ from typing import Final
 
 from queue_server import EN, ZH
 
+from .roster_i18n import ROSTER_STRINGS
+
 STRINGS: Final[dict[str, dict[str, str]]] = {
     ZH: {
         "lang_switch": "English",
@@ -223,5 +225,8 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
     },
 }
 
+# The staffing pages' words (and the dashboard's staffing alerts) live beside these.
+for _lang, _words in ROSTER_STRINGS.items():
+    STRINGS[_lang].update(_words)
 
 __all__ = ["STRINGS"]

@@ -31,6 +31,7 @@ from .kpis import read_day_kpis, waiting_tickets
 
 HERE = Path(__file__).resolve().parent
 STATIC_URL = "/static/reports"
+ROSTER_NOW = "/api/halls/{hall}/rosters/now"
 
 
 def serial_lines(hardware: Mapping[str, Any]) -> dict[str, Any]:
@@ -116,6 +117,8 @@ class Reports:
             "timezone": config.timezone,
             **serial_lines(config.hardware),
             "signed_in": signed_in,
+            # Whether this server tells who the roster has at the windows now (缺岗 alerts).
+            "roster_now": any(getattr(r, "path", None) == ROSTER_NOW for r in request.app.routes),
         }
         context = {"t": t, "lang": lang, "switch_url": switch_url(request, lang), "static": STATIC_URL, "page": page}
         return self.templates.TemplateResponse(request, "dashboard.html", context)

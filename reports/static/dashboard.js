@@ -4,6 +4,7 @@ import { Live, T, PAGE, $, api as request, fmt } from "/static/displays/hallq-li
 import { EN, LOCALE, esc, localDate } from "./dashboard-util.js";
 import { deviceName, groupByLine, isProblem, renderDevices, stateOf } from "./dashboard-devices.js";
 import { Ratings, overdue, renderFollowUps, renderRatings } from "./dashboard-ratings.js";
+import { RosterNow } from "./dashboard-staffing.js";
 
 const HALL = PAGE.hall.slug;
 const SERVICES = Object.fromEntries(PAGE.hall.services.map((s) => [s.code, s]));
@@ -22,6 +23,7 @@ const state = {
   devices: new Map(), // serial device id -> health {id, kind, window, state, error, since, line?}
   openedLines: new Map(), // serial line id -> opened (true) or closed by the manager
   ratings: null,
+  rosterNow: null, // who the roster has at each window now, and who is missing (缺岗)
   skew: 0, // the server's clock minus this browser's, in ms: minutes count in the server's time
 };
 
@@ -82,6 +84,7 @@ function signedIn(me) {
     status: (online) => ($("offline").hidden = online),
   }).start();
   state.ratings = new Ratings(api, drawRatings);
+  state.rosterNow = new RosterNow(api, changed).start();
   loadStaff();
   refreshKpis();
   setInterval(refreshKpis, 30_000);
@@ -251,7 +254,9 @@ function renderWindows(now) {
     }
     card.className = `win ${w.state}`;
     card.querySelector(".win-state").textContent = T[`state_${w.state}`] || w.state;
-    card.querySelector(".win-staff").textContent = staffName(w.staff);
+    const unrostered = Boolean(w.staff && state.rosterNow?.unrostered(w.number));
+    card.querySelector(".win-staff").textContent = staffName(w.staff) + (unrostered ? ` · ${T.unrostered}` : "");
+    card.classList.toggle("unrostered", unrostered);
     const cur = card.querySelector(".win-current");
     // Who is at the window, or since when it has been free (the server's time), or why it is paused.
     cur.textContent = w.current ? w.current.number
@@ -284,7 +289,7 @@ function renderQueues(longest) {
 }
 
 function renderAlerts(now, longest) {
-  const items = [];
+  const items = state.rosterNow ? state.rosterNow.alerts(state.day) : [];
   for (const [c, m] of Object.entries(longest)) {
     if (m >= PAGE.thresholds.yellow) items.push({ cls: level(m), text: fmt(T.alert_wait, { service: serviceName(c), m }) });
   }

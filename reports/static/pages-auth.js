@@ -1,0 +1,36 @@
+// The staffing pages' sign-in, as the dashboard's: a session cookie and its CSRF token, sent as
+// X-CSRF-Token on every change. ``signIn(ready)`` shows the form until a manager is signed in,
+// then calls ``ready(me)``; ``api`` is the JSON request helper with the token added.
+import { PAGE, $, api as request } from "/static/displays/hallq-live.js";
+
+let csrf = null;
+export const api = (method, path, body) => request(method, path, body, csrf ? { "X-CSRF-Token": csrf } : {});
+
+export async function signIn(ready) {
+  const done = (me) => {
+    csrf = me.csrf_token;
+    $("who").textContent = me.name;
+    $("login").hidden = true;
+    ready(me);
+  };
+  $("login-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    $("login-error").hidden = true;
+    try {
+      const r = await api("POST", "/api/auth/login", { username: $("username").value, password: $("password").value });
+      done({ ...r.user, csrf_token: r.csrf_token });
+    } catch (e) {
+      $("login-error").textContent = `${e.message}`;
+      $("login-error").hidden = false;
+    }
+  });
+  if (!PAGE.signed_in) {
+    $("login").hidden = false;
+    return;
+  }
+  try {
+    done(await api("GET", "/api/auth/me"));
+  } catch (e) {
+    $("login").hidden = false;
+  }
+}
