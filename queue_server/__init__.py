@@ -30,6 +30,7 @@ from .fields import Fields
 from .plugins import Access, Plugin, Screen
 from .principal import DeviceKind, Principal, Role
 from .queries.desk import window_desk
+from .queries.duty_places import DutyPlaces, duty_places
 from .queries.hall import hall_view, window_at, windows_at
 from .queries.log import EventLog, event_log
 from .queries.rosters import roster_range
@@ -79,6 +80,7 @@ __all__ = [
     "DeviceKind",
     "DeviceState",
     "DeviceView",
+    "DutyPlaces",
     "Event",
     "EventKind",
     "EventLog",
@@ -115,6 +117,7 @@ __all__ = [
     "WindowState",
     "WindowView",
     "__version__",
+    "duty_places",
     "event_log",
     "hall_of_ticket",
     "hall_view",
