@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from ..errors import BadRequest
 from ..queries.roster_now import RosterNow, attendance_of, roster_now
 from ..rules.roster_presence import Attendance
 from .body import query
@@ -94,6 +95,8 @@ class RosterNowRoutes:
         q = query(request)
         first = q.date_("from", required=False) or self.ctx.service.business_day(slug)
         last = q.date_("to", required=False) or first
+        if last < first:
+            raise BadRequest(f"to: 结束日期早于开始日期 / query.to: {last} is before query.from {first}")
         rows = await run_in_threadpool(attendance_of, self.ctx.service, slug, first, last)
         names = {m.login: m.name for m in await run_in_threadpool(self.ctx.service.staff, slug)}
         return JSONResponse(
