@@ -1,0 +1,265 @@
+"""The 排班 page in a real Chromium against a real server (the demo hall, its eight clerks, its
+shift templates and a post per window): it lays out at 1280×800, 1366×768, 1920×1080 and
+1080×1920 without sideways scrolling, the grid clear of the side panel and no console error;
+a cell edited is saved into the week's draft; leave entered shows in the grid; 自动排班 shows its
+progress and the solver's explanation (the solver's endpoints stubbed when the server has none);
+the draft is published after a confirm; the week downloads as XLSX and reads back; the print
+stylesheet keeps the grid alone; the dashboard's 缺岗 alert names the B backup.
+
+Dates come from the page (the server's business day), never from this machine's calendar.
+Writes test-artifacts/roster-<width>x<height>.png.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date, timedelta
+from typing import Any
+
+import httpx2 as httpx
+import openpyxl  # type: ignore[import-untyped]
+import pytest
+
+from tests.browser_support import NEEDS_CHROMIUM, layout_problems, new_page, settle, shot, sign_in
+from tests.server_support import MANAGER_PASSWORD, Server, bearer
+
+pytestmark = [pytest.mark.browser, NEEDS_CHROMIUM]
+
+SCREENS = [(1280, 800), (1366, 768), (1920, 1080), (1080, 1920)]
+
+
+@pytest.fixture(scope="module")
+def page(browser: Any, server: Server) -> Any:
+    """One signed-in page of the roster, shared by the module's tests in order."""
+    p = new_page(browser, server, {"width": 1366, "height": 768})
+    p.goto(f"{server.base}/dashboard/demo/roster")
+    sign_in(p, "wangju", MANAGER_PASSWORD)
+    p.wait_for_selector("body[data-ready='1']")
+    p.wait_for_selector("#week tbody tr")
+    yield p
+    p.context.close()
+
+
+def manager(server: Server) -> dict[str, str]:
+    return bearer(server.base, "wangju", MANAGER_PASSWORD)
+
+
+def state(page: Any) -> dict[str, Any]:
+    found: dict[str, Any] = page.evaluate("() => ({monday: hallqRoster.monday, draft: hallqRoster.draft})")
+    return found
+
+
+def day_after(day: str, n: int) -> str:
+    return (date.fromisoformat(day) + timedelta(days=n)).isoformat()
+
+
+def cell(page: Any, login: str, day: str) -> Any:
+    return page.locator(f'#week td[data-login="{login}"][data-day="{day}"]')
+
+
+def no_errors(page: Any) -> None:
+    assert page.js_errors == [] and page.console_errors == [], (page.js_errors, page.console_errors)
+
+
+def test_a_cell_edited_is_saved_in_the_draft(page: Any, server: Server) -> None:
+    monday = state(page)["monday"]
+    cell(page, "zhangwei", monday).click()
+    page.select_option("#cell-shift", "full")
+    assert page.input_value("#cell-lunch-start") == "11:30"  # where the template places it first
+    page.select_option("#cell-post", index=1)
+    post = page.input_value("#cell-post")
+    page.check("#cell-pin")
+    page.click("#cell-save")
+    page.wait_for_function("() => document.getElementById('cell-status').textContent.length > 0")
+    assert page.text_content("#cell-status") == "已保存到草稿"
+    assert state(page)["draft"] is True
+    shown = cell(page, "zhangwei", monday)
+    assert "full" in shown.inner_text() and post in shown.inner_text() and "午休 11:30–12:30" in shown.inner_text()
+    assert shown.locator(".pin").count() == 1
+    r = httpx.get(f"{server.base}/api/halls/demo/rosters?from={monday}&to={monday}", headers=manager(server))
+    drafts = r.json()["drafts"]
+    assert len(drafts) == 1 and drafts[0]["first"] == monday
+    duty = httpx.get(f"{server.base}/api/halls/demo/rosters/{drafts[0]['id']}", headers=manager(server)).json()
+    assert [(a["login"], a["shift"], a["post"], a["pinned"]) for a in duty["assignments"]] == [
+        ("zhangwei", "full", post, True)
+    ]
+    no_errors(page)
+
+
+def test_leave_entered_shows_in_the_grid_and_the_list(page: Any) -> None:
+    monday = state(page)["monday"]
+    tuesday = page.evaluate(
+        "(m) => new Date(Date.parse(m + 'T00:00:00Z') + 86400000).toISOString().slice(0, 10)", monday
+    )
+    page.click(".side-tab[data-tab='leave']")
+    page.select_option("#leave-login", "lina")
+    page.select_option("#leave-kind", "training")
+    page.fill("#leave-start", f"{tuesday}T09:00")
+    page.fill("#leave-end", f"{tuesday}T17:00")
+    page.fill("#leave-note", "业务培训")
+    page.click("#leave-add")
+    page.wait_for_selector("#leave-list li[data-leave]")
+    assert "培训" in cell(page, "lina", tuesday).inner_text()
+    assert "李娜" in page.inner_text("#leave-list") and "业务培训" in page.inner_text("#leave-list")
+    # a second leave of someone else, then deleted again
+    page.select_option("#leave-login", "liuyang")
+    page.select_option("#leave-kind", "leave")
+    page.click("#leave-add")
+    page.wait_for_function("() => document.querySelectorAll('#leave-list li[data-leave]').length === 2")
+    assert "请假" in cell(page, "liuyang", tuesday).inner_text()
+    page.locator("#leave-list li", has_text="刘洋").locator(".delete-leave").click()
+    page.wait_for_function("() => document.querySelectorAll('#leave-list li[data-leave]').length === 1")
+    assert "请假" not in cell(page, "liuyang", tuesday).inner_text()
+    no_errors(page)
+
+
+VIOLATION = {
+    "rule": "noon_coverage",
+    "day": None,
+    "slot_start": "12:00",
+    "slot_end": "12:15",
+    "service": "A",
+    "post": None,
+    "login": None,
+    "zh": "12:00–12:15 业务 A 无人在岗",
+    "en": "12:00–12:15: nobody on duty serves A",
+    "amount": 1,
+}
+
+
+def test_the_solver_shows_its_progress_then_its_explanation(page: Any) -> None:
+    """The solver's job endpoints stubbed: a job that runs for two polls, then is done with a
+    violation the page must explain."""
+    asked: list[dict[str, Any]] = []
+    polls = {"n": 0}
+
+    def start(route: Any) -> None:
+        asked.append(json.loads(route.request.post_data))
+        route.fulfill(status=202, content_type="application/json", body=json.dumps({"job": "j1"}))
+
+    def poll(route: Any) -> None:
+        polls["n"] += 1
+        if polls["n"] <= 2:
+            body = {"state": "running", "elapsed_s": 3.0, "time_limit_s": 20, "stage": "shifts", "progress": 0.4}
+        else:
+            answer = {
+                "status": "FEASIBLE",
+                "hard_ok": False,
+                "violations": [VIOLATION],
+                "penalties": {},
+                "stages": [],
+                "wall_s": 6.2,
+            }
+            body = {
+                "state": "done",
+                "elapsed_s": 6.2,
+                "time_limit_s": 20,
+                "stage": "done",
+                "progress": 1,
+                "answer": answer,
+                "roster_id": None,
+            }
+        route.fulfill(status=200, content_type="application/json", body=json.dumps(body))
+
+    page.route("**/api/halls/demo/rosters/solve", start)
+    page.route("**/api/halls/demo/rosters/solve/j1", poll)
+    try:
+        page.click(".side-tab[data-tab='solve']")
+        page.fill("#solve-limit", "20")
+        page.click("#solve")
+        page.wait_for_selector("#solve-progress:not([hidden])")
+        page.wait_for_function("() => document.getElementById('solve-bar').style.width === '40%'")
+        assert "正在排班" in page.inner_text("#solve-status")
+        page.wait_for_selector("#violations li.violation")
+        assert page.inner_text("#violations li.violation") == VIOLATION["zh"]
+        assert "以下规则未能满足" in page.inner_text("#violations")
+        assert "FEASIBLE" in page.inner_text("#solve-status")
+        assert page.locator("#solve-progress").is_hidden()
+    finally:
+        page.unroute("**/api/halls/demo/rosters/solve")
+        page.unroute("**/api/halls/demo/rosters/solve/j1")
+    monday = state(page)["monday"]
+    sunday = page.evaluate(
+        "(m) => new Date(Date.parse(m + 'T00:00:00Z') + 6 * 86400000).toISOString().slice(0, 10)", monday
+    )
+    assert asked == [{"first": monday, "last": sunday, "time_limit_s": 20}]
+    assert state(page)["draft"] is True  # the solver's draft shows
+    no_errors(page)
+
+
+def test_the_draft_is_published_after_a_confirm(page: Any, server: Server) -> None:
+    monday = state(page)["monday"]
+    said: list[str] = []
+
+    def answer(dialog: Any) -> None:
+        said.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", answer)
+    try:
+        page.click("#publish")
+        page.wait_for_function("() => hallqRoster.draft === false && hallqRoster.range.drafts.length === 0")
+    finally:
+        page.remove_listener("dialog", answer)
+    assert len(said) == 1 and "发布" in said[0] and monday in said[0]
+    r = httpx.get(f"{server.base}/api/halls/demo/rosters?from={monday}&to={monday}", headers=manager(server)).json()
+    assert r["drafts"] == [] and monday in r["in_force"]
+    assert "full" in cell(page, "zhangwei", monday).inner_text()  # now in the published view
+    assert page.get_attribute(".view[data-view='published']", "aria-pressed") == "true"
+    no_errors(page)
+
+
+def test_the_week_downloads_as_xlsx(page: Any) -> None:
+    monday = state(page)["monday"]
+    with page.expect_download() as info:
+        page.click("#export")
+    download = info.value
+    assert download.suggested_filename.startswith(f"roster-demo-{monday.replace('-', '')}")
+    with open(download.path(), "rb") as f:
+        sheet = openpyxl.load_workbook(io.BytesIO(f.read())).active
+    rows = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    assert rows[0][0].endswith("排班表") and monday in rows[1][0]
+    zhang = next(row for row in rows[4:] if row[1] == "zhangwei")
+    assert zhang[2].startswith("full ") and "午休 11:30-12:30" in zhang[2]
+    lina = next(row for row in rows[4:] if row[1] == "lina")
+    assert lina[3] == "培训"
+
+
+def test_the_print_keeps_the_grid_alone(page: Any) -> None:
+    page.evaluate("() => { window.print = () => {}; }")  # no dialog in a test
+    page.click("#print-week")
+    page.emulate_media(media="print")
+    try:
+        assert page.locator(".side").is_hidden() and page.locator(".toolbar").is_hidden()
+        assert page.locator(".noon-panel").is_hidden()
+        assert page.locator(".print-head").is_visible() and "排班表" in page.inner_text("#print-title")
+        assert page.locator("#week").is_visible()
+        page.emulate_media(media="screen")
+        page.click("#print-month")
+        page.wait_for_selector("#month tbody tr", state="attached")
+        page.emulate_media(media="print")
+        assert page.locator("#month").is_visible() and page.locator(".grid-wrap").is_hidden()
+        assert "full" in page.inner_text("#month")
+    finally:
+        page.emulate_media(media="screen")
+        page.evaluate("() => window.dispatchEvent(new Event('afterprint'))")
+    assert page.locator("#month").is_hidden() and page.locator(".side").is_visible()
+    no_errors(page)
+
+
+def test_the_page_lays_out_on_every_screen(page: Any) -> None:
+    """Last: the grid then holds the duties, pins and leave of the tests above."""
+    page.click(".side-tab[data-tab='posts']")
+    for width, height in SCREENS:
+        page.set_viewport_size({"width": width, "height": height})
+        settle(page)
+        assert layout_problems(page) == [], (width, height)
+        grid = page.locator(".roster-main").bounding_box()
+        side = page.locator(".side").bounding_box()
+        apart = grid["x"] + grid["width"] <= side["x"] + 1 or grid["y"] + grid["height"] <= side["y"] + 1
+        assert apart, (width, height, grid, side)
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+        shot(page, f"roster-{width}x{height}.png")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    no_errors(page)
