@@ -35,6 +35,7 @@ from queue_server.app import create_app
 from queue_server.auth.redact import RedactSecrets
 from queue_server.auth.service import AuthService
 from queue_server.commands.gate import Actor, Gate
+from queue_server.commands.staff_accounts import StaffAccounts
 from queue_server.config import Config, ConfigError, demo_config, load_config
 from queue_server.errors import HallQError
 from queue_server.plugins import Plugin
@@ -171,30 +172,9 @@ def check_hall(config: Config, slug: str | None) -> None:
         raise SystemExit(f"没有这个大厅 / unknown hall {slug!r} (halls: {known})")
 
 
-def staff_refusal(config: Config, login: str, role: Role, slug: str | None) -> str | None:
-    """Why ``login`` may not be a clerk of hall ``slug``: a clerk sits at a window, and a hall
-    with a staff list opens windows only for the logins it names."""
-    hall = config.hall(slug) if slug else None
-    if role is not Role.CLERK or hall is None or not hall.staff or hall.staff_member(login) is not None:
-        return None
-    where = config.source
-    known = ", ".join(s.login for s in hall.staff)
-    return (
-        f"错误 / error: {login!r} 不在大厅 {hall.slug} 的工作人员名单中，无法开窗 / is not on the staff of hall "
-        f"{hall.slug}, so could never open a window.\n"
-        f"在 {where} 的 [[hall.staff]] 中加入 / add it to [[hall.staff]] in {where}:\n"
-        f'    [[hall.staff]]\n    login = "{login}"\n    name = "…"\n    skills = ["A", "B"]\n'
-        f"或使用名单中已有的账号名 / or use a login the staff list has: {known}"
-    )
-
-
 def cmd_user_add(args: argparse.Namespace) -> int:
     config, auth, gate = open_for_command(args)
     check_hall(config, args.hall)
-    refusal = staff_refusal(config, args.name, Role(args.role), args.hall)
-    if refusal:
-        print(refusal, file=sys.stderr)
-        return 2
     if sys.stdin.isatty():
         import getpass
 
@@ -204,15 +184,24 @@ def cmd_user_add(args: argparse.Namespace) -> int:
             return 2
     else:
         password = sys.stdin.readline().rstrip("\r\n")
+    # A clerk account joins its hall's staff registry (or is linked to the member there).
+    link = StaffAccounts(gate.service, auth)
     try:
-        user = gate.perform(
+        made = gate.perform(
             CLI_ACTOR, args.hall, "account.create", args.name,
-            auth.create_user, args.name, password, Role(args.role), args.hall, args.display_name or "",
+            link.create_account, args.name, password, Role(args.role), args.hall, args.display_name or "", "cli",
         )  # fmt: skip
     except (HallQError, ValueError) as exc:
         print(f"错误 / error: {exc}", file=sys.stderr)
         return 2
+    user = made.user
+    if made.staff is not None:
+        gate.record(CLI_ACTOR, "staff.create", "ok", user.hall, f"staff {user.username}", {"with": "account.create"})
     print(f"created {user.role.value} {user.username}" + (f" for hall {user.hall}" if user.hall else " (all halls)"))
+    if made.staff is not None:
+        print(f"已加入大厅 {user.hall} 的工作人员名单 / on the staff of hall {user.hall} now (no skills on record yet)")
+    elif made.linked:
+        print(f"已关联大厅 {user.hall} 的工作人员 / linked to {user.username} on the staff of hall {user.hall}")
     return 0
 
 

@@ -1,5 +1,5 @@
 """The command line as a person types it: options mean the same wherever they stand, the
-commands the server prints work when pasted, and a clerk account is one that can open a window."""
+commands the server prints work when pasted, and a clerk account is on its hall's staff."""
 
 from __future__ import annotations
 
@@ -78,36 +78,35 @@ def test_the_db_given_before_the_command_is_the_one_written(tmp_path: Path) -> N
     assert not (tmp_path / "data").exists()  # the default database was never touched
 
 
-def test_a_clerk_must_be_on_the_halls_staff_list(tmp_path: Path) -> None:
+def staff_logins(db: Path) -> list[str]:
+    with sqlite3.connect(db) as conn:
+        return [row[0] for row in conn.execute("SELECT login FROM staff WHERE hall = 'demo' ORDER BY login")]
+
+
+def test_a_clerk_account_joins_the_halls_staff(tmp_path: Path) -> None:
+    """A clerk account and a staff member are one thing: a new login joins the hall's staff
+    registry (so it can open a window), a login already there is linked, and a manager's
+    account needs no staff entry."""
     db = f"sqlite:///{tmp_path}/h.db"
-    refused = hallq(
+    made = hallq(
         "user", "add", "li", "--role", "clerk", "--hall", "demo", "--db", db, cwd=tmp_path, stdin="pw-long-enough\n"
     )
-    assert refused.returncode == 2
-    # It names the file and the key to add, and the logins that would work.
-    assert "queue_server/demo_hall.toml" in refused.stderr
-    assert "[[hall.staff]]" in refused.stderr and 'login = "li"' in refused.stderr
-    assert "zhangwei" in refused.stderr
-    assert users(tmp_path / "h.db") == []
-    ok = hallq(
-        "user",
-        "add",
-        "zhangwei",
-        "--role",
-        "clerk",
-        "--hall",
-        "demo",
-        "--db",
-        db,
-        cwd=tmp_path,
+    assert made.returncode == 0, made.stderr
+    assert "on the staff of hall demo now" in made.stdout
+    assert "li" in staff_logins(tmp_path / "h.db")
+    before = staff_logins(tmp_path / "h.db")
+    linked = hallq(
+        "user", "add", "zhangwei", "--role", "clerk", "--hall", "demo", "--db", db, cwd=tmp_path,
         stdin="pw-long-enough\n",
-    )
-    assert ok.returncode == 0, ok.stderr
-    # A manager needs no staff entry.
+    )  # fmt: skip
+    assert linked.returncode == 0, linked.stderr
+    assert "linked to zhangwei" in linked.stdout and staff_logins(tmp_path / "h.db") == before
     boss = hallq(
         "user", "add", "wang", "--role", "manager", "--hall", "demo", "--db", db, cwd=tmp_path, stdin="pw-long-enough\n"
     )
     assert boss.returncode == 0, boss.stderr
+    assert "wang" not in staff_logins(tmp_path / "h.db")
+    assert users(tmp_path / "h.db") == ["li", "wang", "zhangwei"]
 
 
 def test_the_first_start_hint_works_when_pasted(tmp_path: Path) -> None:

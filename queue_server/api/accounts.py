@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets as pysecrets
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -9,9 +10,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ..accounts import AuditRecord, DeviceToken
+from ..auth.secrets import MIN_PASSWORD_LENGTH
 from ..auth.service import COOKIE, client_ip
+from ..commands.staff_accounts import ONE_TIME_PASSWORD_BYTES, StaffAccounts
 from ..errors import BadRequest, Unauthorized
-from ..principal import DeviceKind, Principal
+from ..principal import DeviceKind, Principal, Role
 from .body import json_object, path_int, query
 from .context import ApiContext
 
@@ -142,6 +145,47 @@ class AccountRoutes:
             slug,
         )
         return JSONResponse(token_view(token))
+
+    async def create_account(self, request: Request) -> Response:
+        """A staff account of the hall: managers make clerks, administrators managers too. A
+        clerk's account joins the hall's staff registry (or is linked to the member there).
+        Without ``password`` a one-time one is made and shown in this answer only."""
+        slug: str = request.path_params["hall"]
+        self.ctx.service.hall(slug)
+        body = await json_object(request)
+        username = body.req_str("username", max_len=64)
+        role_raw = body.str_("role", required=False, max_len=16, default=Role.CLERK.value) or Role.CLERK.value
+        display_name = body.str_("display_name", required=False, max_len=100, default="") or ""
+        password = body.str_("password", required=False, max_len=256)
+        body.done()
+        if role_raw not in (Role.CLERK.value, Role.MANAGER.value):
+            raise BadRequest(f"角色无效 / body.role must be clerk or manager, got {role_raw!r}")
+        role = Role(role_raw)
+        if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+            need = MIN_PASSWORD_LENGTH
+            raise BadRequest(f"密码至少 {need} 位 / body.password needs at least {need} characters")
+        allowed = (lambda p: p.can_manage(slug)) if role is Role.CLERK else (lambda p: p.role is Role.ADMIN)
+        principal = await self.ctx.require(request, slug, allowed, "account.create")
+        secret = password or pysecrets.token_urlsafe(ONE_TIME_PASSWORD_BYTES)
+        link = StaffAccounts(self.ctx.service, self.ctx.auth)
+        made = await self.ctx.act(
+            request, principal, slug, "account.create", username,
+            link.create_account, username, secret, role, slug, display_name, principal.name,
+        )  # fmt: skip
+        if made.staff is not None:
+            detail = {"with": "account.create"}
+            await self.ctx.audit(request, principal, "staff.create", "ok", slug, f"staff {username}", detail)
+        user = made.user
+        view: dict[str, Any] = {
+            "username": user.username,
+            "display_name": user.display_name,
+            "role": user.role.value,
+            "hall": user.hall,
+            "staff": "created" if made.staff is not None else "linked" if made.linked else None,
+        }
+        if password is None:
+            view["password"] = secret  # shown once: only its hash is stored
+        return JSONResponse(view, status_code=201)
 
     async def unlock(self, request: Request) -> Response:
         """Clear the sign-in throttle of an account of the hall (a clerk slowed down by mistyping,

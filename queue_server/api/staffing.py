@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from ..commands.staff_accounts import StaffAccounts
 from ..commands.staffing import KEEP, Keep
 from ..errors import BadRequest
 from ..fields import Fields
@@ -102,13 +103,20 @@ class StaffingRoutes:
         partner = nullable_login(body, "partner")
         body.done()
         principal = await manager(self.ctx, request, slug, "staff.create")
+        link = StaffAccounts(self.ctx.service, self.ctx.auth)
         done = await self.ctx.act(
             request, principal, slug, "staff.create", f"staff {login}",
-            lambda: self.ctx.service.add_staff(
+            lambda: link.add_staff(
                 slug, login, name, department=department, skills=skills, partner=partner, by=principal.name
             ),
         )  # fmt: skip
-        return JSONResponse(staff_view(done.value), status_code=201)
+        view = staff_view(done.member)
+        view["account"] = {"username": done.account.username, "role": done.account.role.value}
+        if done.password is not None:
+            # A clerk account made for the new member: its one-time password is shown here only.
+            await self.ctx.audit(request, principal, "account.create", "ok", slug, login, {"with": "staff.create"})
+            view["password"] = done.password
+        return JSONResponse(view, status_code=201)
 
     async def update_staff(self, request: Request) -> Response:
         """Change what the body gives; ``"partner": null`` clears the A/B partner (on both sides)."""
