@@ -33,6 +33,7 @@ from .queries.desk import window_desk
 from .queries.duty_places import DutyPlaces, duty_places
 from .queries.hall import hall_view, window_at, windows_at
 from .queries.log import EventLog, event_log
+from .queries.roster_now import RosterNow, attendance_of, roster_now
 from .queries.rosters import roster_range
 from .queries.staffing import leave_between, staff_list
 from .queries.tickets import hall_of_ticket, known_ticket, slip, status_view
@@ -54,6 +55,7 @@ from .realtime.messages import (
 from .realtime.outbox import Closed
 from .realtime.ws import FORBIDDEN, SERVER_ERROR, UNAUTHENTICATED, serve
 from .rules.devices import DeclaredDevice
+from .rules.roster_presence import Attendance
 from .service import QueueService
 from .staffing import Assignment, Leave, LeaveKind, StaffMember
 from .web import EN, ZH, language, strings, switch_url, templates
@@ -69,6 +71,7 @@ __all__ = [
     "Actor",
     "ApiContext",
     "Assignment",
+    "Attendance",
     "BadRequest",
     "CallEntry",
     "Clock",
@@ -103,6 +106,7 @@ __all__ = [
     "QueueService",
     "Resumed",
     "Role",
+    "RosterNow",
     "Screen",
     "StaffMember",
     "Subscription",
@@ -117,6 +121,7 @@ __all__ = [
     "WindowState",
     "WindowView",
     "__version__",
+    "attendance_of",
     "duty_places",
     "event_log",
     "hall_of_ticket",
@@ -128,6 +133,7 @@ __all__ = [
     "path_int",
     "path_str",
     "query",
+    "roster_now",
     "roster_range",
     "serve",
     "slip",
