@@ -2,6 +2,7 @@
 // and each call (and recall) announced by voice.
 import { $, AT_WINDOW, EN, Live, PAGE, T, fmt, params, serviceNames, showOnline } from "./hallq-live.js";
 import { fitGrid } from "./fit.js";
+import { isLunch, lunchTo } from "./lunch.js";
 import { showTokenRefused } from "./screen.js";
 import { VoiceQueue } from "./voice.js";
 
@@ -52,9 +53,16 @@ function renderWindows() {
       const current = w.current && AT_WINDOW.includes(w.current.state) ? w.current.number : "";
       // No ticket: the window's state in words (空闲 / 暂停 / 未开放), never a bare dash.
       const word = w.state === "open" ? (current ? "" : "idle") : w.state;
-      const card = el("div", `win ${w.state}${word === "idle" ? " idle" : ""}`);
+      const lunch = w.state === "paused" && isLunch(w.pause_reason);
+      const card = el("div", `win ${w.state}${word === "idle" ? " idle" : ""}${lunch ? " lunch" : ""}`);
       card.dataset.window = w.number;
       card.append(el("span", "win-no", String(w.number)));
+      if (lunch) {
+        // On lunch: where its visitors go instead, if the pause says.
+        const to = lunchTo(w.pause_reason);
+        card.append(el("span", "win-current word", to ? fmt(T.tile_lunch_to, { n: to }) : T.tile_lunch));
+        return card;
+      }
       card.append(el("span", word ? "win-current word" : "win-current", word ? T[`win_${word}`] : current));
       return card;
     }),

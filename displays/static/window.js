@@ -1,5 +1,6 @@
 // The screen above one window: its number, the current ticket, or the window's state in words.
-import { $, AT_WINDOW, Live, PAGE, T, params, serviceNames, showOnline } from "./hallq-live.js";
+import { $, AT_WINDOW, EN, Live, PAGE, T, fmt, params, serviceNames, showOnline } from "./hallq-live.js";
+import { isLunch, lunchTo, reasonIn } from "./lunch.js";
 import { showTokenRefused } from "./screen.js";
 
 const hall = PAGE.hall;
@@ -12,11 +13,27 @@ function render() {
   document.body.dataset.state = w.state;
   $("staff").textContent = w.state !== "closed" && w.staff ? PAGE.staff[w.staff] || w.staff : "";
   const current = w.state === "open" && w.current && AT_WINDOW.includes(w.current.state) ? w.current : null;
+  // At lunch: 午休中 where the number goes and, as large as fits, where to go instead.
+  const lunch = w.state === "paused" && isLunch(w.pause_reason);
+  document.body.classList.toggle("lunch", lunch);
+  if (lunch) {
+    const to = lunchTo(w.pause_reason);
+    $("current").textContent = T.on_lunch;
+    $("current").className = "current word paused lunch";
+    $("status").textContent = to ? fmt(T.lunch_go_to, { n: to }) : T.lunch_elsewhere;
+    $("status").className = "status go";
+    return renderWaiting();
+  }
+  $("status").className = "status";
   // No ticket: 空闲 / 暂停 / 未开放 where the number goes (a bare dash or bar reads as an error).
   const word = current ? "" : w.state === "open" ? "idle" : w.state;
   $("current").textContent = current ? current.number : T[`win_${word}`];
   $("current").className = current ? "current" : `current word ${word}`;
-  $("status").textContent = current ? `${T[`state_${current.state}`]} · ${names[current.service] || ""}` : (w.state === "paused" && w.pause_reason) || "";
+  $("status").textContent = current ? `${T[`state_${current.state}`]} · ${names[current.service] || ""}` : (w.state === "paused" && reasonIn(w.pause_reason, EN)) || "";
+  renderWaiting();
+}
+
+function renderWaiting() {
   const total = Object.values(state.waiting).reduce((a, b) => a + b, 0);
   $("waiting").textContent = `${T.waiting} ${total} ${T.people}`;
 }

@@ -133,9 +133,10 @@ def test_window_screen_shows_a_paused_window(browser: Any, server: Server) -> No
     expect(screen.locator(".window-no")).to_have_text("Window 1")
     opened = httpx.post(f"{server.base}/api/halls/demo/windows/1/open", headers=headers)
     assert opened.status_code in (200, 409), opened.text  # 409: the first test left it open
-    r = httpx.post(f"{server.base}/api/halls/demo/windows/1/pause", headers=headers, json={"reason": "午休"})
+    reason = {"reason": "设备维护 / Maintenance"}
+    r = httpx.post(f"{server.base}/api/halls/demo/windows/1/pause", headers=headers, json=reason)
     assert r.status_code == 200, r.text
-    # The state in words where the number goes, the reason under it.
+    # The state in words where the number goes, the reason under it (in the screen's language).
     expect(screen.locator("#current")).to_have_text("Paused")
-    expect(screen.locator("#status")).to_have_text("午休")
+    expect(screen.locator("#status")).to_have_text("Maintenance")
     assert screen.js_errors == []

@@ -110,10 +110,11 @@ def test_a_window_without_a_ticket_says_its_state_in_words(browser: Any, server:
     expect(english.locator("#current")).to_have_text("Idle")
     expect(hall.locator('#windows [data-window="2"] .win-current')).to_have_text("未开放")
 
-    window(server, clerk, 1, "pause", reason="午休")
+    # (A pause for lunch, reason 午休…, says where to go instead: tests/displays/test_lunch_browser.py.)
+    window(server, clerk, 1, "pause", reason="设备维护")
     expect(tile).to_have_text("暂停")
     expect(screen.locator("#current")).to_have_text("暂停")
-    expect(screen.locator("#status")).to_have_text("午休")
+    expect(screen.locator("#status")).to_have_text("设备维护")
     expect(english.locator("#current")).to_have_text("Paused")
 
     window(server, clerk, 1, "resume")
