@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse, Response
 from ..commands.rosters import roster_head
 from ..errors import NotFound
 from ..fields import Fields
+from ..queries.roster_now import my_cover
 from ..queries.rosters import Duties, my_duties, noon_coverage_of, roster, roster_range, week_grid
 from ..queries.staffing_views import plain
 from ..rules.roster_coverage import NoonCoverage
@@ -145,7 +146,11 @@ class RosterRoutes:
         day = self._day(q, slug)
         login = asked or principal.name
         found = await run_in_threadpool(my_duties, self.ctx.service, slug, login, day)
-        return JSONResponse(duties_view(found))
+        view = duties_view(found)
+        # Where the clerk's visitors go while they are at lunch now (today's answer only).
+        today = day == self.ctx.service.business_day(slug)
+        view["cover_window"] = await run_in_threadpool(my_cover, self.ctx.service, slug, login) if today else None
+        return JSONResponse(view)
 
     # -- changes ---------------------------------------------------------------
 

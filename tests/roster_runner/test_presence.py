@@ -145,6 +145,10 @@ def test_both_over_http_for_managers(h: Harness, clock: FakeClock) -> None:
         }  # fmt: skip
         assert [w["window"] for w in body["windows"]] == [1, 2, 3]
         assert client.get(f"/api/halls/{HALL}/rosters/now", headers=li).status_code == 403
+        # The clerk reads where her visitors go during her lunch in her own duties.
+        assert client.get(f"/api/halls/{HALL}/my/duties", headers=li).json()["cover_window"] == 2
+        later = client.get(f"/api/halls/{HALL}/my/duties", headers=li, params={"day": "2026-11-24"})
+        assert later.json()["cover_window"] is None
         got = client.get(f"/api/halls/{HALL}/attendance", params={"from": "2026-11-23"}, headers=boss)
         assert got.status_code == 200, got.text
         rows = got.json()["rows"]
