@@ -157,13 +157,23 @@ def roster_now(service: QueueService, slug: str) -> RosterNow:
 
 
 def my_cover(service: QueueService, slug: str, login: str) -> int | None:
-    """Where ``login``'s visitors go during their lunch now (None: not at lunch, or nowhere)."""
+    """Where ``login``'s visitors go during their lunch: while it lasts, the window the pause
+    names; before it (the console warns ahead), the window that would cover it at its start.
+    None: no lunch left today, no window of theirs, or none to send anyone to."""
     now = hall_now(service, slug)
     duty = covering(login, now.duties, now.at)
+    if duty is None or duty.lunch_start is None or duty.lunch_end is None or duty.lunch_end <= now.at:
+        return None
+    where = post_windows(now.posts)
+    rostered = where.get(duty.post) if duty.post is not None else None
     held = next((w for w in now.windows if w.staff == login and w.state is not WindowState.CLOSED), None)
-    if held is not None:
-        return _cover(now, held, duty)
-    return None
+    held = held or next((w for w in now.windows if w.number == rostered), None)
+    if held is None:
+        return None
+    if held.state is WindowState.PAUSED and is_lunch_reason(held.pause_reason):
+        return cover_of_reason(held.pause_reason)
+    at = max(now.at, duty.lunch_start)
+    return cover_window(replace(held, staff=login), now.windows, now.duties, now.posts, at, now.noon_duty)
 
 
 # -- attendance --------------------------------------------------------------------------

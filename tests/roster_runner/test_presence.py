@@ -126,10 +126,13 @@ def test_both_over_http_for_managers(h: Harness, clock: FakeClock) -> None:
     h.service.open_window(HALL, 1, "li")
     h.to(at(MONDAY, 9, 10))
     h.service.open_window(HALL, 2, "wang")
-    h.to(at(MONDAY, 12, 10))
+    h.to(at(MONDAY, 11, 50))
     auth = make_auth(h.service, clock, "li", "boss")
     with room_client(h.service, auth) as client:
         boss, li = login(client, "boss"), login(client, "li")
+        # Ahead of her lunch, li's console can already say where her visitors will go.
+        assert client.get(f"/api/halls/{HALL}/my/duties", headers=li).json()["cover_window"] == 2
+        h.to(at(MONDAY, 12, 10))
         now = client.get(f"/api/halls/{HALL}/rosters/now", headers=boss)
         assert now.status_code == 200, now.text
         body = now.json()
