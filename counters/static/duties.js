@@ -65,7 +65,7 @@ export class Duties {
       this.data = places.on_staff ? data : null;
     } catch (e) {
       // No duties to read (no staff record, an account the roster does not know): no panel, no error.
-      if (![403, 404].includes(e.status)) this.error(e.message);
+      if (![401, 403, 404].includes(e.status)) this.error(e.message);
       this.data = null;
     }
     this.render();
@@ -152,7 +152,7 @@ export class Duties {
     banner.hidden = !phase;
     if (!phase) return;
     banner.dataset.phase = phase;
-    const cover = duty?.cover_window ?? null;
+    const cover = this.cover(duty);
     const cur = w.current && AT_DESK.includes(w.current.state) ? w.current : null;
     let text;
     if (phase === "soon" || phase === "due") {
@@ -175,6 +175,11 @@ export class Duties {
     $("lunch-end").hidden = !(phase === "lunch" || phase === "over");
   }
 
+  // The window covering this lunch, when the duties say (on the duty, or for the answer).
+  cover(duty) {
+    return duty?.cover_window ?? this.data?.cover_window ?? null;
+  }
+
   // The window pauses for lunch only once the ticket at it is done: with one there, say so instead.
   async startLunch() {
     const w = this.window();
@@ -184,6 +189,6 @@ export class Duties {
       return this.render();
     }
     const duty = lunchDuty([...(this.data?.today || [])], this.now());
-    await this.act("pause", { reason: lunchReason(duty?.cover_window ?? null) });
+    await this.act("pause", { reason: lunchReason(this.cover(duty)) });
   }
 }

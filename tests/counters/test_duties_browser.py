@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
@@ -221,6 +220,32 @@ def test_in_english(browser: Any, hall: ClockServer) -> None:
     page.context.close()
 
 
+def test_the_covering_window_when_the_duties_name_one(browser: Any, hall: ClockServer) -> None:
+    expect = sync_api.expect
+    hall.set_time("11:58")
+    page = new_page(browser, hall, SMALL_TV)
+
+    def with_cover(route: Any) -> None:
+        answer = route.fetch()
+        body = answer.json()
+        for duty in body["today"]:
+            duty["cover_window"] = 5
+        route.fulfill(response=answer, json=body)
+
+    page.route("**/api/halls/demo/my/duties*", with_cover)
+    page.goto(f"{hall.base}/counter")
+    sign_in(page, "zhangwei", CLERK_PASSWORD, COUNTER_LOGIN)
+    expect(page.locator("#window-name")).to_have_text("3 号窗口")
+    expect(page.locator("#lunch-text")).to_have_text("12:00 午休：当前业务办完后窗口将暂停，请引导群众到 5 号窗口")
+    page.locator("#lunch-start").click()
+    expect(page.locator("#win-state")).to_have_text("暂停服务 · 午休，请到 5 号窗口办理")
+    assert window_3(hall)["pause_reason"] == RUNNER_LUNCH  # the console's words are the runner's
+    page.locator("#lunch-end").click()
+    expect(page.locator("#win-state")).to_have_text("服务中")
+    assert page.js_errors == [] and page.console_errors == []
+    page.context.close()
+
+
 def test_a_clerk_without_a_staff_record_works_without_a_duties_panel(browser: Any, hall: ClockServer) -> None:
     expect = sync_api.expect
     hall.set_time("11:55")
@@ -237,7 +262,7 @@ def test_a_clerk_without_a_staff_record_works_without_a_duties_panel(browser: An
     page.context.close()
 
 
-def test_the_clock_server_keeps_to_its_day(hall: ClockServer, tmp_path: Path) -> None:
+def test_the_clock_server_keeps_to_its_day(hall: ClockServer) -> None:
     hall.set_time("09:30")
     r = httpx.get(f"{hall.base}/api/halls/demo/my/duties", headers=hall.clerk_headers())
     assert r.status_code == 200, r.text
