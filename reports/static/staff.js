@@ -34,9 +34,9 @@ function draw() {
     <td>${esc(m.login)}</td><td class="name">${esc(m.name)}</td><td>${esc(m.department || T.none)}</td>
     <td class="skills">${esc(skillsText(m.skills) || T.none)}</td><td class="partner">${esc(m.partner ? nameOf(m.partner) : T.none)}</td>
     <td class="state">${esc(m.active ? T.active_yes : T.active_no)}</td>
-    <td class="actions">${m.active ? `<button type="button" class="small edit">${esc(T.edit)}</button>
+    <td>${m.active ? `<div class="row-actions"><button type="button" class="small edit">${esc(T.edit)}</button>
       <button type="button" class="small secondary deactivate">${esc(T.deactivate)}</button>
-      <button type="button" class="small secondary unlock">${esc(T.unlock)}</button>` : ""}</td></tr>`);
+      <button type="button" class="small secondary unlock">${esc(T.unlock)}</button></div>` : ""}</td></tr>`);
   $("staff").querySelector("tbody").innerHTML = rows.join("");
   fillPartners();
 }

@@ -263,3 +263,70 @@ def test_the_page_lays_out_on_every_screen(page: Any) -> None:
         shot(page, f"roster-{width}x{height}.png")
     page.set_viewport_size({"width": 1366, "height": 768})
     no_errors(page)
+
+
+def test_the_dashboard_names_the_b_backup_of_an_absent_clerk(browser: Any, server: Server) -> None:
+    """``GET …/rosters/now`` stubbed: wangfang rostered at window 2 and missing, zhangwei at window
+    3 without a duty on the roster."""
+    r = httpx.post(f"{server.base}/api/halls/demo/windows/3/open", headers=manager(server), json={"staff": "zhangwei"})
+    assert r.status_code == 200, r.text
+    now = {
+        "at": "2026-12-07T02:00:00+00:00",
+        "windows": [
+            {
+                "window": 2,
+                "login": "wangfang",
+                "name": "王芳",
+                "post": "W02",
+                "state": "absent",
+                "lunch_start": None,
+                "lunch_end": None,
+                "cover_window": None,
+                "window_state": "closed",
+                "unrostered": False,
+            },
+            {
+                "window": 3,
+                "login": "zhangwei",
+                "name": "张伟",
+                "post": None,
+                "state": "at_window",
+                "lunch_start": None,
+                "lunch_end": None,
+                "cover_window": None,
+                "window_state": "open",
+                "unrostered": True,
+            },
+        ],
+        "absences": [
+            {
+                "login": "wangfang",
+                "name": "王芳",
+                "window": 2,
+                "post": "W02",
+                "since": "2026-12-07T01:00:00+00:00",
+                "backup": {"login": "lina", "name": "李娜"},
+            },
+        ],
+    }
+    p = new_page(browser, server, {"width": 1366, "height": 768})
+    try:
+        p.route("**/api/halls/demo/rosters/now", lambda route: route.fulfill(json=now))
+        p.goto(f"{server.base}/dashboard/demo")
+        sign_in(p, "wangju", MANAGER_PASSWORD)
+        p.wait_for_selector('#windows .win[data-window="3"]')
+        p.evaluate("() => hallqDashboard.rosterNow.load()")
+        p.wait_for_selector("#alerts li.absent")
+        alert = p.inner_text("#alerts li.absent")
+        assert "缺岗" in alert and "2号窗口" in alert and "王芳" in alert and "李娜" in alert
+        assert p.get_attribute("#alerts li.absent", "data-window") == "2"
+        card = p.locator('#windows .win[data-window="3"]')
+        p.wait_for_function(
+            "() => document.querySelector('#windows .win[data-window=\"3\"]').classList.contains('unrostered')"
+        )
+        assert "未排班" in card.locator(".win-staff").inner_text()
+        assert p.locator('#windows .win[data-window="1"].unrostered').count() == 0
+        assert p.get_attribute(".top .nav a[href='/dashboard/demo/roster']", "href")  # the way to the 排班 page
+        assert p.js_errors == [] and p.console_errors == []
+    finally:
+        p.context.close()
