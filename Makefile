@@ -18,7 +18,7 @@ $(VENV)/.installed-test: pyproject.toml
 	touch $@ $(VENV)/.installed-run
 
 run: $(VENV)/.installed-run
-	$(PY) run.py
+	$(PY) run.py --demo-roster
 
 test: $(VENV)/.installed-test
 	$(PY) -m pytest

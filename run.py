@@ -7,6 +7,7 @@
     hallq token add --kind display|kiosk|agent --hall SLUG [--label TEXT]
     hallq token list [--hall SLUG]  |  hallq token revoke ID
     hallq --simulate-devices   the demo hall wired to virtual serial devices on ptys
+    hallq --demo-roster        each hall gets a published roster of this month at start (make run)
     hallq agent --server URL --token T   drive a hall's serial devices from the hall PC
 
 (``hallq`` is the console script that ``make run`` installs as .venv/bin/hallq; ``python run.py``
@@ -51,6 +52,7 @@ DEFAULT_DB = "sqlite:///data/hallq.db"
 ENV_CONFIG = "HALLQ_CONFIG"
 ENV_DB = "HALLQ_DB"
 ENV_DEMO_TRAFFIC = "HALLQ_DEMO_TRAFFIC"  # speed factor of simulated demo traffic (unset: none)
+ENV_DEMO_ROSTER = "HALLQ_DEMO_ROSTER"  # set: publish each hall's month roster at start when it has none
 ENV_SIMULATE = "HALLQ_SIMULATE_DEVICES"  # a directory: wire the halls to virtual serial devices there
 ENV_PUBLIC_URL = "HALLQ_PUBLIC_URL"  # how visitors reach the server (printed on ticket slips)
 SIMULATION_DIR = "data/devices"
@@ -106,7 +108,7 @@ def plugins(
     return [
         displays.plugin(service, api),
         counters.plugin(service, api),
-        reports.plugin(service, api, demo),
+        reports.plugin(service, api, demo, demo_roster=bool(os.environ.get(ENV_DEMO_ROSTER))),
         hardware.plugin(api, hub, devices, base_url, simulated=simulated),
     ]
 
@@ -298,6 +300,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         os.environ[ENV_DEMO_TRAFFIC] = str(args.demo_traffic)
     else:
         os.environ.pop(ENV_DEMO_TRAFFIC, None)
+    if args.demo_roster:
+        os.environ[ENV_DEMO_ROSTER] = "1"
+    else:
+        os.environ.pop(ENV_DEMO_ROSTER, None)
     if args.config:
         os.environ[ENV_CONFIG] = os.path.abspath(args.config)
     else:
@@ -389,6 +395,10 @@ def _serve_options(target: argparse.ArgumentParser, defaults: bool) -> None:
     target.add_argument(
         "--demo-traffic", nargs="?", type=float, const=1.0, default=default(None), metavar="SPEED",
         help="simulate visitors and clerks in every hall (SPEED: time factor, default 1)",
+    )  # fmt: skip
+    target.add_argument(
+        "--demo-roster", action="store_true", default=default(False),
+        help="give every hall a published roster of the current month at start, when it has none (自动排班, ~5 s)",
     )  # fmt: skip
     target.add_argument(
         "--simulate-devices", action="store_true", default=default(False),

@@ -13,6 +13,7 @@ from .api.body import json_object, path_int, path_str, query
 from .api.context import ApiContext
 from .clock import Clock, SystemClock
 from .commands.gate import Actor, Gate, Unaudited
+from .commands.roster_jobs import solve_and_save
 from .commands.window_commands import WindowCommand, window_command
 from .config import Config, ConfigError, HallConfig, TomlReader
 from .domain import (
@@ -33,6 +34,7 @@ from .queries.desk import window_desk
 from .queries.duty_places import DutyPlaces, duty_places
 from .queries.hall import hall_view, window_at, windows_at
 from .queries.log import EventLog, event_log
+from .queries.roster_input import roster_problem
 from .queries.roster_now import RosterNow, attendance_of, roster_now
 from .queries.rosters import roster_range
 from .queries.staffing import leave_between, staff_list
@@ -134,9 +136,11 @@ __all__ = [
     "path_str",
     "query",
     "roster_now",
+    "roster_problem",
     "roster_range",
     "serve",
     "slip",
+    "solve_and_save",
     "staff_list",
     "status_view",
     "strings",

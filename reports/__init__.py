@@ -7,7 +7,9 @@
     GET /api/halls/{hall}/reports/daily?date=…     the day's KPIs (manager)
     GET /api/halls/{hall}/reports/live             the waiting tickets behind the longest waits (manager)
 
-``plugin(..., demo_speed=S)`` also runs simulated demo traffic (``python run.py --demo-traffic``).
+``plugin(..., demo_speed=S)`` also runs simulated demo traffic (``python run.py --demo-traffic``),
+and ``demo_roster=True`` publishes each hall's month roster at start when it has none
+(``python run.py --demo-roster``, as ``make run`` does).
 """
 
 from __future__ import annotations
@@ -15,13 +17,19 @@ from __future__ import annotations
 from queue_server import Access, ApiContext, Plugin, QueueService, Screen
 
 from .demo import demo_lifespan
+from .demo_roster import demo_roster_lifespan, together
 from .pages import Reports
 from .roster_pages import RosterPages
 
 
-def plugin(service: QueueService, api_context: ApiContext, demo_speed: float | None = None) -> Plugin:
-    """The reports room's routes, and demo traffic while the server runs when ``demo_speed`` is set."""
-    lifespan = demo_lifespan(service, demo_speed, api_context.gate) if demo_speed else None
+def plugin(
+    service: QueueService, api_context: ApiContext, demo_speed: float | None = None, demo_roster: bool = False
+) -> Plugin:
+    """The reports room's routes, and demo traffic while the server runs when ``demo_speed`` is set;
+    ``demo_roster``: each hall's month gets a published roster at start, when it has none."""
+    traffic = demo_lifespan(service, demo_speed, api_context.gate) if demo_speed else None
+    roster = demo_roster_lifespan(service, api_context.gate) if demo_roster else None
+    lifespan = together(traffic, roster)
     dashboard = Screen("/dashboard/{hall}", "大厅管理（实时看板）", "Manager dashboard", Access.MANAGER)
     # The 排班 and 工作人员 pages are reached from the dashboard's header, not listed as screens.
     routes = [*Reports(service, api_context).routes(), *RosterPages(service, api_context).routes()]
