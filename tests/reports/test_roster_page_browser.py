@@ -248,21 +248,67 @@ def test_the_print_keeps_the_grid_alone(page: Any) -> None:
     no_errors(page)
 
 
-def test_the_page_lays_out_on_every_screen(page: Any) -> None:
-    """Last: the grid then holds the duties, pins and leave of the tests above."""
-    page.click(".side-tab[data-tab='posts']")
-    for width, height in SCREENS:
-        page.set_viewport_size({"width": width, "height": height})
-        settle(page)
-        assert layout_problems(page) == [], (width, height)
-        grid = page.locator(".roster-main").bounding_box()
-        side = page.locator(".side").bounding_box()
-        apart = grid["x"] + grid["width"] <= side["x"] + 1 or grid["y"] + grid["height"] <= side["y"] + 1
-        assert apart, (width, height, grid, side)
-        assert page.evaluate("() => document.documentElement.scrollWidth") <= width
-        shot(page, f"roster-{width}x{height}.png")
-    page.set_viewport_size({"width": 1366, "height": 768})
+def test_noon_coverage_shows_the_gaps_of_a_day(page: Any) -> None:
+    monday = state(page)["monday"]
+    page.select_option("#noon-day", monday)
+    page.wait_for_selector("#noon tr.windows td")
+    slots = page.locator("#noon thead th").all_inner_texts()[1:]
+    assert slots[0] == "12:00" and len(slots) == 8  # the demo hall's 12:00–14:00 in quarter hours
+    windows = page.locator("#noon tr.windows td")
+    # zhangwei alone is on duty (lunch 11:30–12:30): one window of the two the hall keeps open
+    assert windows.nth(0).inner_text() == "0/2" and "gap" in (windows.nth(0).get_attribute("class") or "")
+    assert windows.nth(2).inner_text() == "1/2"
+    a_row = page.locator('#noon tr[data-service="A"] td')
+    assert a_row.nth(2).inner_text() == "1" and "ok" in (a_row.nth(2).get_attribute("class") or "")
+    assert "gap" in (page.locator('#noon tr[data-service="E"] td').nth(2).get_attribute("class") or "")
+    assert "缺人" in page.inner_text("#noon-summary")
     no_errors(page)
+
+
+def test_a_post_gets_its_a_and_b_holders(page: Any, server: Server) -> None:
+    page.click(".side-tab[data-tab='posts']")
+    post = page.locator('#posts tr[data-post="W01"]')
+    post.locator(".post-a").select_option("zhangwei")
+    post.locator(".post-b").select_option("wangfang")  # between them no C, which W01 serves
+    post.locator(".save-post").click()
+    page.wait_for_selector("#posts-status.error")
+    assert "C" in page.inner_text("#posts-status")
+    assert len(page.console_errors) == 1 and "400" in page.console_errors[0]  # the refusal, as it should be
+    page.console_errors.clear()
+    post.locator(".post-b").select_option("liuyang")
+    post.locator(".save-post").click()
+    page.wait_for_function("() => document.getElementById('posts-status').textContent === '已保存: W01'")
+    posts = httpx.get(f"{server.base}/api/halls/demo/posts", headers=manager(server)).json()["posts"]
+    w01 = next(p for p in posts if p["code"] == "W01")
+    assert (w01["a"], w01["b"]) == ("zhangwei", "liuyang")
+    no_errors(page)
+
+
+def test_days_beyond_the_holiday_data_are_flagged(page: Any) -> None:
+    """A week far past any published holiday list: the weekly pattern guesses it, and the page
+    says so. (A fixed date: the package's data ends decades before it, whatever today is.)"""
+    page.fill("#pick-date", "2090-06-05")
+    page.dispatch_event("#pick-date", "change")
+    page.wait_for_function("() => hallqRoster.monday === '2090-06-05'")
+    page.wait_for_selector("#beyond:not([hidden])")
+    assert "2090-06-05" in page.inner_text("#beyond") and "推算" in page.inner_text("#beyond")
+    assert page.locator("#week thead th.guessed").count() == 7
+    page.click("#this-week")
+    page.wait_for_selector("#beyond", state="hidden")
+    no_errors(page)
+
+
+def test_the_page_in_english(browser: Any, server: Server) -> None:
+    p = new_page(browser, server, {"width": 1280, "height": 800})
+    try:
+        p.goto(f"{server.base}/dashboard/demo/roster?lang=en")
+        sign_in(p, "wangju", MANAGER_PASSWORD)
+        p.wait_for_selector("body[data-ready='1']")
+        assert p.inner_text("#publish") == "Publish" and "Mon" in p.inner_text("#week thead")
+        assert p.get_attribute("#export", "href").endswith("&lang=en")
+        assert p.js_errors == [] and p.console_errors == []
+    finally:
+        p.context.close()
 
 
 def test_the_dashboard_names_the_b_backup_of_an_absent_clerk(browser: Any, server: Server) -> None:
@@ -330,3 +376,20 @@ def test_the_dashboard_names_the_b_backup_of_an_absent_clerk(browser: Any, serve
         assert p.js_errors == [] and p.console_errors == []
     finally:
         p.context.close()
+
+
+def test_the_page_lays_out_on_every_screen(page: Any) -> None:
+    """Last: the grid then holds the duties, pins and leave of the tests above."""
+    page.click(".side-tab[data-tab='posts']")
+    for width, height in SCREENS:
+        page.set_viewport_size({"width": width, "height": height})
+        settle(page)
+        assert layout_problems(page) == [], (width, height)
+        grid = page.locator(".roster-main").bounding_box()
+        side = page.locator(".side").bounding_box()
+        apart = grid["x"] + grid["width"] <= side["x"] + 1 or grid["y"] + grid["height"] <= side["y"] + 1
+        assert apart, (width, height, grid, side)
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+        shot(page, f"roster-{width}x{height}.png")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    no_errors(page)
