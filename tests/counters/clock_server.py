@@ -55,9 +55,9 @@ class ClockServer:
     def clerk_headers(self) -> dict[str, str]:
         return bearer(self.base, "zhangwei", CLERK_PASSWORD)
 
-    def set_time(self, hhmm: str) -> None:
-        """The service's clock to ``hhmm`` (Shanghai) on MONDAY."""
-        self.clock.now = datetime.combine(MONDAY, time.fromisoformat(hhmm), tzinfo=SHANGHAI).astimezone(UTC)
+    def set_time(self, hhmm: str, day: date = MONDAY) -> None:
+        """The service's clock to ``hhmm`` (Shanghai) on ``day``."""
+        self.clock.now = datetime.combine(day, time.fromisoformat(hhmm), tzinfo=SHANGHAI).astimezone(UTC)
 
 
 def _port() -> int:

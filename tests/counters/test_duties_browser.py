@@ -246,6 +246,25 @@ def test_the_covering_window_when_the_duties_name_one(browser: Any, hall: ClockS
     page.context.close()
 
 
+def test_a_day_without_a_duty(browser: Any, hall: ClockServer) -> None:
+    expect = sync_api.expect
+    thursday = MONDAY + timedelta(days=3)
+    hall.set_time("10:00", thursday)
+    try:
+        page = new_page(browser, hall, SMALL_TV)
+        page.goto(f"{hall.base}/counter")
+        sign_in(page, "zhangwei", CLERK_PASSWORD, COUNTER_LOGIN)
+        expect(page.locator("#duty-today li")).to_have_text("今天没有排班")
+        expect(page.locator("#duty-week li").nth(3)).to_have_attribute("data-today", "1")
+        expect(page.locator("#duty-week li").nth(3)).to_contain_text("休息")
+        expect(page.locator("#lunch")).to_be_hidden()
+        expect(page.locator("#error")).to_be_hidden()
+        assert page.js_errors == [] and page.console_errors == []
+        page.context.close()
+    finally:
+        hall.set_time("10:00")
+
+
 def test_a_clerk_without_a_staff_record_works_without_a_duties_panel(browser: Any, hall: ClockServer) -> None:
     expect = sync_api.expect
     hall.set_time("11:55")
