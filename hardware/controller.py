@@ -166,6 +166,7 @@ class HallDevices:
             device.window,
             str(window.get("state", WindowState.CLOSED)),
             self.mirror.window_waiting(device.window),
+            reason=window.get("pause_reason"),
         )
         self.screens[device.line].show(device.id, lines, again=again)
 
