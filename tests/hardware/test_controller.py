@@ -236,7 +236,8 @@ def test_a_window_on_lunch_tells_its_screen_where_to_go(sims: SimulatedHall) -> 
     async def script(client: FakeClient, devices: HallDevices) -> None:
         client.inbox.put_nowait(SNAPSHOT)
         await until(lambda: sims.screens.lines(1) == ["1号窗口", "等候 3 人"], "window 1 idle with 3 waiting")
-        lunch = {**WINDOW_1, "state": "paused", "pause_reason": "午休，请到 2 号窗口办理 / Lunch break, please go to window 2"}
+        reason = "午休，请到 2 号窗口办理 / Lunch break, please go to window 2"
+        lunch = {**WINDOW_1, "state": "paused", "pause_reason": reason}
         client.inbox.put_nowait(event(6, "window.pause", window=1, windows=[lunch]))
         await until(lambda: sims.screens.lines(1) == ["1号窗口", "午休 请到2号窗口"], "window 1's lunch on its LED")
         other = {**WINDOW_1, "state": "paused", "pause_reason": "设备维护 / Maintenance"}
