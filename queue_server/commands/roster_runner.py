@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from ..errors import HallQError, WindowBusy
 from ..principal import Principal, Role
-from ..queries.roster_now import HallNow, hall_now
+from ..queries.roster_now import DutyCache, HallNow, hall_now
 from ..queries.window_log import window_events
 from ..rules import windows as window_rules
 from ..rules.roster_boundaries import Step, StepKind, plan, still_due
@@ -62,12 +62,13 @@ class RosterRunner:
     # Steps found not due any more: the events that decided it stay in the log, so the verdict
     # holds (this only saves reading them again every minute).
     settled: set[tuple[str, Step]] = field(default_factory=set)
+    duties: DutyCache = field(default_factory=dict)
 
     def reconcile_all(self) -> list[Taken]:
         return [self.reconcile(h.slug) for h in self.service.config.halls]
 
     def reconcile(self, slug: str) -> Taken:
-        now = hall_now(self.service, slug)
+        now = hall_now(self.service, slug, cache=self.duties)
         # A verdict is about one boundary of yesterday or today; older ones are never asked again.
         self.settled = {k for k in self.settled if now.at - k[1].since < timedelta(days=2)}
         steps = [

@@ -45,7 +45,13 @@ class HallNow:
     leave: tuple[Leave, ...]  # leave overlapping today
 
 
-def hall_now(service: QueueService, slug: str, at: datetime | None = None) -> HallNow:
+# A hall's duties of yesterday and today, with the day and the roster version they were read at.
+DutyCache = dict[str, tuple[tuple[date, int], tuple[Assignment, ...]]]
+
+
+def hall_now(service: QueueService, slug: str, at: datetime | None = None, cache: DutyCache | None = None) -> HallNow:
+    """``cache``: the runner's, so a quiet minute does not read the month's duties again; a
+    published roster never changes (a new one is a new version), so the version says when to."""
     hall = service.hall(slug)
     now = at or service.clock()
     today = now.astimezone(hall.tz).date()
@@ -53,8 +59,15 @@ def hall_now(service: QueueService, slug: str, at: datetime | None = None) -> Ha
     with service.store.reader(slug) as r:
         windows = r.windows()
         busy = frozenset(r.current_tickets([w.number for w in windows]))
-        ruling = rosters_in(r.rosters(yesterday, today), yesterday, today)
-        duties = ruling.on(yesterday) + ruling.on(today)
+        key = (today, r.last_roster_version())
+        kept = cache.get(slug) if cache is not None else None
+        if kept is not None and kept[0] == key:
+            duties = kept[1]
+        else:
+            ruling = rosters_in(r.rosters(yesterday, today), yesterday, today)
+            duties = ruling.on(yesterday) + ruling.on(today)
+            if cache is not None:
+                cache[slug] = (key, duties)
         templates = {t.code: t for t in r.shift_templates()}
         midnight = datetime.combine(today, time(0), tzinfo=hall.tz)
         leave = r.leaves(midnight, midnight + timedelta(days=1))

@@ -111,3 +111,13 @@ def test_down_until_the_next_shift_leaves_the_clerk_at_work(service: QueueServic
     h.to(at(MONDAY, 16, 0))
     h.to(at(TUESDAY, 9, 30))  # li's window was never closed and she is on duty again now
     assert h.window(1).state is WindowState.OPEN and steps(h) == []
+
+
+def test_a_roster_published_during_the_day_rules_from_the_next_run(service: QueueService, clock: FakeClock) -> None:
+    h = Harness(service, clock)
+    h.to(at(MONDAY, 10, 0))  # the runner has read (and keeps) the day's duties
+    clock.now = at(MONDAY, 10, 30)
+    early_lunch = [duty("li", MONDAY, "W01", lunch=((11, 0), (12, 0)))]
+    publish(service, MONDAY, MONDAY, [*early_lunch, duty("wang", MONDAY, "W02", lunch=((14, 0), (15, 0)))])
+    h.every(at(MONDAY, 12, 30), timedelta(minutes=30))
+    assert steps(h) == ["Mon 11:00 window.pause 1", "Mon 12:00 window.resume 1"]
