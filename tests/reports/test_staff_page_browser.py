@@ -1,7 +1,8 @@
 """The 工作人员 page in a real Chromium against a real server (the demo hall): a manager adds a
-clerk with a department, weighted skills and an A/B partner (a first password, when the server
-answers one, is shown once), edits and deactivates them, and unlocks a clerk's sign-in; the
-page lays out without sideways scrolling and with no console error.
+clerk with a department, weighted skills and an A/B partner (the clerk account the server
+makes for them has a first password, shown once, that signs in), edits and deactivates them,
+and unlocks a clerk's sign-in; the page lays out without sideways scrolling and with no
+console error.
 
 Writes test-artifacts/staff-<width>x<height>.png.
 """
@@ -55,10 +56,11 @@ def test_a_clerk_is_added_with_skills_and_a_partner(page: Any, server: Server) -
     member = registry(server)["sunqi"]
     assert member["skills"] == [{"service": "A", "weight": 1.0}, {"service": "B", "weight": 0.5}]
     assert member["partner"] == "lina" and registry(server)["lina"]["partner"] == "sunqi"
-    # A first password, if the server made an account and answered one, is on the page once.
-    password_box = page.locator("#password-box")
-    if password_box.is_visible():
-        assert len(page.inner_text("#password")) >= 8 and "孙琦" in page.inner_text("#password-for")
+    # The server made sunqi a clerk account: its first password is on the page, and signs in.
+    assert page.locator("#password-box").is_visible() and "孙琦" in page.inner_text("#password-for")
+    password = page.inner_text("#password")
+    assert len(password) >= 16
+    assert bearer(server.base, "sunqi", password)["Authorization"].startswith("Bearer ")
     assert page.js_errors == [] and page.console_errors == []
 
 
@@ -74,6 +76,7 @@ def test_a_clerk_is_edited(page: Any, server: Server) -> None:
     member = registry(server)["sunqi"]
     assert member["department"] == "税务局" and member["partner"] is None
     assert page.input_value("#f-login") == "" and page.get_attribute("#f-login", "readonly") is None
+    assert page.locator("#password-box").is_hidden()  # shown once: gone with the next save
     assert page.js_errors == [] and page.console_errors == []
 
 
