@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from ..errors import HallQError, WindowBusy
 from ..principal import Principal, Role
 from ..queries.roster_now import DutyCache, HallNow, hall_now
-from ..queries.window_log import window_events
+from ..queries.window_log import aware, window_events
 from ..rules import windows as window_rules
 from ..rules.roster_boundaries import Step, StepKind, plan, still_due
 from ..service import Outcome, QueueService
@@ -71,9 +71,7 @@ class RosterRunner:
         now = hall_now(self.service, slug, cache=self.duties)
         # A verdict is about one boundary of yesterday or today; older ones are never asked again.
         self.settled = {k for k in self.settled if now.at - k[1].since < timedelta(days=2)}
-        steps = [
-            s for s in plan(now.at, now.windows, now.busy, now.duties, now.posts, now.noon_duty) if self._due(now, s)
-        ]
+        steps = self._due(now, plan(now.at, now.windows, now.busy, now.duties, now.posts, now.noon_duty))
         done: list[Step] = []
         failed: list[tuple[Step, str]] = []
         for step in steps:
@@ -87,16 +85,21 @@ class RosterRunner:
                 log.info("%s: roster %s window %d (%s)", slug, step.kind, step.window, step.login)
         return Taken(now.at, tuple(done), tuple(failed))
 
-    def _due(self, now: HallNow, step: Step) -> bool:
-        key = (now.slug, step)
-        if key in self.settled:
-            return False
+    def _due(self, now: HallNow, steps: list[Step]) -> list[Step]:
+        """The steps their boundaries still ask for, from one read of the windows' events since
+        the earliest of them (a boundary of many windows is one search of the log, not one each)."""
+        open_ = [s for s in steps if (now.slug, s) not in self.settled]
+        if not open_:
+            return []
         with self.service.store.reader(now.slug) as r:
-            since = window_events(r, step.since, windows=(step.window,))
-        if still_due(step, since, ROSTER_LOGIN):
-            return True
-        self.settled.add(key)
-        return False
+            since = window_events(r, min(s.since for s in open_), windows={s.window for s in open_})
+        due = []
+        for step in open_:
+            if still_due(step, (e for e in since if aware(e.at) >= step.since), ROSTER_LOGIN):
+                due.append(step)
+            else:
+                self.settled.add((now.slug, step))
+        return due
 
     def _take(self, slug: str, step: Step) -> Outcome:
         s, n, target = self.service, step.window, f"window {step.window}"

@@ -15,7 +15,7 @@ SKEW = timedelta(hours=1)  # the search starts this much earlier to be safe
 WINDOW_STATES = ("window.open", "window.pause", "window.resume", "window.close")
 
 
-def _aware(at: datetime) -> datetime:
+def aware(at: datetime) -> datetime:
     return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
@@ -25,7 +25,7 @@ def first_seq_at(reader: HallReader, at: datetime) -> int:
     while lo < hi:
         mid = (lo + hi) // 2
         found = reader.events(mid, 1)
-        if not found or _aware(found[0].at) >= at:
+        if not found or aware(found[0].at) >= at:
             hi = mid
         else:
             lo = found[0].seq
@@ -38,7 +38,7 @@ def events_between(reader: HallReader, since: datetime, until: datetime | None =
     while True:
         batch = reader.events(seq, PAGE)
         for e in batch:
-            at = _aware(e.at)
+            at = aware(e.at)
             if until is not None and at >= until + SKEW:
                 return
             if at >= since and (until is None or at < until):
