@@ -12,6 +12,7 @@ next run: nobody in service is cut off.
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -63,14 +64,21 @@ class RosterRunner:
     # holds (this only saves reading them again every minute).
     settled: set[tuple[str, Step]] = field(default_factory=set)
     duties: DutyCache = field(default_factory=dict)
+    # One run per hall at a time: the minute's job and a new leader's catch-up may meet, and
+    # the halls' jobs run side by side in the scheduler's threads.
+    _locks: dict[str, threading.Lock] = field(default_factory=dict)
 
     def reconcile_all(self) -> list[Taken]:
         return [self.reconcile(h.slug) for h in self.service.config.halls]
 
     def reconcile(self, slug: str) -> Taken:
+        with self._locks.setdefault(slug, threading.Lock()):
+            return self._reconcile(slug)
+
+    def _reconcile(self, slug: str) -> Taken:
         now = hall_now(self.service, slug, cache=self.duties)
         # A verdict is about one boundary of yesterday or today; older ones are never asked again.
-        self.settled = {k for k in self.settled if now.at - k[1].since < timedelta(days=2)}
+        self.settled -= {k for k in list(self.settled) if k[0] == slug and now.at - k[1].since >= timedelta(days=2)}
         steps = self._due(now, plan(now.at, now.windows, now.busy, now.duties, now.posts, now.noon_duty))
         done: list[Step] = []
         failed: list[tuple[Step, str]] = []
