@@ -250,14 +250,17 @@ $("publish").addEventListener("click", async () => {
 // The month's published roster as one compact table, for the wall.
 async function drawMonth() {
   const [first, last] = monthOf(S.day);
-  const data = await rostersOf(first, last);
+  const [data, calendar] = await Promise.all([rostersOf(first, last), api("GET", `${API}/calendar?from=${first}&to=${last}`)]);
   const days = daysBetween(first, last);
-  const head = `<thead><tr><th class="who-col">${esc(T.staff_col)}</th>${days.map((d) => `<th>${d.slice(8)}<br>${esc(dayName(d).slice(-1))}</th>`).join("")}</tr></thead>`;
+  const closed = new Set(calendar.days.filter((c) => !c.is_workday).map((c) => c.day));
+  const off = (d) => (closed.has(d) ? ' class="off"' : ""); // days off (weekends, holidays) shaded on paper
+  const short = (d) => (EN ? dayName(d).slice(0, 2) : dayName(d).slice(-1));
+  const head = `<thead><tr><th class="who-col">${esc(T.staff_col)}</th>${days.map((d) => `<th${off(d)}>${d.slice(8)}<br>${esc(short(d))}</th>`).join("")}</tr></thead>`;
   const working = new Set(days.flatMap((d) => dutiesOn(d, data, false).map((a) => a.login)));
   const people = S.staff.filter((m) => m.active || working.has(m.login));
   const rows = people.map((m) => `<tr><th class="who-col">${esc(m.name)}</th>${days.map((d) => {
     const mine = dutiesOn(d, data, false).filter((a) => a.login === m.login);
-    return `<td>${mine.map((a) => `${esc(a.shift)}${a.post ? `<br>${esc(a.post)}` : ""}`).join("<br>")}</td>`;
+    return `<td${off(d)}>${mine.map((a) => `${esc(a.shift)}${a.post ? `<br>${esc(a.post)}` : ""}`).join("<br>")}</td>`;
   }).join("")}</tr>`);
   $("month").innerHTML = `${head}<tbody>${rows.join("")}</tbody>`;
   $("print-period").textContent = fmt(T.print_period, { first, last });
