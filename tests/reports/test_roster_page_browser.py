@@ -312,6 +312,10 @@ def test_the_page_in_english(browser: Any, server: Server) -> None:
         p.wait_for_selector("body[data-ready='1']")
         assert p.inner_text("#publish") == "Publish" and "Mon" in p.inner_text("#week thead")
         assert p.get_attribute("#export", "href").endswith("&lang=en")
+        for size in ({"width": 1280, "height": 800}, {"width": 1080, "height": 1920}):
+            p.set_viewport_size(size)
+            settle(p)
+            assert layout_problems(p) == [], size
         assert p.js_errors == [] and p.console_errors == []
     finally:
         p.context.close()
