@@ -5,6 +5,7 @@ and who is away. Pure: the caller reads the roster; this only lays it out."""
 from __future__ import annotations
 
 import io
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -66,12 +67,12 @@ def _days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
 
-def cell_text(sheet: RosterSheet, login: str, day: date) -> str:
-    """One clerk's day: each duty as ``code post`` with its lunch break below, then any leave."""
+def cell_text(sheet: RosterSheet, login: str, day: date, duties: Sequence[Assignment]) -> str:
+    """One clerk's day: each of their ``duties`` that day as ``code post`` with its lunch break
+    below, then any leave."""
     lang = EN if sheet.lang == EN else "zh"
     lines: list[str] = []
-    duties = sorted((a for a in sheet.assignments if a.login == login and a.day == day), key=lambda a: a.start)
-    for a in duties:
+    for a in sorted(duties, key=lambda a: a.start):
         lines.append(f"{a.shift} {a.post}" if a.post else a.shift)
         if a.lunch_start is not None and a.lunch_end is not None:
             span = f"{_hhmm(a.lunch_start, sheet.tz)}-{_hhmm(a.lunch_end, sheet.tz)}"
@@ -103,13 +104,16 @@ def roster_workbook(sheet: RosterSheet) -> bytes:
     ws.write(row, 1, words["login"], head)
     for i, d in enumerate(days):
         ws.write(row, 2 + i, f"{d:%m-%d}\n{WEEKDAYS[lang][d.weekday()]}", head)
+    by_cell: dict[tuple[str, date], list[Assignment]] = defaultdict(list)
+    for a in sheet.assignments:
+        by_cell[a.login, a.day].append(a)
     working = {a.login for a in sheet.assignments}
     people = [m for m in sheet.staff if m.active or m.login in working]
     for n, member in enumerate(people, start=row + 1):
         ws.write(n, 0, member.name, cell)
         ws.write(n, 1, member.login, cell)
         for i, d in enumerate(days):
-            ws.write(n, 2 + i, cell_text(sheet, member.login, d), cell)
+            ws.write(n, 2 + i, cell_text(sheet, member.login, d, by_cell.get((member.login, d), [])), cell)
     ws.set_column(0, 1, 10)
     ws.set_column(2, 1 + len(days), 14)
     ws.freeze_panes(HEADER_ROWS, 2)
