@@ -20,6 +20,7 @@ from queue_server.auth.service import AuthService
 from queue_server.commands import roster_jobs
 from queue_server.errors import BadRequest, NotFound
 from queue_server.queries.roster_input import roster_problem
+from queue_server.rules.roster_demand import staffed_demand
 from queue_server.rules.roster_problem import Penalties, RosterAnswer, RosterProblem, RosterStatus
 from queue_server.service import QueueService
 from queue_server.staffing import Assignment, LeaveKind
@@ -120,7 +121,7 @@ def test_the_problem_reads_the_store(service: QueueService) -> None:
     assert [lv.login for lv in problem.leave] == ["zhang"]
     assert [(a.login, a.shift) for a in problem.previous] == [("wang", "early")]
     assert [(a.login, a.shift, a.pinned) for a in problem.pinned] == [("wang", "late", True)]
-    assert problem.noon == service.hall("t").noon and problem.demand is None
+    assert problem.noon == service.hall("t").noon and problem.demand == staffed_demand(problem)
     assert problem.time_limit_s == 3.0 and problem.templates and problem.posts
 
 

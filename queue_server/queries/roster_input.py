@@ -3,16 +3,19 @@
 
 The days come from the hall's calendar and opening hours, the staff and templates from its
 registry; ``previous`` is the published roster in force over the range (changes from it
-cost), ``pinned`` the pinned duties of the range's drafts (kept exactly). Demand is left to
-the solver's derivation until a planner feeds it.
+cost), ``pinned`` the pinned duties of the range's drafts (kept exactly). Demand is what the
+opening hours and the noon policy ask, cut to what the staff can give (``rules.roster_demand``),
+until a planner feeds it.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
 from ..errors import BadRequest
 from ..rules.calendar import HallCalendar
+from ..rules.roster_demand import staffed_demand
 from ..rules.roster_problem import RosterProblem, roster_days
 from ..service import QueueService
 from ..text import date_problem
@@ -66,7 +69,7 @@ def roster_problem(
         rosters = rosters_in(r.rosters(first, last), first, last)
     calendar = HallCalendar(hall.hours, overrides)
     pinned = tuple(a for d in rosters.drafts for a in d.assignments if a.pinned and first <= a.day <= last)
-    return RosterProblem(
+    problem = RosterProblem(
         hall=slug,
         tz=tz,
         days=roster_days((calendar.day(d) for d in days_of(first, last)), hall.hours),
@@ -79,3 +82,4 @@ def roster_problem(
         pinned=pinned,
         time_limit_s=time_limit_s,
     )
+    return replace(problem, demand=staffed_demand(problem))
