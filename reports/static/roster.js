@@ -84,7 +84,7 @@ function dutyHtml(a) {
   const pin = a.pinned ? `<span class="pin" title="${esc(T.pinned)}">${esc(T.pin_mark)}</span>` : "";
   const shift = S.shifts.find((s) => s.code === a.shift);
   const title = shift ? `${EN ? shift.name_en : shift.name_zh} ${span(a.start, a.end)}` : a.shift;
-  return `<div class="duty" style="--c:${shiftColour(S.shifts, a.shift)}" title="${esc(title)}">
+  return `<div class="duty" data-start="${esc(a.start)}" style="--c:${shiftColour(S.shifts, a.shift)}" title="${esc(title)}">
     <b class="code">${esc(a.shift)}</b> <span class="post">${post}</span>${pin}${lunch}</div>`;
 }
 
@@ -123,11 +123,14 @@ function draw() {
 
 // -- editing a cell into the draft --------------------------------------------------------------
 
-function openCell(login, day) {
-  S.cell = { login, day };
+// ``start``: which duty of the day, when the clerk has several (a click on one of them).
+function openCell(login, day, start) {
+  // What a save changes is the draft: a day it covers is edited as the draft has it.
+  const mine = dutiesOn(day, S, true).filter((a) => a.login === login);
+  const duty = mine.find((a) => a.start === start) || mine[0] || null;
+  S.cell = { login, day, duty };
   document.querySelectorAll("#week td.picked").forEach((td) => td.classList.remove("picked"));
   document.querySelector(`#week td[data-login="${CSS.escape(login)}"][data-day="${day}"]`)?.classList.add("picked");
-  const duty = dutiesOn(day).find((a) => a.login === login);
   $("cell-title").textContent = fmt(T.edit_of, { name: staffName(login), day: `${day} ${dayName(day)}` });
   $("cell-shift").innerHTML = `<option value="">${esc(T.rest)}</option>` + S.shifts
     .map((s) => `<option value="${esc(s.code)}">${esc(s.code)} ${esc(EN ? s.name_en : s.name_zh)} ${s.start}–${s.end}</option>`).join("");
@@ -140,6 +143,7 @@ function openCell(login, day) {
     $("cell-lunch-start").value = hhmm(duty.lunch_start);
     $("cell-lunch-end").value = hhmm(duty.lunch_end);
   } else defaultLunch();
+  $("cell-add").hidden = !duty;
   $("cell-status").textContent = "";
   $("edit-hint").hidden = true;
   $("cell-form").hidden = false;
@@ -176,6 +180,16 @@ export async function saveDraft(change) {
 }
 
 $("cell-shift").addEventListener("change", defaultLunch);
+// Another duty the same day (a split shift): the form starts empty and the saved duties stay.
+$("cell-add").addEventListener("click", () => {
+  S.cell.duty = null;
+  $("cell-shift").value = "";
+  $("cell-post").value = "";
+  $("cell-pin").checked = false;
+  defaultLunch();
+  $("cell-add").hidden = true;
+  $("cell-status").textContent = "";
+});
 $("cell-cancel").addEventListener("click", () => {
   S.cell = null;
   $("cell-form").hidden = true;
@@ -184,7 +198,7 @@ $("cell-cancel").addEventListener("click", () => {
 });
 $("cell-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
-  const { login, day } = S.cell;
+  const { login, day, duty: before } = S.cell;
   const t = S.shifts.find((s) => s.code === $("cell-shift").value);
   let duty = null;
   if (t) {
@@ -193,7 +207,12 @@ $("cell-form").addEventListener("submit", async (ev) => {
     if (ls && le) Object.assign(duty, { lunch_start: `${day}T${ls}`, lunch_end: `${day}T${le}` });
   }
   try {
-    await saveDraft((list) => [...list.filter((a) => !(a.login === login && a.day === day)), ...(duty ? [duty] : [])]);
+    // The duty edited gives way to the new one; the clerk's other duties that day stay.
+    const edited = (a) => before && a.login === login && a.day === day && a.start === before.start;
+    await saveDraft((list) => [...list.filter((a) => !edited(a)), ...(duty ? [duty] : [])]);
+    // The saved duty is the one a second save edits (its start now in the server's UTC form).
+    S.cell.duty = (t && dutiesOn(day, S, true).find((a) => a.login === login && hhmm(a.start) === t.start)) || null;
+    $("cell-add").hidden = !S.cell.duty;
     $("cell-status").textContent = T.saved_draft;
     $("cell-status").classList.remove("error");
   } catch (e) {
@@ -203,7 +222,7 @@ $("cell-form").addEventListener("submit", async (ev) => {
 });
 $("week").addEventListener("click", (ev) => {
   const td = ev.target.closest("td.cell");
-  if (td) openCell(td.dataset.login, td.dataset.day);
+  if (td) openCell(td.dataset.login, td.dataset.day, ev.target.closest(".duty")?.dataset.start);
 });
 $("week").addEventListener("keydown", (ev) => {
   const td = ev.target.closest("td.cell");

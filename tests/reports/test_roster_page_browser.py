@@ -87,6 +87,37 @@ def test_a_cell_edited_is_saved_in_the_draft(page: Any, server: Server) -> None:
     no_errors(page)
 
 
+def test_a_split_shift_keeps_both_duties(page: Any) -> None:
+    """A clerk with two duties a day: one added beside the other, then one of them edited alone."""
+    wednesday = day_after(state(page)["monday"], 2)
+    cell(page, "wangfang", wednesday).click()
+    page.select_option("#cell-shift", "early")
+    page.click("#cell-save")
+    page.wait_for_function("() => document.getElementById('cell-status').textContent === '已保存到草稿'")
+    assert page.locator("#cell-add").is_visible()
+    page.click("#cell-add")
+    page.select_option("#cell-shift", "late")
+    page.click("#cell-save")
+    page.wait_for_function(
+        "(d) => document.querySelectorAll(`#week td[data-login='wangfang'][data-day='${d}'] .duty`).length === 2",
+        arg=wednesday,
+    )
+    codes = cell(page, "wangfang", wednesday).locator(".duty .code").all_inner_texts()
+    assert codes == ["early", "late"]
+    # a click on the afternoon duty edits that one: the morning stays
+    cell(page, "wangfang", wednesday).locator(".duty", has_text="late").click()
+    assert page.input_value("#cell-shift") == "late"
+    page.select_option("#cell-post", "W02")
+    page.click("#cell-save")
+    page.wait_for_function(
+        "(d) => document.querySelector(`#week td[data-login='wangfang'][data-day='${d}']`).innerText.includes('W02')",
+        arg=wednesday,
+    )
+    texts = cell(page, "wangfang", wednesday).locator(".duty").all_inner_texts()
+    assert len(texts) == 2 and texts[0].startswith("early") and "W02" in texts[1]
+    no_errors(page)
+
+
 def test_leave_entered_shows_in_the_grid_and_the_list(page: Any) -> None:
     monday = state(page)["monday"]
     tuesday = page.evaluate(
