@@ -25,6 +25,7 @@ import shlex
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +44,7 @@ from queue_server.plugins import Plugin
 from queue_server.principal import DeviceKind, Principal, Role
 from queue_server.realtime import UVICORN_WS, Hub, bus_for, realtime_plugin
 from queue_server.service import QueueService
+from queue_server.staffing import Skill
 from queue_server.storage import open_store
 
 if TYPE_CHECKING:
@@ -223,6 +225,60 @@ def cmd_user_unlock(args: argparse.Namespace) -> int:
 
 def cmd_user(args: argparse.Namespace) -> int:
     return cmd_user_unlock(args) if args.action == "unlock" else cmd_user_add(args)
+
+
+def skills_arg(text: str) -> tuple[Skill, ...]:
+    """``A,B:1.5,H:0.8``: service codes, each with an optional proficiency weight."""
+    out = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        code, _, weight = part.partition(":")
+        try:
+            out.append(Skill(code.strip(), float(weight) if weight else 1.0))
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"技能 {part!r} 的权重不是数字 / skill {part!r}: weight is not a number"
+            ) from None
+    return tuple(out)
+
+
+def cmd_staff(args: argparse.Namespace) -> int:
+    """The staff registry from the console: list, add (with a clerk account), change, deactivate."""
+    config, auth, gate = open_for_command(args)
+    check_hall(config, args.hall)
+    service = gate.service
+    try:
+        if args.action == "list":
+            for m in service.staff(args.hall):
+                skills = ",".join(s.service + (f":{s.weight:g}" if s.weight != 1.0 else "") for s in m.skills)
+                print(f"{m.login}\t{m.name}\t{m.department or '-'}\t{skills or '-'}\t"
+                      f"{m.partner or '-'}\t{'active' if m.active else 'inactive'}")  # fmt: skip
+            return 0
+        if args.action == "add":
+            add = partial(
+                StaffAccounts(service, auth).add_staff, args.hall, args.login, args.name or args.login,
+                department=args.department or "", skills=args.skills or (), partner=args.partner, by="cli",
+            )  # fmt: skip
+            made = gate.perform(CLI_ACTOR, args.hall, "staff.create", args.login, add)
+            print(f"added {made.member.login} to the staff of {args.hall}")
+            if made.password:
+                print(f"一次性密码 / one-time password (shown once): {made.password}")
+            return 0
+        if args.action == "set":
+            changes: dict[str, Any] = {"name": args.name, "department": args.department, "skills": args.skills}
+            if args.partner is not None:
+                changes["partner"] = None if args.partner == "-" else args.partner
+            given = {k: v for k, v in changes.items() if v is not None or k == "partner"}
+            update = partial(service.update_staff, args.hall, args.login, by="cli", **given)
+            gate.perform(CLI_ACTOR, args.hall, "staff.update", args.login, update)
+            print(f"changed {args.login}")
+            return 0
+        gate.perform(CLI_ACTOR, args.hall, "staff.deactivate", args.login, service.deactivate_staff, args.hall,
+                     args.login, "cli")  # fmt: skip
+        print(f"deactivated {args.login}: their A/B partner and posts are free")
+        return 0
+    except HallQError as exc:
+        print(f"错误 / error: {exc}", file=sys.stderr)
+        return 2
 
 
 def cmd_token(args: argparse.Namespace) -> int:
@@ -431,6 +487,23 @@ def parser() -> argparse.ArgumentParser:
     unlock = user_sub.add_parser("unlock", parents=[common], help="clear an account's sign-in throttle")
     unlock.add_argument("name")
 
+    staff = sub.add_parser("staff", parents=[common], help="the staff registry (工作人员) of a hall")
+    staff_sub = staff.add_subparsers(dest="action", required=True)
+    slist = staff_sub.add_parser("list", parents=[common], help="login, name, department, skills, partner, active")
+    sadd = staff_sub.add_parser("add", parents=[common], help="add a clerk (an account is made if none: "
+                                "its one-time password is printed once)")  # fmt: skip
+    sset = staff_sub.add_parser("set", parents=[common], help="change what is given")
+    soff = staff_sub.add_parser("deactivate", parents=[common], help="take a clerk off the staff for good")
+    for sp in (slist, sadd, sset, soff):
+        sp.add_argument("--hall", required=True, help="the hall's slug, e.g. demo")
+    for sp in (sadd, sset, soff):
+        sp.add_argument("login")
+    for sp in (sadd, sset):
+        sp.add_argument("--name", help="the name shown on screens")
+        sp.add_argument("--department", help="派驻部门")
+        sp.add_argument("--skills", type=skills_arg, metavar="A,B:1.5", help="service codes, optional weight each")
+        sp.add_argument("--partner", help="the A/B partner's login ('-' clears it with set)")
+
     token = sub.add_parser("token", parents=[common], help="device tokens for displays, kiosks and hardware agents")
     token_sub = token.add_subparsers(dest="action", required=True)
     tadd = token_sub.add_parser("add", parents=[common], help="create a token and print it (once)")
@@ -450,7 +523,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for handler in logging.getLogger().handlers:
         handler.addFilter(RedactSecrets())
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    commands = {"user": cmd_user, "token": cmd_token, "agent": cmd_agent}
+    commands = {"user": cmd_user, "staff": cmd_staff, "token": cmd_token, "agent": cmd_agent}
     try:
         return commands.get(args.command or "serve", cmd_serve)(args)
     except ConfigError as exc:
