@@ -219,6 +219,31 @@ def test_the_solver_shows_its_progress_then_its_explanation(page: Any) -> None:
     no_errors(page)
 
 
+def test_a_failed_solve_says_why(page: Any) -> None:
+    failed = {
+        "state": "failed",
+        "elapsed_s": 0.2,
+        "time_limit_s": 20,
+        "stage": None,
+        "progress": 1,
+        "answer": None,
+        "roster_id": None,
+        "error": "no shift templates",
+    }
+    page.route("**/api/halls/demo/rosters/solve", lambda route: route.fulfill(status=202, json={"job": "j2"}))
+    page.route("**/api/halls/demo/rosters/solve/j2", lambda route: route.fulfill(json=failed))
+    try:
+        page.click(".side-tab[data-tab='solve']")
+        page.click("#solve")
+        page.wait_for_selector("#solve-status.error")
+        assert page.inner_text("#solve-status") == "自动排班失败：no shift templates"
+        assert page.locator("#violations li").count() == 0 and page.locator("#solve").is_enabled()
+    finally:
+        page.unroute("**/api/halls/demo/rosters/solve")
+        page.unroute("**/api/halls/demo/rosters/solve/j2")
+    no_errors(page)
+
+
 def test_the_draft_is_published_after_a_confirm(page: Any, server: Server) -> None:
     monday = state(page)["monday"]
     said: list[str] = []
