@@ -523,6 +523,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for handler in logging.getLogger().handlers:
         handler.addFilter(RedactSecrets())
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per job run drowns the log
     commands = {"user": cmd_user, "staff": cmd_staff, "token": cmd_token, "agent": cmd_agent}
     try:
         return commands.get(args.command or "serve", cmd_serve)(args)

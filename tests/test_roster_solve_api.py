@@ -125,6 +125,20 @@ def test_the_problem_reads_the_store(service: QueueService) -> None:
     assert problem.time_limit_s == 3.0 and problem.templates and problem.posts
 
 
+def test_a_published_pin_holds_where_no_draft_covers_the_day(service: QueueService) -> None:
+    """Pins of the published roster stay pins when the solver is run again over its days."""
+    tuesday = MONDAY + timedelta(days=1)
+    kept = duty("wang", tuesday, "late", pinned=True)
+    published = service.save_roster("t", MONDAY, SUNDAY, [duty("li", MONDAY), kept]).value
+    assert published.id is not None
+    service.publish_roster("t", published.id)
+    problem = roster_problem(service, "t", MONDAY, SUNDAY, 3.0)
+    assert [(a.login, a.day, a.shift) for a in problem.pinned] == [("wang", tuesday, "late")]
+    # a draft over the days speaks for them instead: its pins, not the published ones
+    service.save_roster("t", MONDAY, SUNDAY, [duty("li", tuesday, "late")])
+    assert roster_problem(service, "t", MONDAY, SUNDAY, 3.0).pinned == ()
+
+
 @pytest.mark.parametrize(
     ("first", "last", "limit", "says"),
     [

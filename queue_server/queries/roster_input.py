@@ -3,7 +3,8 @@
 
 The days come from the hall's calendar and opening hours, the staff and templates from its
 registry; ``previous`` is the published roster in force over the range (changes from it
-cost), ``pinned`` the pinned duties of the range's drafts (kept exactly). Demand is what the
+cost), ``pinned`` the pinned duties of the range's drafts, or of the published roster on
+days no draft covers (kept exactly). Demand is what the
 opening hours and the noon policy ask, cut to what the staff can give (``rules.roster_demand``),
 until a planner feeds it.
 """
@@ -68,7 +69,8 @@ def roster_problem(
         leave = tuple(r.leaves(since, until))
         rosters = rosters_in(r.rosters(first, last), first, last)
     calendar = HallCalendar(hall.hours, overrides)
-    pinned = tuple(a for d in rosters.drafts for a in d.assignments if a.pinned and first <= a.day <= last)
+    # A day's pins are its draft's, or the published roster's where no draft covers the day.
+    pinned = tuple(a for a in rosters.assignments(draft=True) if a.pinned)
     problem = RosterProblem(
         hall=slug,
         tz=tz,
