@@ -11,8 +11,8 @@ from starlette.responses import JSONResponse, Response
 
 from ..accounts import AuditRecord, DeviceToken
 from ..auth.secrets import MIN_PASSWORD_LENGTH
-from ..auth.service import COOKIE, client_ip
-from ..commands.staff_accounts import ONE_TIME_PASSWORD_BYTES, StaffAccounts
+from ..auth.service import COOKIE, ONE_TIME_PASSWORD_BYTES, client_ip
+from ..commands.staff_accounts import StaffAccounts
 from ..errors import BadRequest, Unauthorized
 from ..principal import DeviceKind, Principal, Role
 from .body import json_object, path_int, query
@@ -198,6 +198,25 @@ class AccountRoutes:
             request, principal, slug, "account.unlock", username[:80], self.ctx.auth.unlock, username, slug
         )
         return JSONResponse({"username": username, "addresses_cleared": cleared})
+
+    async def reset_password(self, request: Request) -> Response:
+        """A new password for an account of the hall (a clerk who forgot theirs): a one-time one
+        answered once unless the body gives one; their sessions end, their throttle clears."""
+        slug: str = request.path_params["hall"]
+        username: str = request.path_params["username"]
+        self.ctx.service.hall(slug)
+        body = await json_object(request, optional=True)
+        password = body.str_("password", required=False, max_len=256)
+        body.done()
+        principal = await self.ctx.require(request, slug, lambda p: p.can_manage(slug), "account.password")
+        secret = await self.ctx.act(
+            request, principal, slug, "account.password", username[:80],
+            self.ctx.auth.reset_password, username, slug, principal, password,
+        )  # fmt: skip
+        view: dict[str, Any] = {"username": username}
+        if password is None:
+            view["password"] = secret  # shown once: only its hash is stored
+        return JSONResponse(view)
 
     async def audit_log(self, request: Request) -> Response:
         slug: str = request.path_params["hall"]

@@ -188,6 +188,12 @@ def operations(ctx: ApiContext) -> list[Operation]:
                   "Clear an account's sign-in throttle (every address may try again at once; audited)", "manage",
                   "a manager of the hall or an administrator",
                   responses={200: ("Cleared", obj(username=string(), addresses_cleared=integer()))}),
+        Operation("POST", "/api/halls/{hall}/accounts/{username}/password", a.reset_password,
+                  "A new password for an account of the hall (without one in the body, a one-time one is "
+                  "answered, once); the account's sessions end (audited)", "manage",
+                  "a manager of the hall (clerks) or an administrator (managers too)",
+                  body=obj(password=string(minLength=8, maxLength=256)),
+                  responses={200: ("Set", obj(username=string(), password=string()))}),
         Operation("GET", "/api/halls/{hall}/audit", a.audit_log, "The audit log (电子监察), newest first", "manage",
                   "a manager of the hall or an administrator",
                   query=(("actor", string(), False), ("action", string(description="prefix, e.g. window."), False),

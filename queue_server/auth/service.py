@@ -24,7 +24,9 @@ from ..names import login_problem, text_problem
 from ..principal import DeviceKind, Principal, Role
 from ..storage.accounts import Accounts
 from .ratelimit import Limit, LoginBackoff, RateLimiter
-from .secrets import Passwords, digest, new_secret, same_secret
+from .secrets import MIN_PASSWORD_LENGTH, Passwords, digest, new_secret, same_secret
+
+ONE_TIME_PASSWORD_BYTES = 12  # 16 URL-safe characters
 
 COOKIE = "hallq_session"
 CSRF_HEADER = "x-csrf-token"
@@ -280,6 +282,27 @@ class AuthService:
         # Revoked here: forget it at once (other processes within DEVICE_CACHE_SECONDS).
         self._devices = {k: v for k, v in self._devices.items() if v[0].id != token_id}
         return revoked
+
+    def reset_password(self, username: str, hall: str, by: Principal, password: str | None = None) -> str:
+        """Give ``username``, an account of ``hall``, a new password (a one-time one when none is
+        given), end their sessions and clear their sign-in throttle; returns the password. A
+        manager resets clerks' passwords, an administrator managers' too."""
+        user = self.accounts.user_by_name(username)
+        if user is None or user.hall != hall:
+            raise NotFound(f"大厅 {hall} 没有账号 {username} / no account {username!r} in hall {hall}")
+        if by.role is not Role.ADMIN and user.role is not Role.CLERK:
+            raise Forbidden(
+                f"大厅管理员只能重置窗口人员的密码 / a manager resets clerks' passwords only "
+                f"({username} is a {user.role.value})"
+            )
+        if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+            raise BadRequest(
+                f"密码至少 {MIN_PASSWORD_LENGTH} 位 / body.password needs at least {MIN_PASSWORD_LENGTH} characters"
+            )
+        secret = password if password is not None else pysecrets.token_urlsafe(ONE_TIME_PASSWORD_BYTES)
+        self.accounts.set_password(user.id, self.passwords.hash(secret))
+        self.accounts.clear_login_failures(username)
+        return secret
 
     # -- sign-in throttle -------------------------------------------------------
 

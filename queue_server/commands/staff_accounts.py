@@ -17,13 +17,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..accounts import StaffUser
-from ..auth.service import AuthService
+from ..auth.service import ONE_TIME_PASSWORD_BYTES, AuthService
 from ..errors import Conflict
 from ..principal import Role
 from ..service import QueueService
 from ..staffing import Skill, StaffMember
-
-ONE_TIME_PASSWORD_BYTES = 12  # 16 URL-safe characters
 
 
 @dataclass(frozen=True, slots=True)

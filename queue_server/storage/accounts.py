@@ -61,6 +61,13 @@ class Accounts:
             row = conn.execute(sa.select(user_t).where(user_t.c.id == user_id)).mappings().first()
         return STAFF_USER.read(row) if row else None
 
+    def set_password(self, user_id: int, password_hash: str) -> int:
+        """Replace the account's password and end its sessions, in one transaction (someone
+        signed in with the old password is signed out); returns the sessions ended."""
+        with self.write() as conn:
+            conn.execute(sa.update(user_t).where(user_t.c.id == user_id).values(password_hash=password_hash))
+            return int(conn.execute(sa.delete(session_t).where(session_t.c.user_id == user_id)).rowcount)
+
     def count_users(self) -> int:
         with self.engine.connect() as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(user_t)).scalar_one())

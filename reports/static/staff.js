@@ -1,5 +1,5 @@
 // The 工作人员 page: the hall's staff registry (department, skills with weights, A/B partner,
-// active); add, edit and deactivate a clerk, unlock a clerk's sign-in. A first password, when
+// active); add, edit and deactivate a clerk, unlock a clerk's sign-in, reset their password. A first password, when
 // the server makes one and answers it, is shown this once.
 import { T, PAGE, $, fmt } from "/static/displays/hallq-live.js";
 import { esc } from "./dashboard-util.js";
@@ -36,7 +36,8 @@ function draw() {
     <td class="state">${esc(m.active ? T.active_yes : T.active_no)}</td>
     <td>${m.active ? `<div class="row-actions"><button type="button" class="small edit">${esc(T.edit)}</button>
       <button type="button" class="small secondary deactivate">${esc(T.deactivate)}</button>
-      <button type="button" class="small secondary unlock">${esc(T.unlock)}</button></div>` : ""}</td></tr>`);
+      <button type="button" class="small secondary unlock">${esc(T.unlock)}</button>
+      <button type="button" class="small secondary reset">${esc(T.reset_password)}</button></div>` : ""}</td></tr>`);
   $("staff").querySelector("tbody").innerHTML = rows.join("");
   fillPartners();
 }
@@ -111,6 +112,12 @@ async function act(ev) {
     } else if (ev.target.classList.contains("unlock")) {
       await api("POST", `${API}/accounts/${encodeURIComponent(login)}/unlock`);
       say("staff-status", fmt(T.unlocked, { name: nameOf(login) }));
+    } else if (ev.target.classList.contains("reset")) {
+      if (!confirm(fmt(T.reset_confirm, { name: nameOf(login) }))) return;
+      const r = await api("POST", `${API}/accounts/${encodeURIComponent(login)}/password`);
+      $("password-for").textContent = fmt(T.new_password, { name: nameOf(login) });
+      $("password").textContent = r.password;
+      $("password-box").hidden = false;
     }
   } catch (e) {
     say("staff-status", `${T.error}: ${e.message}`, true);

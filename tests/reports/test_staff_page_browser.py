@@ -1,7 +1,7 @@
 """The 工作人员 page in a real Chromium against a real server (the demo hall): a manager adds a
 clerk with a department, weighted skills and an A/B partner (the clerk account the server
 makes for them has a first password, shown once, that signs in), edits and deactivates them,
-and unlocks a clerk's sign-in; the page lays out without sideways scrolling and with no
+unlocks a clerk's sign-in and resets a clerk's password; the page lays out without sideways scrolling and with no
 console error.
 
 Writes test-artifacts/staff-<width>x<height>.png.
@@ -15,7 +15,7 @@ import httpx2 as httpx
 import pytest
 
 from tests.browser_support import NEEDS_CHROMIUM, layout_problems, new_page, settle, shot, sign_in
-from tests.server_support import MANAGER_PASSWORD, Server, bearer
+from tests.server_support import CLERK_PASSWORD, MANAGER_PASSWORD, Server, bearer
 
 pytestmark = [pytest.mark.browser, NEEDS_CHROMIUM]
 
@@ -106,6 +106,37 @@ def test_a_clerks_sign_in_is_unlocked(page: Any) -> None:
     page.wait_for_function("() => document.getElementById('staff-status').textContent.includes('张伟')")
     assert "已解除 张伟 的登录锁定" in page.inner_text("#staff-status")
     assert page.js_errors == [] and page.console_errors == []
+
+
+def test_a_clerks_password_is_reset_after_a_confirm(browser: Any, server: Server) -> None:
+    """On a page of its own: the reset signs zhangwei out, which other tests' servers share."""
+    p = new_page(browser, server, {"width": 1280, "height": 800})
+    said: list[str] = []
+
+    def answer(dialog: Any) -> None:
+        said.append(dialog.message)
+        dialog.accept()
+
+    try:
+        p.goto(f"{server.base}/dashboard/demo/staff")
+        sign_in(p, "wangju", MANAGER_PASSWORD)
+        p.wait_for_selector("body[data-ready='1']")
+        p.on("dialog", answer)
+        row(p, "zhangwei").locator("button.reset").click()
+        p.wait_for_selector("#password-box:not([hidden])")
+        assert len(said) == 1 and "张伟" in said[0]
+        assert "张伟 的新密码" in p.inner_text("#password-for")
+        fresh = p.inner_text("#password")
+        assert bearer(server.base, "zhangwei", fresh)["Authorization"].startswith("Bearer ")
+        # put the old one back for the other tests of this server (a failed sign-in here would
+        # slow down every later sign-in from this address: the API tests check the old one fails)
+        headers = bearer(server.base, "wangju", MANAGER_PASSWORD)
+        back = httpx.post(f"{server.base}/api/halls/demo/accounts/zhangwei/password", headers=headers,
+                          json={"password": CLERK_PASSWORD})  # fmt: skip
+        assert back.status_code == 200
+        assert p.js_errors == [] and p.console_errors == []
+    finally:
+        p.context.close()
 
 
 @pytest.mark.parametrize(("width", "height"), [(1280, 800), (1366, 768), (1920, 1080), (1080, 1920)])
