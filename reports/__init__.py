@@ -3,6 +3,9 @@
     /dashboard/{hall}[?lang=en]                    大厅管理 dashboard (sign in as the hall's manager)
     /dashboard/{hall}/roster                       排班: week grid, noon coverage, leave, AB岗, 自动排班, print
     /dashboard/{hall}/staff                        工作人员: the staff registry
+    /dashboard/{hall}/shifts                       班次: the shift templates
+    /dashboard/{hall}/calendar                     日历: the hall's calendar, a month at a time
+    /dashboard/{hall}/attendance                   考勤 of a range, and who is where now
     GET /dashboard/{hall}/roster.xlsx?from=&to=    the roster as an XLSX sheet (manager)
     GET /api/halls/{hall}/reports/daily?date=…     the day's KPIs (manager)
     GET /api/halls/{hall}/reports/live             the waiting tickets behind the longest waits (manager)

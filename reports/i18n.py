@@ -7,6 +7,7 @@ from typing import Final
 from queue_server import EN, ZH
 
 from .roster_i18n import ROSTER_STRINGS
+from .staffing_i18n import STAFFING_STRINGS
 
 STRINGS: Final[dict[str, dict[str, str]]] = {
     ZH: {
@@ -227,6 +228,8 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
 
 # The staffing pages' words (and the dashboard's staffing alerts) live beside these.
 for _lang, _words in ROSTER_STRINGS.items():
+    STRINGS[_lang].update(_words)
+for _lang, _words in STAFFING_STRINGS.items():
     STRINGS[_lang].update(_words)
 
 __all__ = ["STRINGS"]

@@ -1,5 +1,6 @@
 """The dashboard's staffing pages: 排班 (the week grid, noon coverage, leave, AB岗, 自动排班,
-publishing, print), 工作人员 (the staff registry), and the roster's XLSX export. The pages are
+publishing, print), 工作人员 (the staff registry), 班次 (shift templates), 日历 (the hall's
+calendar), 考勤 (attendance, and who is where now), and the roster's XLSX export. The pages are
 shells the browser fills from the JSON API; the export is read here, for managers only."""
 
 from __future__ import annotations
@@ -91,6 +92,15 @@ class RosterPages:
     async def staff(self, request: Request) -> Response:
         return await self._page(request, "staff.html", "nav_staff")
 
+    async def shifts(self, request: Request) -> Response:
+        return await self._page(request, "shifts.html", "nav_shifts")
+
+    async def calendar(self, request: Request) -> Response:
+        return await self._page(request, "calendar.html", "nav_calendar")
+
+    async def attendance(self, request: Request) -> Response:
+        return await self._page(request, "attendance.html", "nav_attendance")
+
     def _workbook(self, slug: str, first: date, last: date, draft: bool, lang: str) -> bytes:
         hall = self.service.hall(slug)
         found = roster_range(self.service, slug, first, last)
@@ -125,6 +135,9 @@ class RosterPages:
         return [
             Route("/dashboard/{hall}/roster", self.roster, methods=["GET"]),
             Route("/dashboard/{hall}/staff", self.staff, methods=["GET"]),
+            Route("/dashboard/{hall}/shifts", self.shifts, methods=["GET"]),
+            Route("/dashboard/{hall}/calendar", self.calendar, methods=["GET"]),
+            Route("/dashboard/{hall}/attendance", self.attendance, methods=["GET"]),
             Route("/dashboard/{hall}/roster.xlsx", self.export, methods=["GET"]),
         ]
 
