@@ -1,19 +1,21 @@
-"""Roster solver: a month for a hall of 40 windows and 60 staff, against a bare coverage model.
+"""Rosters: the solver on a month for 40 windows and 60 staff, and the runner's boundaries over 200 halls.
 
-Requirement: a month's roster meeting every hard rule, with noon and weekend duty spreads
-of at most 1, in at most 10 s of wall time on 2 cores.
+Requirements: a month's roster meeting every hard rule, with noon and weekend duty spreads of at
+most 1, in at most 10 s of wall time on 2 cores (``--part solver``); running the day's boundaries
+for 200 halls adds no visible latency to call-next: its p99 with and without the scheduler busy,
+in one run (``--part boundaries``). ``--part all`` (the default) measures both.
 
-    .venv/bin/python -m bench.roster [--rounds 3] [--windows 40] [--staff 60] [--time-limit 9]
+    .venv/bin/python -m bench.roster [--part solver|boundaries|all] [--rounds 3] [--time-limit 9]
+        [--halls 200] [--hall-windows 8] [--calls 300] [--boundary-rounds 3] [--pg URL]
 
-The hall is generated (seeded): 12 services in 6 departments, each clerk able to serve 3-8
-of them (their department's and some others; service M only 6 clerks know), 40 posts held
+Solver. The hall is generated (seeded): 12 services in 6 departments, each clerk able to serve
+3-8 of them (their department's and some others; service M only 6 clerks know), 40 posts held
 in A/B pairs by 40 clerks (partners back each other's post), 20 floaters, about 5 % of the
 clerk-days on leave in runs of 1-3 days (never both of a pair on one day). March 2026 (no
 public holiday): open 08:30-17:30 on the 22 workdays and 09:00-12:00 on the 4 Saturdays
 (10 windows), noon service 12:00-14:00 with at least 24 of the 40 windows. Shifts: the day
 shift (an hour's lunch placed 12:00-14:00), two noon-duty shifts (an hour's lunch placed
 10:45-12:00 or 14:00-15:15) and the Saturday morning.
-
 Project: ``roster_solver.solve`` on that problem with ``--time-limit`` (CP-SAT's own limit,
 shared by its stages), timed with perf_counter around the whole call (building the model,
 the stages, placing lunches and posts, checking the answer); the roster is checked again
@@ -22,21 +24,43 @@ the limit: its objective and bound are printed.
 Baseline, in the same run: a bare CP-SAT model of the same size (shift templates only, no
 lunch placement, skills, A/B pairs, fairness or stability): one shift a day at most, leave,
 the weekly hours, and the windows required per template span, minimising the windows short.
-Rounds alternate which side goes first. The exit code is always 0.
+Rounds alternate which side goes first.
+
+Boundaries. 200 generated halls of 8 windows in one store (SQLite in a temp dir; with ``--pg`` or
+``$HALLQ_TEST_PG`` also a private PostgreSQL database, created and dropped WITH (FORCE)), each
+with its staff, posts and a published roster (lunch 12:00-13:00, shifts 09:00-17:00; the measured
+window, h000's window 1, eats at 13:00), served by a real uvicorn process running the app as
+``run.build_app`` builds it, scheduler included, on a clock the benchmark sets
+(bench/_roster_halls.py). Each round is one day: the windows opened at 08:55, tickets issued; the
+clerk of h000 window 1 calls over HTTP (call-next timed, then an untimed no-show) (a) with no
+roster job running and (b) while every hall's roster job runs in the server's scheduler at
+12:00:02 (the 12:00 boundary: 1,599 lunch pauses) and then once more (a quiet pass, nothing to
+do); rounds alternate which comes first. The rest of the day's boundaries (resume at 14:00,
+close at 17:00) run untimed and their wall times are printed. The exit code is always 0.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import random
+import secrets
+import tempfile
+import threading
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
+import httpx2 as httpx
+import sqlalchemy as sa
 from ortools.sat.python import cp_model
 
 from queue_server.rules.roster_check import check
@@ -54,7 +78,21 @@ from queue_server.staffing import (
     StaffMember,
 )
 
-from ._common import machine_line, median, table, verdict
+from ._common import (
+    PG_UNAVAILABLE,
+    add_db_args,
+    machine_line,
+    median,
+    percentile,
+    pg_not_measured,
+    pg_wanted,
+    private_pg_database,
+    safe_url,
+    server_process,
+    table,
+    verdict,
+)
+from ._roster_halls import MEASURED, MEASURED_WINDOW, PASSWORD_ENV, bench_days, halls_config, local, prepare
 
 HALL = "bench"
 TZ = ZoneInfo("Asia/Shanghai")
@@ -222,14 +260,244 @@ def stages_text(answer: RosterAnswer) -> str:
     return ", ".join(f"{s.name} {s.objective}/{s.bound} {s.wall_s:.1f}s" for s in answer.stages)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.roster", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=3, help="rounds per side; medians are printed (default 3)")
-    parser.add_argument("--windows", type=int, default=40, help="windows, one post each (default 40)")
-    parser.add_argument("--staff", type=int, default=60, help="clerks (default 60)")
-    parser.add_argument("--time-limit", type=float, default=9.0, help="the solver's time limit in s (default 9)")
-    parser.add_argument("--seed", type=int, default=20260301, help="random seed of the hall")
-    args = parser.parse_args(argv)
+# -- the day's boundaries over many halls ----------------------------------------------------
+
+# "No visible latency": the p99 of call-next while the runner works stays within 1.5 x its idle
+# p99, or within 20 ms of it. A clerk's button answered within ~100 ms feels immediate; the idle
+# p99 here is a few ms, so 1.5 x alone would flag a few ms of noise on a shared 2-core machine,
+# while 20 ms more stays far below what a clerk or the hall screen could notice.
+BUSY_RATIO = 1.5
+BUSY_SLACK_S = 0.020
+CALL_PATH = f"/api/halls/{MEASURED}/windows/{MEASURED_WINDOW}"
+
+
+def add_boundary_args(group: argparse._ArgumentGroup) -> None:
+    group.add_argument("--halls", type=int, default=200, help="halls (default 200)")
+    group.add_argument("--hall-windows", type=int, default=8, help="windows per hall (default 8)")
+    group.add_argument("--calls", type=int, default=300, help="idle call-next per round (default 300)")
+    group.add_argument("--boundary-rounds", type=int, default=3, help="rounds, one day each (default 3)")
+    group.add_argument("--tickets", type=int, default=2500, help="tickets issued at the measured hall per day")
+    group.add_argument("--no-sqlite", action="store_true", help="skip SQLite (only with --pg)")
+    group.add_argument(
+        "--roster-threads",
+        type=int,
+        default=0,
+        help="an experiment: the roster jobs on a pool of N threads of their own, not the scheduler's default "
+        "executor (the event loop's default thread pool, as in production)",
+    )
+
+
+@dataclass
+class Pass:
+    label: str
+    start: float
+    end: float
+    server: dict[str, Any]
+
+    def text(self) -> str:
+        s = self.server
+        if "error" in s:
+            return f"{self.label}: {s['error']}"
+        steps = ", ".join(f"{n} {k}" for k, n in sorted(s["done"].items())) or "nothing to do"
+        failed = f", failed {s['failed']}" if s["failed"] else ""
+        jobs = f", job failures {s['job_failures']}" if s["job_failures"] else ""
+        return f"{self.label} {s['wall_s']:.2f} s ({steps}{failed}{jobs}; slowest hall {s['slowest_hall_s']:.2f} s)"
+
+
+@dataclass
+class BoundaryRound:
+    idle: list[float] = field(default_factory=list)
+    boundary: list[float] = field(default_factory=list)  # calls started during the 12:00 pass
+    quiet: list[float] = field(default_factory=list)  # calls started during the quiet pass after it
+    passes: dict[str, Pass] = field(default_factory=dict)
+    problems: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def busy(self) -> list[float]:
+        return self.boundary + self.quiet
+
+
+class Clerk:
+    """The measured window's clerk over HTTP: a timed call-next, then, untimed, a no-show (the
+    window is free again for the next call and for the runner)."""
+
+    def __init__(self, base: str, bearer: str, problems: Counter[str]) -> None:
+        headers = {"authorization": f"Bearer {bearer}"}
+        self.http = httpx.Client(base_url=base, headers=headers, timeout=60, trust_env=False)
+        self.problems = problems
+
+    def call(self) -> tuple[float, float] | None:
+        started = time.perf_counter()
+        answer = self.http.post(f"{CALL_PATH}/call-next")
+        elapsed = time.perf_counter() - started
+        if answer.status_code != 200:
+            self.problems[f"call-next {answer.status_code}"] += 1
+            return None
+        if (freed := self.http.post(f"{CALL_PATH}/no-show")).status_code != 200:
+            self.problems[f"no-show {freed.status_code}"] += 1
+        return started, elapsed
+
+
+def run_pass(admin: httpx.Client, label: str, at: datetime | None) -> Pass:
+    started = time.perf_counter()
+    answer = admin.post("/_bench/pass", params={"at": at.isoformat()} if at else {})
+    return Pass(label, started, time.perf_counter(), answer.json())
+
+
+def busy_phase(admin: httpx.Client, clerk: Clerk, day: date, result: BoundaryRound) -> None:
+    """The 12:00 boundary pass, then a quiet pass, in another thread; the clerk calls until both end."""
+    passes: list[Pass] = []
+
+    def drive() -> None:
+        passes.append(run_pass(admin, "12:00 boundary", local(day, 12, 0, 2)))
+        passes.append(run_pass(admin, "quiet pass", None))
+
+    driver = threading.Thread(target=drive)
+    driver.start()
+    calls = []
+    while driver.is_alive():
+        if (timed := clerk.call()) is not None:
+            calls.append(timed)
+    driver.join()
+    boundary, quiet = passes
+    result.passes.update({"boundary": boundary, "quiet": quiet})
+    result.boundary = [t for s, t in calls if s < boundary.end]
+    result.quiet = [t for s, t in calls if s >= quiet.start]
+
+
+def boundary_round(
+    admin: httpx.Client, base: str, args: argparse.Namespace, day: date, idle_first: bool
+) -> BoundaryRound:
+    result = BoundaryRound()
+    opened = admin.post("/_bench/day", params={"day": day.isoformat(), "tickets": args.tickets}).json()
+    if opened["refused"]:
+        result.problems["windows not opened"] += opened["refused"]
+    clerk = Clerk(base, opened["bearer"], result.problems)
+    for _ in range(10):  # warm-up
+        clerk.call()
+
+    def idle() -> None:
+        result.idle = [t for _ in range(args.calls) if (timed := clerk.call()) is not None for t in timed[1:]]
+
+    if idle_first:
+        admin.post("/_bench/clock", params={"at": local(day, 11, 59).isoformat()})
+        idle()
+        busy_phase(admin, clerk, day, result)
+    else:
+        busy_phase(admin, clerk, day, result)
+        idle()
+    # The rest of the day, untimed: the lunches end, then the shifts.
+    result.passes["resume"] = run_pass(admin, "14:00 resume", local(day, 14, 0, 2))
+    result.passes["close"] = run_pass(admin, "17:00 close", local(day, 17, 0, 2))
+    clerk.http.close()
+    return result
+
+
+def p99(values: list[float]) -> float:
+    return percentile(values, 99) if values else float("nan")
+
+
+def p50(values: list[float]) -> float:
+    return median(values) if values else float("nan")
+
+
+def over_rounds(values: list[float]) -> float:
+    """The median over the rounds that have a figure (a quiet pass may end before any call starts)."""
+    found = [v for v in values if not math.isnan(v)]
+    return median(found) if found else float("nan")
+
+
+def ms(seconds: float) -> str:
+    return "-" if math.isnan(seconds) else f"{seconds * 1000:.1f} ms"
+
+
+def boundaries_backend(name: str, url: str, args: argparse.Namespace, tmp: Path) -> str:
+    """Prepare the halls on ``url``, serve them, measure; the summary's words for this backend."""
+    config = halls_config(args.halls, args.hall_windows)
+    days = bench_days(args.boundary_rounds)
+    password = secrets.token_urlsafe(18)
+    prepared = prepare(url, config, days, args.hall_windows, password)
+    print(f"{name}: {args.halls} halls x {args.hall_windows} windows prepared in {prepared.seconds:.0f} s "
+          f"({prepared.assignments:,} duties published over {len(days)} days, {days[0]}..{days[-1]})")  # fmt: skip
+    env = {**os.environ, PASSWORD_ENV: password}
+    server_args = [url, local(days[0], 7).isoformat(), "--halls", str(args.halls), "--windows", str(args.hall_windows)]
+    server_args += ["--roster-threads", str(args.roster_threads)]
+    rounds: list[BoundaryRound] = []
+    with server_process("bench._roster_halls", server_args, tmp / f"server_{name}.log", env, 600, 30) as (_, fields):
+        base = f"http://127.0.0.1:{fields[0]}"
+        with httpx.Client(base_url=base, timeout=900, trust_env=False) as admin:
+            if not admin.get("/healthz").json().get("is_leader"):
+                print(f"  {name}: the server does not lead: nothing measured\n")
+                return f"{name}: not measured (no leader)"
+            for r, day in enumerate(days):
+                rounds.append(boundary_round(admin, base, args, day, idle_first=r % 2 == 0))
+                x = rounds[-1]
+                order = "idle first" if r % 2 == 0 else "busy first"
+                print(f"  round {r + 1} ({day}, {order}): idle p50/p99 {ms(p50(x.idle))}/{ms(p99(x.idle))} "
+                      f"({len(x.idle)} calls), busy {ms(p50(x.busy))}/{ms(p99(x.busy))} ({len(x.boundary)} calls "
+                      f"during the boundary, {len(x.quiet)} during the quiet pass)"
+                      + (f"; problems {dict(x.problems)}" if x.problems else ""))  # fmt: skip
+                print("    " + "; ".join(p.text() for p in x.passes.values()))
+    idle99, busy99 = over_rounds([p99(x.idle) for x in rounds]), over_rounds([p99(x.busy) for x in rounds])
+    bound99 = over_rounds([p99(x.boundary) for x in rounds])
+    wall = over_rounds([x.passes["boundary"].server.get("wall_s", float("nan")) for x in rounds])
+    quiet_wall = over_rounds([x.passes["quiet"].server.get("wall_s", float("nan")) for x in rounds])
+    pauses = rounds[-1].passes["boundary"].server.get("done", {}).get("pause", 0)
+
+    def row(label: str, picked: Callable[[BoundaryRound], list[float]]) -> list[str]:
+        mid, tail = over_rounds([p50(picked(x)) for x in rounds]), over_rounds([p99(picked(x)) for x in rounds])
+        return [label, ms(mid), ms(tail), str(sum(len(picked(x)) for x in rounds))]
+
+    print()
+    print(table(
+        [f"{name}: call-next at {MEASURED} window {MEASURED_WINDOW} (HTTP)", "p50 (median)", "p99 (median)", "calls"],
+        [
+            row("idle: no roster job running", lambda x: x.idle),
+            row("busy: during the 12:00 boundary pass or the quiet pass", lambda x: x.busy),
+            row("  during the 12:00 boundary pass", lambda x: x.boundary),
+            row("  during the quiet pass after it", lambda x: x.quiet),
+            ["ratio busy p99 / idle p99", "", f"{busy99 / idle99:.2f}x", ""],
+        ],
+    ))  # fmt: skip
+    others = ", ".join(
+        f"{key} {over_rounds([x.passes[key].server.get('wall_s', float('nan')) for x in rounds]):.2f} s"
+        for key in ("resume", "close")
+    )
+    print(f"  the {args.halls} halls' roster jobs (median wall): 12:00 boundary {wall:.2f} s ({pauses} lunch pauses), "
+          f"quiet pass {quiet_wall:.2f} s; untimed rest of the day: {others}")  # fmt: skip
+    ok = busy99 <= max(BUSY_RATIO * idle99, idle99 + BUSY_SLACK_S) and not any(x.problems for x in rounds)
+    print(f"  target: busy p99 <= {BUSY_RATIO:g} x idle p99 or <= idle p99 + {BUSY_SLACK_S * 1000:.0f} ms, "
+          f"no failed call: {verdict(ok)}")  # fmt: skip
+    print()
+    return (
+        f"{name} call-next p99 idle {ms(idle99)}, busy {ms(busy99)} ({busy99 / idle99:.2f}x; during the boundary "
+        f"{ms(bound99)}), 12:00 boundary {pauses} pauses in {wall:.2f} s; {verdict(ok)}"
+    )
+
+
+def boundaries_part(args: argparse.Namespace) -> str:
+    print(f"boundaries: {args.halls} halls x {args.hall_windows} windows, one roster job per hall in the "
+          f"server's scheduler; {args.calls} idle call-next per round, "
+          f"{args.boundary_rounds} rounds (a day each)")  # fmt: skip
+    print(f"  machine: {machine_line()}")
+    parts = []
+    with tempfile.TemporaryDirectory(prefix="hallq_bench_", dir=args.tmp) as d:
+        tmp = Path(d)
+        if not args.no_sqlite:
+            parts.append(boundaries_backend("sqlite", f"sqlite:///{tmp / 'halls.db'}", args, tmp))
+        if pg := pg_wanted(args):
+            try:
+                with private_pg_database(pg) as url:
+                    name = sa.make_url(url).database
+                    print(f"PostgreSQL at {safe_url(pg)}: private database {name} (dropped at the end)")
+                    parts.append(boundaries_backend("postgres", url, args, tmp))
+            except PG_UNAVAILABLE as exc:
+                parts.append(pg_not_measured(exc))
+    return "boundaries " + ("; ".join(parts) or "nothing measured")
+
+
+def solver_part(args: argparse.Namespace) -> str:
+    """The month's solve against the bare model; the summary's words for it."""
     problem = bench_problem(args.seed, args.windows, args.staff, args.time_limit)
     open_days = sum(1 for d in problem.days if d.hours is not None)
     away = sum(
@@ -273,9 +541,31 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
     print(f"  every round's roster meets every hard rule with spreads <= 1: {met}")
     print(f"  target: <= {TARGET_S:g} s with every rule met: {verdict(ok)}")
-    print(f"SUMMARY roster: project {p_wall:.2f} s (rules met: {met}) vs bare {b_wall:.2f} s, "
-          f"ratio {p_wall / b_wall:.1f}x; {verdict(ok)}")  # fmt: skip
+    print()
+    return (
+        f"solver {p_wall:.2f} s (rules met: {met}) vs bare {b_wall:.2f} s, ratio {p_wall / b_wall:.1f}x; {verdict(ok)}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.roster", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--part", choices=("solver", "boundaries", "all"), default="all", help="what to measure")
+    solver = parser.add_argument_group("solver")
+    solver.add_argument("--rounds", type=int, default=3, help="rounds per side; medians are printed (default 3)")
+    solver.add_argument("--windows", type=int, default=40, help="windows, one post each (default 40)")
+    solver.add_argument("--staff", type=int, default=60, help="clerks (default 60)")
+    solver.add_argument("--time-limit", type=float, default=9.0, help="the solver's time limit in s (default 9)")
+    solver.add_argument("--seed", type=int, default=20260301, help="random seed of the hall")
+    add_boundary_args(parser.add_argument_group("boundaries"))
+    add_db_args(parser)
+    args = parser.parse_args(argv)
+    parts = []
+    if args.part in ("solver", "all"):
+        parts.append(solver_part(args))
+    if args.part in ("boundaries", "all"):
+        parts.append(boundaries_part(args))
     print(f"machine at the end: {machine_line()}")
+    print("SUMMARY roster: " + "; ".join(parts))
     return 0
 
 
