@@ -82,8 +82,8 @@ async function save(ev) {
       ? await api("PUT", `${API}/shifts/${encodeURIComponent(S.editing)}`, body())
       : await api("POST", `${API}/shifts`, { code, ...body() });
     blank();
-    say("shifts-status", fmt(T.shift_saved, { code: r.code }));
     await load();
+    say("shifts-status", fmt(T.shift_saved, { code: r.code }));
   } catch (e) {
     const beside = showRefusal($("shift-form"), e.message);
     say("form-status", beside ? T.not_saved : `${T.error}: ${e.message}`, true);
@@ -100,8 +100,8 @@ async function act(ev) {
   try {
     await api("DELETE", `${API}/shifts/${encodeURIComponent(code)}`);
     if (S.editing === code) blank();
-    say("shifts-status", fmt(T.shift_deleted, { code }));
     await load();
+    say("shifts-status", fmt(T.shift_deleted, { code }));
   } catch (e) {
     say("shifts-status", `${T.error}: ${e.message}`, true);
   }
