@@ -71,6 +71,7 @@ def attendance_view(row: Attendance, tz: tzinfo) -> dict[str, Any]:
         "late_minutes": row.late_minutes,
         "early_minutes": row.early_minutes,
         "absent": row.absent,
+        "upcoming": row.upcoming,
         "on_leave": row.on_leave,
     }
 

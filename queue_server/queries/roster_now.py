@@ -205,4 +205,4 @@ def attendance_of(service: QueueService, slug: str, first: date, last: date) -> 
         # From the day before: a window opened then and closed in the range is known.
         events = window_events(r, since - timedelta(days=1), until, kinds=("window.open", "window.close"))
         leave = r.leaves(since, until)
-    return attendance(first, last, ruling.assignments(), events, leave, hall.tz)
+    return attendance(first, last, ruling.assignments(), events, leave, hall.tz, service.clock())

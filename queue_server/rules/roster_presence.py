@@ -86,6 +86,7 @@ class Attendance:
     early_minutes: int
     absent: bool
     on_leave: bool
+    upcoming: bool = False  # the duty has not started yet: neither absent nor late so far
 
 
 @dataclass(slots=True)
@@ -128,10 +129,11 @@ def attendance(
     events: Iterable[Event],
     leave: Sequence[Leave],
     tz: tzinfo,
+    now: datetime,
 ) -> list[Attendance]:
     """Rows for each clerk and day of ``[first, last]`` with a duty or a window opened, by day
     and login. ``events``: the window events from before ``first`` (so a window opened the day
-    before is known) in log order."""
+    before is known) in log order. A duty not yet started at ``now`` is ``upcoming``, not absent."""
     seen = {k: v for k, v in sessions(events, tz).items() if first <= k[1] <= last}
     mine: dict[tuple[str, date], list[Assignment]] = defaultdict(list)
     for d in duties:
@@ -159,8 +161,9 @@ def attendance(
                 last_close,
                 late,
                 early,
-                bool(work) and first_open is None and not away,
+                bool(work) and first_open is None and not away and start is not None and start <= now,
                 away,
+                start is not None and start > now and first_open is None,
             )
         )
     return rows

@@ -22,7 +22,8 @@ const say = (text, bad = false) => {
 const when = (iso, day) => (!iso ? "" : hallDate(iso) === day ? hhmm(iso) : `${hallDate(iso).slice(5)} ${hhmm(iso)}`);
 const duty = (r) => (r.duty_start ? `${when(r.duty_start, r.day)}–${when(r.duty_end, r.day)}` : T.unrostered);
 // A duty not begun yet is not an absence (the server counts a duty day with no open as one).
-const upcoming = (r) => Boolean(r.duty_start) && (NOW.data ? Date.parse(r.duty_start) > Date.parse(NOW.data.at) : r.day > PAGE.business_day);
+// The server says whether a duty is still to come, by its own clock.
+const upcoming = (r) => Boolean(r.upcoming);
 const stateOf = (r) => (r.on_leave ? T.att_on_leave : upcoming(r) ? T.att_upcoming : r.absent ? T.att_absent
   : [r.late_minutes ? T.att_late_tag : "", r.early_minutes ? T.att_early_tag : ""].filter(Boolean).join(T.list_sep) || T.att_ok);
 const byClerk = (a, b) => a.name.localeCompare(b.name, "zh-CN") || a.login.localeCompare(b.login) || a.day.localeCompare(b.day);

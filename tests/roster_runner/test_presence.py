@@ -117,6 +117,15 @@ def test_attendance_per_clerk_per_day(h: Harness) -> None:
     assert [r.login for r in attendance_of(s, HALL, TUESDAY, TUESDAY)] == ["li", "wang", "zhang"]
 
 
+def test_a_duty_not_yet_begun_is_upcoming_not_absent(h: Harness) -> None:
+    h.clock.now = at(MONDAY, 8, 0)  # before anyone's duty
+    rows = attendance_of(h.service, HALL, MONDAY, MONDAY)
+    assert rows and all(r.upcoming and not r.absent and r.late_minutes == 0 for r in rows if r.first_open is None)
+    h.clock.now = at(MONDAY, 9, 1)  # zhang's duty began at 9:00, nobody opened window 3
+    zhang = next(r for r in attendance_of(h.service, HALL, MONDAY, MONDAY) if r.login == "zhang")
+    assert zhang.absent and not zhang.upcoming
+
+
 def _t(value: object) -> str | None:
     return None if value is None else f"{value.astimezone(SHANGHAI):%H:%M}"  # type: ignore[attr-defined]
 
