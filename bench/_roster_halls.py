@@ -16,7 +16,7 @@ the scheduler as in production (the leadership, the rollover and the hall's rost
 ``AsyncIOScheduler``). The server then pauses the ``roster:*`` cron jobs, so the real minute
 never fires them, and fires them itself on request: a pass adds, for every hall, a one-off job
 with the cron job's own function and arguments to the same scheduler, so the reconciles run where
-they run every minute (the event loop's default executor, beside the request handlers), and
+they run every minute (the scheduler's one-thread roster executor, beside the request handlers), and
 answers when all have finished. A small layer answers ``/_bench/…`` (everything else goes to the
 app):
 
@@ -221,7 +221,7 @@ class Jobs:
                 if not pending:
                     loop.call_soon_threadsafe(finished.set)
 
-        executor = "default"
+        executor = crons[0].executor if crons else "default"  # where the minute's jobs run
         if self.threads > 0:
             executor = f"bench{self.threads}"
             if executor not in scheduler._executors:

@@ -282,8 +282,8 @@ def add_boundary_args(group: argparse._ArgumentGroup) -> None:
         "--roster-threads",
         type=int,
         default=0,
-        help="an experiment: the roster jobs on a pool of N threads of their own, not the scheduler's default "
-        "executor (the event loop's default thread pool, as in production)",
+        help="an experiment: the roster jobs on a pool of N threads of their own, not the scheduler's roster "
+        "executor (one thread, as in production)",
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
@@ -23,6 +24,12 @@ from .service import QueueService
 log = logging.getLogger("hallq.scheduler")
 
 LEADERSHIP_SECONDS = 5  # how often a follower tries to take the lead (and the leader checks it still holds it)
+# The roster jobs run one at a time on a thread of their own: every hall's job fires in the
+# same second, and many threads of reconcile work on a small machine starve the event loop
+# and the request threads (a clerk's call-next p99 rose from ~15 to ~87 ms under 200 halls'
+# lunch boundary with six; with one it stays within a few ms of idle, bench.roster). The
+# halls wait their turn instead: a 200-hall boundary takes ~12 s of the minute.
+ROSTER_EXECUTOR = "roster"
 
 
 def rollover_all(service: QueueService) -> None:
@@ -78,7 +85,7 @@ def build_scheduler(
     process alone), ``gate`` audits the roster's window commands (default: unaudited)."""
     leadership = leadership or LocalLeadership()
     runner = runner or RosterRunner(service, gate or Gate(service, Unaudited()))
-    scheduler = AsyncIOScheduler()
+    scheduler = AsyncIOScheduler(executors={ROSTER_EXECUTOR: ThreadPoolExecutor(1)})
     # Idempotent, like the rollover: several server processes may each run it.
     scheduler.add_job(purge_sessions, "interval", hours=1, args=[service], id="sessions:purge", coalesce=True)
     scheduler.add_job(
@@ -107,6 +114,7 @@ def build_scheduler(
             CronTrigger(second=2, timezone=hall.tz),
             args=[runner, leadership, hall.slug],
             id=f"roster:{hall.slug}",
+            executor=ROSTER_EXECUTOR,
             coalesce=True,
             max_instances=1,
             misfire_grace_time=50,
