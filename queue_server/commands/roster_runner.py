@@ -5,8 +5,9 @@ start. It reads the hall (``queries.roster_now.hall_now``), asks ``rules.roster_
 for the steps, keeps those its boundary still asks for (the window's events since then say
 whether the runner, or a clerk, already acted on it: that survives a restart, so a boundary is
 neither repeated nor skipped) and takes each through the command gate as ``ROSTER_ACTOR``,
-audited like any other command. A window with a ticket called or in service waits for the
-next run: nobody in service is cut off.
+audited like any other command. A ticket called or in service is never cut off: a paused
+window serves it to its end and calls nothing new; a window to close while someone is at it
+is paused first and closed by a later run.
 """
 
 from __future__ import annotations
@@ -16,11 +17,10 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from ..errors import HallQError, WindowBusy
+from ..errors import HallQError
 from ..principal import Principal, Role
 from ..queries.roster_now import DutyCache, HallNow, hall_now
 from ..queries.window_log import aware, window_events
-from ..rules import windows as window_rules
 from ..rules.roster_boundaries import Step, StepKind, plan, still_due
 from ..service import Outcome, QueueService
 from .gate import Actor, Gate
@@ -39,19 +39,6 @@ class Taken:
     at: datetime
     done: tuple[Step, ...] = ()
     failed: tuple[tuple[Step, str], ...] = ()
-
-
-def _pause_when_free(service: QueueService, slug: str, number: int, reason: str) -> Outcome:
-    """Pause for lunch, re-checking under the hall's lock that nobody was called meanwhile."""
-    with service._unit(slug) as u:  # one transaction, like every window command
-        current = u.tx.current_ticket(number)
-        if current is not None:
-            raise WindowBusy(
-                f"{number} 号窗口正在处理 {current.number}，午休稍后开始 / window {number} still has "
-                f"{current.number}; lunch starts after it"
-            )
-        win = u.save_window(window_rules.pause(u.window(number), reason, u.now, ROSTER_LOGIN))
-        return u.outcome(number, window=win)
 
 
 @dataclass
@@ -115,7 +102,7 @@ class RosterRunner:
             case StepKind.PAUSE:
                 reason = step.reason or ""
                 return self.gate.perform(
-                    ROSTER_ACTOR, slug, "window.pause", target, _pause_when_free, s, slug, n, reason
+                    ROSTER_ACTOR, slug, "window.pause", target, s.pause_window, slug, n, reason, ROSTER_LOGIN
                 )
             case StepKind.RESUME:
                 return self.gate.perform(

@@ -7,9 +7,11 @@ function of the state and the clock only, so running it twice, after a restart o
 server was down over a boundary, brings the hall to the same place.
 
 The boundaries: at a clerk's lunch start their window stops taking calls (paused with a
-reason naming where to go instead) once nobody is called or served there; at lunch end the
-runner resumes a window it paused; at the end of the clerk's shift the window closes, again
-only once nobody is at it. The runner never opens a window: a clerk does, by signing in.
+reason naming where to go instead; a ticket already called or in service is served to its end,
+a paused window only calls nothing new); at lunch end the runner resumes a window it paused;
+at the end of the clerk's shift the window closes, or, while someone is still at it, stops
+calling first and closes once they are done. The runner never opens a window: a clerk does,
+by signing in.
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ def lunch_reason(cover: int | None) -> str:
     if cover is None:
         return "午休，请到其他窗口办理 / Lunch break, please go to another window"
     return f"午休，请到 {cover} 号窗口办理 / Lunch break, please go to window {cover}"
+
+
+SHIFT_OVER_REASON = "下班，请到其他窗口办理 / Shift over, please go to another window"
 
 
 def is_lunch_reason(reason: str | None) -> bool:
@@ -141,7 +146,8 @@ def plan(
     noon_duty: Collection[str] = (),
 ) -> list[Step]:
     """The steps that bring ``windows`` to what ``duties`` (yesterday's and today's published
-    duties) say at ``at``. ``busy``: windows with a ticket called or in service, which wait.
+    duties) say at ``at``. ``busy``: windows with a ticket called or in service: they are
+    paused rather than closed at a shift's end, and closed by a later run once free.
 
     A window is the duty of whoever is signed in at it, wherever they were rostered: their
     lunch pauses it, their shift's end closes it. A clerk with no duty ending by now (not
@@ -154,11 +160,15 @@ def plan(
         duty = covering(login, duties, at)
         if duty is None:
             ended = last_ended(login, duties, at)
-            if ended is not None and window.number not in busy:
+            if ended is None:
+                continue
+            if window.number not in busy:
                 steps.append(Step(StepKind.CLOSE, window.number, login, ended.end))
+            elif window.state is WindowState.OPEN:  # no new calls; closed once the ticket is done
+                steps.append(Step(StepKind.PAUSE, window.number, login, ended.end, SHIFT_OVER_REASON))
             continue
         if at_lunch(duty, at):
-            if window.state is WindowState.OPEN and window.number not in busy:
+            if window.state is WindowState.OPEN:
                 assert duty.lunch_start is not None
                 cover = cover_window(window, windows, duties, posts, at, noon_duty)
                 steps.append(Step(StepKind.PAUSE, window.number, login, duty.lunch_start, lunch_reason(cover)))

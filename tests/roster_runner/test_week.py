@@ -1,7 +1,8 @@
 """A whole week of the roster runner with the test's clock, in Asia/Shanghai: windows pause at
-lunch only once nobody is at them, resume at lunch end, close at the shift's end after the
-current service; a clerk's own pause or choice to work through lunch is left alone; a clerk
-at a window they are not rostered to works on. Every step is audited as the runner's."""
+lunch (a visitor in service is served to the end, nobody new is called), resume at lunch end,
+close at the shift's end after the current service; a clerk's own pause or choice to work
+through lunch is left alone; a clerk at a window they are not rostered to works on. Every step
+is audited as the runner's."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import pytest
 
 from queue_server.commands.roster_runner import ROSTER_LOGIN
 from queue_server.domain import TicketState, WindowState
-from queue_server.rules.roster_boundaries import lunch_reason
+from queue_server.errors import WindowUnavailable
+from queue_server.rules.roster_boundaries import SHIFT_OVER_REASON, lunch_reason
 from queue_server.service import QueueService
 from queue_server.storage import Store
 from tests.conftest import FakeClock
@@ -44,6 +46,12 @@ def h(store: Store, clock: FakeClock) -> Harness:
     return Harness(service, clock)
 
 
+def serving(service: QueueService, window: int) -> bool:
+    with service.store.reader(HALL) as r:
+        current = r.current_ticket(window)
+    return current is not None and current.state is TicketState.SERVING
+
+
 def serve_one(service: QueueService, window: int, login: str, code: str) -> None:
     service.issue(HALL, code)
     service.call_next(HALL, window, login)
@@ -71,7 +79,11 @@ def test_a_week_of_boundaries(h: Harness) -> None:
             h.every(at(d, 11, 55), five)
             serve_one(s, 1, "li", "A")
             h.every(at(d, 12, 7), timedelta(minutes=1))
-            assert h.window(1).state is WindowState.OPEN  # nobody cut off
+            assert h.window(1).state is WindowState.PAUSED  # no new calls from 12:00...
+            assert serving(s, 1)  # ...and nobody cut off: her visitor is served to the end
+            s.issue(HALL, "A")
+            with pytest.raises(WindowUnavailable):
+                s.call_next(HALL, 1, "li")
             s.finish(HALL, 1, "li")
             h.every(at(d, 12, 10), timedelta(minutes=1))
         if n == 4:  # Friday: li pauses for lunch herself, early, and comes back herself
@@ -85,7 +97,7 @@ def test_a_week_of_boundaries(h: Harness) -> None:
             h.every(at(d, 16, 55), five)
             serve_one(s, 3, "zhang", "C")
             h.every(at(d, 17, 10), timedelta(minutes=1))
-            assert h.window(3).state is WindowState.OPEN
+            assert h.window(3).state is WindowState.PAUSED and serving(s, 3)  # stops calling, serves on
             s.finish(HALL, 3, "zhang")
             h.every(at(d, 17, 15), timedelta(minutes=1))
         if n == 5:  # Saturday: li comes in unrostered and works the morning
@@ -128,8 +140,9 @@ def test_a_week_of_boundaries(h: Harness) -> None:
         "Wed 15:00 window.resume 2",
         "Wed 17:00 window.close 1",
         "Wed 17:00 window.close 2",
-        # Thursday: li's lunch starts once her visitor is done (12:07), at the next minute.
-        f"Thu 12:08 window.pause 1 {to2}",
+        # Thursday: li's lunch starts on time while she serves: her visitor is served to the
+        # end, nobody new is called.
+        f"Thu 12:00 window.pause 1 {to2}",
         f"Thu 12:30 window.pause 3 {to2}",
         "Thu 13:00 window.resume 1",
         "Thu 13:30 window.resume 3",
@@ -139,12 +152,14 @@ def test_a_week_of_boundaries(h: Harness) -> None:
         "Thu 17:00 window.close 2",
         "Thu 17:00 window.close 3",
         # Friday: li's own pause is hers; wang resumed at 14:20 and is not paused again;
-        # zhang's window closes after her visitor (17:10), at the next minute.
+        # zhang's window stops calling at 17:00 and closes after her visitor (17:10), at the
+        # next minute.
         f"Fri 12:30 window.pause 3 {to2}",
         "Fri 13:30 window.resume 3",
         f"Fri 14:00 window.pause 2 {to1}",
         "Fri 17:00 window.close 1",
         "Fri 17:00 window.close 2",
+        f"Fri 17:00 window.pause 3 {SHIFT_OVER_REASON}",
         "Fri 17:11 window.close 3",
     ]
     # Every step went through the gate as the runner's, and was audited ok.
