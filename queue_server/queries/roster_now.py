@@ -156,11 +156,14 @@ def roster_now(service: QueueService, slug: str) -> RosterNow:
             )  # fmt: skip
         if holder is not None and (duty is None or holder != duty.login):
             own = pick([d for d in duties if d.login == holder], now.at)
+            # Not theirs: a roster rules today and gives them another window, or no duty at all
+            # (a floater goes where needed; a hall without a roster today rosters nobody).
+            elsewhere = bool(duties) and (own is None or own.post is not None)
             rows.append(
                 WindowNow(
                     window.number, holder, own.post if own else None, duty_state(own, now.at),
                     own.lunch_start if own else None, own.lunch_end if own else None,
-                    _cover(now, window, own), window.state.value, True,
+                    _cover(now, window, own), window.state.value, elsewhere,
                 )
             )  # fmt: skip
         elif duty is None:

@@ -91,6 +91,22 @@ def test_the_now_view_shows_lunch_cover_and_a_clerk_at_a_window_not_theirs(h: Ha
     assert {w.state for w in roster_now(s, HALL).windows} == {"after"}
 
 
+def test_nobody_is_unrostered_on_a_day_no_roster_rules_nor_a_floater(h: Harness) -> None:
+    s = h.service
+    wednesday = MONDAY + timedelta(days=2)  # the published roster covers Monday and Tuesday
+    h.to(at(wednesday, 9, 0))
+    s.open_window(HALL, 3, "li")
+    rows = {(w.window, w.login): w for w in roster_now(s, HALL).windows}
+    assert rows[(3, "li")].unrostered is False and rows[(3, "li")].state == "off"
+    publish(s, wednesday, wednesday, [duty("li", wednesday, None), duty("zhang", wednesday, "W03")])
+    rows = {(w.window, w.login): w for w in roster_now(s, HALL).windows}
+    assert rows[(3, "li")].unrostered is False  # a floater on duty goes where needed
+    s.close_window(HALL, 3, "li")
+    s.open_window(HALL, 3, "wang")  # no duty on a day the roster rules
+    rows = {(w.window, w.login): w for w in roster_now(s, HALL).windows}
+    assert rows[(3, "wang")].unrostered is True
+
+
 def test_attendance_per_clerk_per_day(h: Harness) -> None:
     monday(h)
     s = h.service
