@@ -39,6 +39,8 @@ class ServiceConfig:
     name_en: str
     zone: str
     expected_minutes: float
+    # Visitors a day, to seed the planner's forecast before the hall has history (None: no seed).
+    expected_daily: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +89,16 @@ class DisplaySettings:
 class EvaluationPolicy:
     # A visitor may rate a service only this long after it finished (they have left by then).
     rating_window_minutes: int = 30
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceTarget:
+    """What the planner sizes windows for: ``share`` of visitors called within
+    ``called_within_minutes``, and (if set) nine in ten called within ``p90_wait_minutes``."""
+
+    called_within_minutes: float = 10
+    share: float = 0.8
+    p90_wait_minutes: float | None = 15
 
 
 LatePolicy = Literal["walk_in", "refuse"]
@@ -143,6 +155,7 @@ class HallConfig:
     evaluation: EvaluationPolicy = field(default_factory=EvaluationPolicy)
     display: DisplaySettings = field(default_factory=DisplaySettings)
     appointments: AppointmentPolicy = field(default_factory=AppointmentPolicy)
+    target: ServiceTarget = field(default_factory=ServiceTarget)
     zones: tuple[Zone, ...] = ()
     services: tuple[ServiceConfig, ...] = ()
     windows: tuple[WindowConfig, ...] = ()

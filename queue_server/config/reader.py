@@ -21,6 +21,7 @@ from .model import (
     NoShowPolicy,
     PriorityClass,
     ServiceConfig,
+    ServiceTarget,
     StaffConfig,
     WaitThresholds,
     WindowConfig,
@@ -111,6 +112,7 @@ class TomlReader:
             "noon",
             "calendar",
             "shifts",
+            "target",
         }
         t = self.table(value, key, allowed)
         slug = self.str_(t, key, "slug")
@@ -185,6 +187,7 @@ class TomlReader:
             evaluation=evaluation,
             display=display,
             appointments=self.appointments(t.get("appointments", {}), f"{key}.appointments"),
+            target=self.target(t.get("target", {}), f"{key}.target"),
             zones=zones,
             services=services,
             windows=windows,
@@ -211,6 +214,16 @@ class TomlReader:
             late_policy=late_policy,
         )
 
+    def target(self, value: Any, key: str) -> ServiceTarget:
+        t = self.table(value, key, {"called_within_minutes", "share", "p90_wait_minutes"})
+        p90 = t.get("p90_wait_minutes", 15)
+        return ServiceTarget(
+            called_within_minutes=self.num(t.get("called_within_minutes", 10), f"{key}.called_within_minutes", 0, 480),
+            share=self.num(t.get("share", 0.8), f"{key}.share", 0.01, 0.99),
+            # 0 switches the p90 bound off (TOML has no null).
+            p90_wait_minutes=self.num(p90, f"{key}.p90_wait_minutes", 0, 480) or None,
+        )
+
     def zone(self, value: Any, key: str) -> Zone:
         t = self.table(value, key, {"code", "name_zh", "name_en"})
         code = self.str_(t, key, "code")
@@ -221,7 +234,7 @@ class TomlReader:
         )
 
     def service(self, value: Any, key: str, zones: set[str]) -> ServiceConfig:
-        t = self.table(value, key, {"code", "name_zh", "name_en", "zone", "expected_minutes"})
+        t = self.table(value, key, {"code", "name_zh", "name_en", "zone", "expected_minutes", "expected_daily"})
         code = self.str_(t, key, "code")
         if not PREFIX_RE.match(code):
             raise self.fail(f"{key}.code", f"must be one capital letter A-Z (the ticket prefix), got {code!r}")
@@ -234,6 +247,9 @@ class TomlReader:
             name_en=self.str_(t, key, "name_en", code),
             zone=zone,
             expected_minutes=self.num(t.get("expected_minutes", 10), f"{key}.expected_minutes", 0.5, 480),
+            expected_daily=(
+                self.num(t["expected_daily"], f"{key}.expected_daily", 0, 100_000) if "expected_daily" in t else None
+            ),
         )
 
     def window(self, value: Any, key: str, services: set[str]) -> WindowConfig:
