@@ -151,7 +151,9 @@ class Engine:
         transfer = self.day.transfers.get(a.service)
         if transfer is not None and rng.random() >= transfer.share:
             transfer = None
-        no_show = self.day.no_show_share > 0 and rng.random() < self.day.no_show_share
+        no_show = a.no_show
+        if no_show is None:
+            no_show = self.day.no_show_share > 0 and rng.random() < self.day.no_show_share
         self.visits[ticket.id] = _Visit(
             service=a.service,
             priority=ticket.priority,

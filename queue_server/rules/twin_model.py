@@ -80,8 +80,9 @@ class WindowPlan:
 
 @dataclass(frozen=True, slots=True)
 class Arrival:
-    """One visitor taking a number; ``service_s`` as recorded (None: drawn from the service's
-    distribution); an appointment stands in line from ``slot_start_s``."""
+    """One visitor taking a number; ``service_s`` and ``no_show`` as recorded (None: drawn from
+    the service's distribution and the day's no-show share); an appointment stands in line
+    from ``slot_start_s``."""
 
     at_s: float
     service: str
@@ -89,6 +90,7 @@ class Arrival:
     tier: Tier = Tier.NORMAL
     slot_start_s: float | None = None
     service_s: float | None = None
+    no_show: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)

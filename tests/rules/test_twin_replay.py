@@ -27,8 +27,13 @@ PRIORITIES = (("green", Tier.GREEN, 0.05), ("elderly", Tier.PRIORITY, 0.10))
 MEAN_S = {"A": 400.0, "B": 700.0, "C": 250.0}
 
 
-def _visitors(rng: random.Random) -> list[tuple[float, str, str, float]]:
-    """(seconds after opening, service, priority, service seconds): a busy three hours."""
+Visitor = tuple[float, str, str, float, bool]
+LUNCH = (3600.0, 5400.0)  # window 1 pauses from 10:00 to 10:30
+RECALL_S = 30.0
+
+
+def _visitors(rng: random.Random) -> list[Visitor]:
+    """(seconds after opening, service, priority, service seconds, no-show): a busy three hours."""
     out = []
     for service, per_hour in (("A", 9.0), ("B", 7.0), ("C", 14.0)):
         t = rng.expovariate(per_hour / 3600)
@@ -39,7 +44,7 @@ def _visitors(rng: random.Random) -> list[tuple[float, str, str, float]]:
                     priority = name
                     break
                 u -= share
-            out.append((t, service, priority, rng.expovariate(1 / MEAN_S[service])))
+            out.append((t, service, priority, rng.expovariate(1 / MEAN_S[service]), rng.random() < 0.06))
             t += rng.expovariate(per_hour / 3600)
     return sorted(out)
 
@@ -48,10 +53,16 @@ def _us(seconds: float) -> int:
     return round(seconds * 1_000_000)
 
 
-def _run_the_server(
-    service: QueueService, clock: FakeClock, visitors: list[tuple[float, str, str, float]]
-) -> list[int]:
-    """The hall's day through the service, clerks calling the way the twin's do; the tickets' ids."""
+_PAUSE, _RESUME, _RECALL, _END, _GONE, _ARRIVE = range(6)
+_ORDER = {_PAUSE: 0, _RESUME: 0, _RECALL: 1, _END: 1, _GONE: 1, _ARRIVE: 2}
+
+
+def _run_the_server(service: QueueService, clock: FakeClock, visitors: list[Visitor]) -> list[int]:
+    """The hall's day through the service, clerks calling the way the twin's do: a free window
+    calls at once, a newcomer goes to the lowest-numbered free window that serves them, a
+    visitor who does not come is recalled every 30 s as often as the hall allows, then marked
+    a no-show; window 1 pauses for lunch (the visitor at it is served to the end). Returns the
+    tickets' ids."""
     start = clock.now
     hall = service.config.hall("t")
     assert hall is not None
@@ -59,38 +70,61 @@ def _run_the_server(
     serves = {w.number: set(w.services) for w in hall.windows}
     for n in windows:
         service.open_window("t", n)
-    took: dict[int, float] = {}  # ticket id -> service seconds
+    took: dict[int, Visitor] = {}  # ticket id -> the visitor
     busy: dict[int, bool] = dict.fromkeys(windows, False)
-    events: list[tuple[int, int, int, int]] = []  # (µs, order, seq, window or -visitor-1)
-    for i, (t, *_rest) in enumerate(visitors):
-        heapq.heappush(events, (_us(t), 2, i, -i - 1))
-    seq = len(visitors)
+    paused: set[int] = set()
+    events: list[tuple[int, int, int, int, int]] = []  # (µs, order, seq, kind, visitor or window)
+    seq = 0
+
+    def at(t: int, kind: int, arg: int) -> None:
+        nonlocal seq
+        seq += 1
+        heapq.heappush(events, (t, _ORDER[kind], seq, kind, arg))
+
+    for i, visitor in enumerate(visitors):
+        at(_us(visitor[0]), _ARRIVE, i)
+    at(_us(LUNCH[0]), _PAUSE, 1)
+    at(_us(LUNCH[1]), _RESUME, 1)
 
     def call(n: int, now: int) -> bool:
-        nonlocal seq
+        if busy[n] or n in paused:
+            return False
         ticket = service.call_next("t", n).ticket
         if ticket is None:
             return False
-        service.start("t", n)
         busy[n] = True
-        seq += 1
-        heapq.heappush(events, (now + _us(took[ticket.id]), 1, seq, n))
+        visitor = took[ticket.id]
+        if visitor[4]:
+            for k in range(1, hall.recall_limit + 1):
+                at(now + _us(RECALL_S) * k, _RECALL, n)
+            at(now + _us(RECALL_S) * (hall.recall_limit + 1), _GONE, n)
+        else:
+            service.start("t", n)
+            at(now + _us(visitor[3]), _END, n)
         return True
 
     while events:
-        now, _, _, what = heapq.heappop(events)
+        now, _, _, kind, arg = heapq.heappop(events)
         clock.now = start + timedelta(microseconds=now)
-        if what < 0:
-            _, code, priority, seconds = visitors[-what - 1]
-            issued = service.issue("t", code, priority)
-            took[issued.ticket.id] = seconds
+        if kind == _ARRIVE:
+            visitor = visitors[arg]
+            took[service.issue("t", visitor[1], visitor[2]).ticket.id] = visitor
             for n in windows:
-                if not busy[n] and code in serves[n] and call(n, now):
+                if visitor[1] in serves[n] and call(n, now):
                     break
+        elif kind == _RECALL:
+            service.recall("t", arg)
+        elif kind == _PAUSE:
+            service.pause_window("t", arg, "午休")
+            paused.add(arg)
+        elif kind == _RESUME:
+            service.resume_window("t", arg)
+            paused.discard(arg)
+            call(arg, now)
         else:
-            service.finish("t", what)
-            busy[what] = False
-            call(what, now)
+            (service.finish if kind == _END else service.no_show)("t", arg)
+            busy[arg] = False
+            call(arg, now)
     return list(took)
 
 
@@ -100,6 +134,12 @@ def _stored(store: Store, ids: list[int]) -> list[Ticket]:
     return sorted((t for t in tickets if t is not None), key=lambda t: t.issued_at)
 
 
+def _took(t: Ticket) -> float:
+    if t.finished_at is None or t.started_at is None:
+        return 0.0  # a no-show: nobody was served
+    return (t.finished_at - t.started_at).total_seconds()
+
+
 def test_a_recorded_day_replayed_calls_the_same_tickets_at_the_same_time(
     service: QueueService, store: Store, clock: FakeClock
 ) -> None:
@@ -107,10 +147,13 @@ def test_a_recorded_day_replayed_calls_the_same_tickets_at_the_same_time(
     visitors = _visitors(random.Random(2026))
     recorded = _stored(store, _run_the_server(service, clock, visitors))
     assert len(recorded) == len(visitors) > 60
-    assert all(t.state is TicketState.DONE for t in recorded)
+    lunch = (start + timedelta(seconds=LUNCH[0]), start + timedelta(seconds=LUNCH[1]))
+    assert not [t for t in recorded if t.window == 1 and lunch[0] <= t.called_at < lunch[1]]  # type: ignore[operator]
+    states = [t.state for t in recorded]
+    assert set(states) == {TicketState.DONE, TicketState.NO_SHOW} and states.count(TicketState.NO_SHOW) >= 3
 
-    # The recorded day, as the twin reads it: each ticket's issue time, service, class, and
-    # how long its service took (start to finish).
+    # The recorded day, as the twin reads it: each ticket's issue time, service, class, whether
+    # the visitor came, and how long their service took (start to finish).
     hall = small_config().halls[0]
     tiers = {p.code: p.tier for p in hall.priority_classes}
     arrivals = tuple(
@@ -119,18 +162,20 @@ def test_a_recorded_day_replayed_calls_the_same_tickets_at_the_same_time(
             service=t.service,
             priority=t.priority,
             tier=tiers[t.priority],
-            service_s=(t.finished_at - t.started_at).total_seconds(),  # type: ignore[operator]
+            service_s=_took(t),
+            no_show=t.state is TicketState.NO_SHOW,
         )
         for t in recorded
     )
     day = TwinDay(
         start=start,
         closes_s=HOURS * 3600,
-        windows=twin.plans_from_hall(hall, 0, 24 * 3600),
+        windows=twin.plans_from_hall(hall, 0, 24 * 3600, {1: (LUNCH,)}),
         arrivals=arrivals,
         service_times={s: Fixed(m) for s, m in MEAN_S.items()},
         aging_minutes=hall.aging_minutes,
         recall_limit=hall.recall_limit,
+        recall_interval_s=RECALL_S,
     )
     result = twin.simulate(day)
 
