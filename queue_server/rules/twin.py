@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..config.model import HallConfig
-from ..domain import Tier
+from ..domain import Ticket, TicketState, Tier
 from ..staffing import Assignment, Post
+from . import lifecycle
 from .twin_engine import Engine
 from .twin_model import (
     ALL,
@@ -53,6 +54,32 @@ def _priority(shares: tuple[PriorityShare, ...], u: float) -> tuple[str, Tier]:
             return share.priority, share.tier
         u -= share.share
     return "normal", Tier.NORMAL
+
+
+def recorded_arrivals(tickets: Iterable[Ticket], start: datetime) -> tuple[Arrival, ...]:
+    """A day's stored tickets as the twin's arrivals: when each took its number, for what, in
+    which class (an appointment from its slot), how long its service took and whether the
+    visitor came. A ticket cancelled before being served is left out (the visitor left); a
+    transferred one counts under the service it ended in."""
+    base = lifecycle.to_us(start)
+    out = []
+    for t in tickets:
+        if t.state is TicketState.CANCELLED and t.started_at is None:
+            continue
+        served = t.finished_at is not None and t.started_at is not None
+        out.append(
+            Arrival(
+                at_s=(t.issued_at - start).total_seconds(),
+                service=t.service,
+                priority=t.priority,
+                tier=t.tier,
+                slot_start_s=(t.order_key - base) / 1_000_000 if t.tier is Tier.APPOINTMENT else None,
+                service_s=(t.finished_at - t.started_at).total_seconds() if served else None,  # type: ignore[operator]
+                no_show=True if t.state is TicketState.NO_SHOW else (False if served else None),
+            )
+        )
+    out.sort(key=lambda a: a.at_s)
+    return tuple(out)
 
 
 def _check(day: TwinDay) -> None:

@@ -201,3 +201,29 @@ def test_windows_from_the_hall_file_and_a_roster() -> None:
     assert by_id[1].window == 2 and by_id[1].called_s == 4 * HOUR
     assert by_id[2].window == 1 and by_id[2].called_s == 20
     assert timedelta(seconds=by_id[1].called_s) == timedelta(hours=4)
+
+
+def test_forecast_arrivals_are_poisson_at_the_expected_rate() -> None:
+    import random
+
+    forecast = Forecast({("A", k): 100.0 for k in range(32)}, (PriorityShare("green", Tier.GREEN, 0.1),))
+    drawn = twin.draw_arrivals(forecast, random.Random(5))
+    assert abs(len(drawn) - 3200) < 4 * 3200**0.5
+    assert [a.at_s for a in drawn] == sorted(a.at_s for a in drawn) and 0 <= drawn[0].at_s <= drawn[-1].at_s < 8 * HOUR
+    greens = sum(a.tier is Tier.GREEN for a in drawn)
+    assert abs(greens - 320) < 4 * (3200 * 0.1 * 0.9) ** 0.5
+    per_slot = [sum(int(a.at_s // 900) == k for a in drawn) for k in range(32)]
+    assert min(per_slot) > 60 and max(per_slot) < 140
+
+
+def test_a_transferred_ticket_keeps_its_place_in_the_new_line() -> None:
+    day = _day(
+        windows=(WindowPlan(1, {"A": 1.0}, 0, 8 * HOUR), WindowPlan(2, {"C": 1.0}, 0, 8 * HOUR)),
+        arrivals=(Arrival(0, "A", service_s=60), Arrival(1, "C", service_s=600), Arrival(10, "C", service_s=50)),
+        service_times={"A": Fixed(60), "C": Fixed(100)},
+        transfers={"A": Transfer(1.0, "C")},
+    )
+    first, busy, later = twin.simulate(day).tickets
+    assert (first.window, first.called_s, first.transferred_to, first.outcome) == (1, 0, "C", "done")
+    # Window 2 is free at 601: the transferred ticket (in line since 0) goes first, served 100 s.
+    assert (busy.called_s, later.called_s) == (1, 701)

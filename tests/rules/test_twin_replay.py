@@ -17,7 +17,7 @@ import pytest
 
 from queue_server.domain import Ticket, TicketState, Tier
 from queue_server.rules import twin
-from queue_server.rules.twin_model import ALL, Arrival, Fixed, TwinDay
+from queue_server.rules.twin_model import ALL, Fixed, TwinDay
 from queue_server.service import QueueService
 from queue_server.storage.base import Store
 from tests.conftest import FakeClock, small_config
@@ -134,12 +134,6 @@ def _stored(store: Store, ids: list[int]) -> list[Ticket]:
     return sorted((t for t in tickets if t is not None), key=lambda t: t.issued_at)
 
 
-def _took(t: Ticket) -> float:
-    if t.finished_at is None or t.started_at is None:
-        return 0.0  # a no-show: nobody was served
-    return (t.finished_at - t.started_at).total_seconds()
-
-
 def test_a_recorded_day_replayed_calls_the_same_tickets_at_the_same_time(
     service: QueueService, store: Store, clock: FakeClock
 ) -> None:
@@ -155,18 +149,8 @@ def test_a_recorded_day_replayed_calls_the_same_tickets_at_the_same_time(
     # The recorded day, as the twin reads it: each ticket's issue time, service, class, whether
     # the visitor came, and how long their service took (start to finish).
     hall = small_config().halls[0]
-    tiers = {p.code: p.tier for p in hall.priority_classes}
-    arrivals = tuple(
-        Arrival(
-            at_s=(t.issued_at - start).total_seconds(),
-            service=t.service,
-            priority=t.priority,
-            tier=tiers[t.priority],
-            service_s=_took(t),
-            no_show=t.state is TicketState.NO_SHOW,
-        )
-        for t in recorded
-    )
+    arrivals = twin.recorded_arrivals(recorded, start)
+    assert [a.no_show for a in arrivals] == [t.state is TicketState.NO_SHOW for t in recorded]
     day = TwinDay(
         start=start,
         closes_s=HOURS * 3600,
