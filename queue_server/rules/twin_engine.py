@@ -28,8 +28,8 @@ LUNCH = "午休"
 
 # Kinds of event, in the order they run when they fall on the same microsecond: a window's
 # change first, then a visitor leaving a window, then arrivals, then the closing count.
-_OPEN, _PAUSE, _RESUME, _CLOSE, _END, _ARRIVE, _CLOSING = range(7)
-_ORDER = {_OPEN: 0, _PAUSE: 0, _RESUME: 0, _CLOSE: 0, _END: 1, _ARRIVE: 2, _CLOSING: 3}
+_OPEN, _PAUSE, _RESUME, _CLOSE, _END, _READY, _ARRIVE, _CLOSING = range(8)
+_ORDER = {_OPEN: 0, _PAUSE: 0, _RESUME: 0, _CLOSE: 0, _END: 1, _READY: 1, _ARRIVE: 2, _CLOSING: 3}
 
 
 def us(seconds: float) -> int:
@@ -63,6 +63,7 @@ class _Desk:
     current: Ticket | None = None
     busy_from: int = 0
     closing: bool = False
+    resting: bool = False  # between two visitors (the day's call gap): calls nobody yet
     staffed_from: int | None = None
 
 
@@ -110,6 +111,7 @@ class Engine:
             _RESUME: self._resume,
             _CLOSE: self._close,
             _END: self._end,
+            _READY: self._ready,
             _ARRIVE: self._arrive,
             _CLOSING: self._closing,
         }
@@ -171,7 +173,7 @@ class Engine:
         self.tracker.queue(ticket.service, t, 1)
         # Free windows found nobody before this ticket came: the first that serves it calls it.
         for desk in self.desks:
-            idle = desk.current is None and desk.window.state is WindowState.OPEN and not desk.closing
+            idle = desk.current is None and not desk.resting and desk.window.state is WindowState.OPEN
             if idle and desk.routed.serves(ticket.service) and self._call(desk, t):
                 return
 
@@ -235,10 +237,19 @@ class Engine:
             self._shut(desk, t)
         elif desk.window.state is not WindowState.OPEN:
             self._unstaff(desk, t)  # paused while serving: lunch starts now
+        elif day.call_gap_s > 0:
+            desk.resting = True
+            self._at(t + us(day.call_gap_s), _READY, i)
         else:
             self._call(desk, t)
         if requeued is not None:
             self._enqueue(requeued, t)
+
+    def _ready(self, t: int, i: int) -> None:
+        desk = self.desks[i]
+        desk.resting = False
+        if desk.current is None and desk.window.state is WindowState.OPEN and not desk.closing:
+            self._call(desk, t)
 
     def _closing(self, t: int, _: int) -> None:
         counts: dict[str, int] = {}
@@ -271,7 +282,7 @@ class Engine:
         desk.window, _ = windows.resume(desk.window, self._when(t))
         if desk.staffed_from is None:
             desk.staffed_from = t
-        if desk.current is None:
+        if desk.current is None and not desk.resting:
             self._call(desk, t)
 
     def _close(self, t: int, i: int) -> None:

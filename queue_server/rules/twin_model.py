@@ -130,6 +130,7 @@ class TwinDay:
     no_show_share: float = 0.0
     recall_interval_s: float = 30.0  # a no-show is recalled this often, then given up
     walk_up_s: float = 0.0  # from the call to the start of service
+    call_gap_s: float = 0.0  # a clerk's pause between one visitor leaving and the next call
     transfers: Mapping[str, Transfer] = field(default_factory=dict)
     target_s: float = 600.0  # "called within" target
     warmup_s: float = 0.0  # tickets issued before this are left out of the statistics
