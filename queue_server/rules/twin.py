@@ -23,8 +23,10 @@ from .twin_model import (
     SLOT_S,
     Arrival,
     Estimate,
+    Exponential,
     Forecast,
     PriorityShare,
+    ServiceTime,
     TwinDay,
     TwinResult,
     WindowPlan,
@@ -33,7 +35,8 @@ from .twin_stats import Tracker, estimate, summarise
 
 
 def draw_arrivals(forecast: Forecast, rng: random.Random, slot_s: int = SLOT_S) -> list[Arrival]:
-    """Poisson arrivals at each (service, slot)'s expected rate, in time order."""
+    """Poisson arrivals at each (service, slot)'s expected rate and the booked appointments, in
+    time order."""
     out: list[Arrival] = []
     for (service, slot), expected in sorted(forecast.expected.items()):
         if expected <= 0:
@@ -44,6 +47,7 @@ def draw_arrivals(forecast: Forecast, rng: random.Random, slot_s: int = SLOT_S) 
             priority, tier = _priority(forecast.priorities, rng.random())
             out.append(Arrival(at_s=t, service=service, priority=priority, tier=tier))
             t += rng.expovariate(rate)
+    out.extend(forecast.booked)
     out.sort(key=lambda a: a.at_s)
     return out
 
@@ -158,6 +162,12 @@ def replicate(
             cell.setdefault("utilisation", []).append(row.utilisation or 0.0)
     slots = {slot: {k: estimate(v) for k, v in cell.items() if len(v) == n} for slot, cell in sorted(per_slot.items())}
     return Replicated(out, slots, runs)
+
+
+def service_times_from_hall(hall: HallConfig) -> dict[str, ServiceTime]:
+    """Before there is any history: each service's expected minutes from the hall file, as an
+    exponential mean."""
+    return {s.code: Exponential(s.expected_minutes * 60.0) for s in hall.services}
 
 
 # -- the windows over a day ----------------------------------------------------

@@ -104,10 +104,12 @@ class PriorityShare:
 
 @dataclass(frozen=True, slots=True)
 class Forecast:
-    """Expected arrivals per (service, slot index): Poisson arrivals, drawn from the seed."""
+    """Expected walk-in arrivals per (service, slot index): Poisson arrivals, drawn from the
+    seed; the day's appointments come on top, as booked."""
 
     expected: Mapping[tuple[str, int], float]
     priorities: tuple[PriorityShare, ...] = ()
+    booked: tuple[Arrival, ...] = ()  # appointments already made: they come as booked
 
 
 @dataclass(frozen=True, slots=True)

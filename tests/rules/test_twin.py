@@ -214,6 +214,14 @@ def test_forecast_arrivals_are_poisson_at_the_expected_rate() -> None:
     assert abs(greens - 320) < 4 * (3200 * 0.1 * 0.9) ** 0.5
     per_slot = [sum(int(a.at_s // 900) == k for a in drawn) for k in range(32)]
     assert min(per_slot) > 60 and max(per_slot) < 140
+    booked = Arrival(3600, "A", "appointment", Tier.APPOINTMENT, slot_start_s=3900)
+    with_booked = twin.draw_arrivals(replace(forecast, booked=(booked,)), random.Random(5))
+    assert [a for a in with_booked if a is not booked] == drawn and booked in with_booked
+
+
+def test_service_times_from_the_hall_file() -> None:
+    times = twin.service_times_from_hall(small_config().halls[0])
+    assert times["A"] == Exponential(600.0) and times["B"] == Exponential(1200.0)
 
 
 def test_a_transferred_ticket_keeps_its_place_in_the_new_line() -> None:
@@ -227,3 +235,11 @@ def test_a_transferred_ticket_keeps_its_place_in_the_new_line() -> None:
     assert (first.window, first.called_s, first.transferred_to, first.outcome) == (1, 0, "C", "done")
     # Window 2 is free at 601: the transferred ticket (in line since 0) goes first, served 100 s.
     assert (busy.called_s, later.called_s) == (1, 701)
+
+
+def test_walk_up_and_the_clerks_pause_between_visitors_take_window_time() -> None:
+    day = _day(arrivals=(Arrival(0, "A"), Arrival(1, "A"), Arrival(1000, "A")), walk_up_s=8, call_gap_s=3)
+    calls = [t.called_s for t in twin.simulate(day).tickets]
+    # 0 + 8 walking + 300 served = 308, then 3 s before the next call; a later visitor at a free
+    # window is called at once.
+    assert calls == [0, 311, 1000]
