@@ -12,7 +12,13 @@ from starlette.responses import JSONResponse, Response
 
 from ..commands.gate import Actor
 from ..commands.roster_jobs import RosterJobs, Solved, SolveJob, busy_error, solve_and_save
-from ..queries.roster_input import DEFAULT_TIME_LIMIT_S, check_solve_range, check_time_limit, roster_problem
+from ..queries.roster_input import (
+    DEFAULT_TIME_LIMIT_S,
+    check_demand,
+    check_solve_range,
+    check_time_limit,
+    roster_problem,
+)
 from ..rules.roster_problem import RosterAnswer, Violation
 from ..staffing import SLOT_MINUTES
 from .body import json_object, path_str
@@ -102,15 +108,18 @@ class RosterSolveRoutes:
         body = await json_object(request)
         first, last = body.date_("first"), body.date_("last")
         limit = number(body, "time_limit_s", default=DEFAULT_TIME_LIMIT_S)
+        # "planner": the windows the planner sizes per slot; "staffed": what the staff can give.
+        demand = body.str_("demand", required=False, max_len=16) or "staffed"
         body.done()
         assert first is not None and last is not None
         check_solve_range(first, last)
         check_time_limit(limit)
+        check_demand(demand)
         principal = await manager(self.ctx, request, slug, "roster.solve")
         who = actor(request, principal)
         target = f"roster {first}..{last}"
         await self._not_busy(who, slug, target)
-        problem = await run_in_threadpool(roster_problem, service, slug, first, last, limit)
+        problem = await run_in_threadpool(roster_problem, service, slug, first, last, limit, demand)
         await self._not_busy(who, slug, target)  # another request may have started one meanwhile
 
         async def work(job: SolveJob) -> Solved:

@@ -12,6 +12,7 @@ from .context import ApiContext
 from .devices import DeviceRoutes
 from .leave import LeaveRoutes
 from .openapi import document
+from .planning import PlanningRoutes
 from .records import RecordRoutes
 from .roster_now import RosterNowRoutes
 from .roster_solve import RosterSolveRoutes
@@ -125,6 +126,7 @@ def operations(ctx: ApiContext) -> list[Operation]:
     ro = RosterRoutes(ctx)
     rn = RosterNowRoutes(ctx)
     solver = RosterSolveRoutes(ctx)
+    plan = PlanningRoutes(ctx)
     manager = "a manager of the hall or an administrator"
     reason = obj(("reason",), reason=string(maxLength=200))
     return [
@@ -331,11 +333,25 @@ def operations(ctx: ApiContext) -> list[Operation]:
                   "自动排班: solve a range in the background (202, a job; 409 while the hall's solve runs); the "
                   "answer is saved as the draft of its days", "rosters", manager,
                   body=obj(("first", "last"), first=string(format="date"), last=string(format="date"),
-                           time_limit_s=number(minimum=0.1, maximum=60, default=10)),
+                           time_limit_s=number(minimum=0.1, maximum=60, default=10),
+                           demand=string(enum=["staffed", "planner"], default="staffed",
+                                         description="windows per slot: what the staff can give, or the planner's")),
                   responses={202: ("The job", obj(job=string(), state=string()))}),
         Operation("GET", "/api/halls/{hall}/rosters/solve/{job}", solver.status,
                   "A solve job: state, stage, progress; the answer and the draft saved once done", "rosters",
                   manager, responses={200: ("The job", ANY)}),
+        # -- planning (规划), read-only --
+        Operation("GET", "/api/halls/{hall}/planning/forecast", plan.forecast,
+                  "Expected arrivals per day, quarter hour and service (the week from today by default), with "
+                  "service times and no-show shares", "planning", manager, query=RANGE,
+                  responses={200: ("The forecast", ANY)}),
+        Operation("GET", "/api/halls/{hall}/planning/accuracy", plan.accuracy,
+                  "Past days: the forecast made on each day's eve against the arrivals, MAPE and WAPE per day "
+                  "(the week before today by default)", "planning", manager, query=RANGE,
+                  responses={200: ("Forecast against actual", ANY)}),
+        Operation("GET", "/api/halls/{hall}/planning/required", plan.required,
+                  "Windows each quarter hour needs for the hall's service target (Erlang C on the pooled windows)",
+                  "planning", manager, query=RANGE, responses={200: ("Windows per slot", ANY)}),
         Operation("GET", "/api/halls/{hall}/my/duties", ro.my_duties,
                   "My duties today and this week, and my leave", "rosters",
                   "staff of the hall (their own); managers for anyone (login)",

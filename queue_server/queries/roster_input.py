@@ -6,7 +6,8 @@ registry; ``previous`` is the published roster in force over the range (changes 
 cost), ``pinned`` the pinned duties of the range's drafts, or of the published roster on
 days no draft covers (kept exactly). Demand is what the
 opening hours and the noon policy ask, cut to what the staff can give (``rules.roster_demand``),
-until a planner feeds it.
+or with ``demand="planner"`` the windows the planner sizes per slot for the hall's target
+(``queries.planning``), at least the noon minimum and at most the posts.
 """
 
 from __future__ import annotations
@@ -17,14 +18,17 @@ from datetime import date, datetime, time, timedelta
 from ..errors import BadRequest
 from ..rules.calendar import HallCalendar
 from ..rules.roster_demand import staffed_demand
-from ..rules.roster_problem import RosterProblem, roster_days
+from ..rules.roster_problem import RosterProblem, Slot, roster_days
+from ..rules.sizing import SlotNeed, roster_demand
 from ..service import QueueService
 from ..text import date_problem
+from .planning import needs, plan
 from .rosters import rosters_in
 from .staffing import days_of
 
 MAX_SOLVE_DAYS = 62  # two months: a roster is made by the week or the month
 DEFAULT_TIME_LIMIT_S = 10.0
+DEMANDS = ("staffed", "planner")
 MAX_TIME_LIMIT_S = 60.0
 MIN_TIME_LIMIT_S = 0.1
 
@@ -51,13 +55,37 @@ def check_time_limit(seconds: float) -> None:
         )
 
 
+def check_demand(demand: str) -> None:
+    if demand not in DEMANDS:
+        raise BadRequest(f"demand: 须为 staffed 或 planner / demand: must be 'staffed' or 'planner', got {demand!r}")
+
+
+def planner_demand(problem: RosterProblem, sized: dict[Slot, SlotNeed]) -> dict[Slot, int]:
+    """The planner's windows on the problem's open slots, floored by the noon minimum and capped
+    by the posts (no more windows can be staffed than are held)."""
+    noon = set(problem.noon_slots())
+    least = problem.noon.min_windows if problem.noon else 0
+    slots = [(d.day, s) for d in problem.days for s in d.slots()]
+    floor = {key: least for key in slots if key[1] in noon}
+    posts = len(problem.posts) or len(problem.clerks())
+    wanted = {key: sized[key] for key in slots if key in sized}
+    out = roster_demand(wanted, windows=posts, floor=floor)
+    return {key: out.get(key, min(floor.get(key, 0), posts)) for key in slots}
+
+
 def roster_problem(
-    service: QueueService, slug: str, first: date, last: date, time_limit_s: float = DEFAULT_TIME_LIMIT_S
+    service: QueueService,
+    slug: str,
+    first: date,
+    last: date,
+    time_limit_s: float = DEFAULT_TIME_LIMIT_S,
+    demand: str = "staffed",
 ) -> RosterProblem:
     """The roster problem of ``[first, last]`` in hall ``slug`` as the store has it now."""
     hall = service.hall(slug)
     check_solve_range(first, last)
     check_time_limit(time_limit_s)
+    check_demand(demand)
     tz = hall.tz
     since = datetime.combine(first, time(0), tzinfo=tz)
     until = datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz)
@@ -84,4 +112,6 @@ def roster_problem(
         pinned=pinned,
         time_limit_s=time_limit_s,
     )
+    if demand == "planner":
+        return replace(problem, demand=planner_demand(problem, needs(plan(service, slug, first, last))))
     return replace(problem, demand=staffed_demand(problem))
