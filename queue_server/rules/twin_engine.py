@@ -232,7 +232,7 @@ class Engine:
                 visit.outcome = TicketState.DONE.value
                 requeued = None
         desk.current = None
-        self.tracker.busy.append((desk.busy_from, t))
+        self.tracker.busy.append((desk.plan.number, desk.busy_from, t))
         if desk.closing:
             self._shut(desk, t)
         elif desk.window.state is not WindowState.OPEN:
@@ -301,7 +301,7 @@ class Engine:
 
     def _unstaff(self, desk: _Desk, t: int) -> None:
         if desk.staffed_from is not None:
-            self.tracker.staffed.append((desk.staffed_from, t))
+            self.tracker.staffed.append((desk.plan.number, desk.staffed_from, t))
             desk.staffed_from = None
 
 

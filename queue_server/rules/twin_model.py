@@ -196,7 +196,10 @@ class TwinResult:
     waiting_at_closing: Mapping[str, int]  # per service and ALL
     not_served: int  # still waiting when the last window closed
     no_shows: int
-    utilisation: float  # busy over staffed window time, the whole day
+    # Busy (from the call until the visitor leaves the window) over staffed window time (open,
+    # or paused with a visitor still at the window): the whole day, then per window number.
+    utilisation: float
+    windows: Mapping[int, float]
     tickets: tuple[TicketRecord, ...]
 
     def slot(self, slot: int, service: str = ALL) -> SlotStats | None:

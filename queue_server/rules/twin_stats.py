@@ -38,7 +38,8 @@ def estimate(values: Sequence[float]) -> Estimate:
 
 class Tracker:
     """Integrates each service's queue length over time, per slot, as the engine moves it;
-    and keeps the windows' busy and staffed intervals (microseconds from the start)."""
+    and keeps the windows' busy and staffed intervals: (window, from, to) in microseconds from
+    the start."""
 
     def __init__(self, slot_us: int) -> None:
         self.slot_us = slot_us
@@ -46,8 +47,8 @@ class Tracker:
         self.since: dict[str, int] = defaultdict(int)
         self.area: dict[tuple[str, int], float] = defaultdict(float)  # length × µs
         self.peak: dict[tuple[str, int], int] = defaultdict(int)
-        self.busy: list[tuple[int, int]] = []
-        self.staffed: list[tuple[int, int]] = []
+        self.busy: list[tuple[int, int, int]] = []
+        self.staffed: list[tuple[int, int, int]] = []
 
     def queue(self, service: str, t: int, delta: int) -> None:
         self._move(service, t, delta)
@@ -81,9 +82,9 @@ class Tracker:
                 self.since[key] = t
 
 
-def _per_slot(intervals: Iterable[tuple[int, int]], size: int) -> dict[int, int]:
+def _per_slot(intervals: Iterable[tuple[int, int, int]], size: int) -> dict[int, int]:
     out: dict[int, int] = defaultdict(int)
-    for t0, t1 in intervals:
+    for _, t0, t1 in intervals:
         while t0 < t1:
             slot = t0 // size
             end = min(t1, (slot + 1) * size)
@@ -148,13 +149,20 @@ def summarise(
         )
     services = {key: wait_stats(list(w), day.target_s) for key, w in day_waits.items()}
     services.setdefault(ALL, wait_stats([], day.target_s))
-    total_staffed = sum(t1 - t0 for t0, t1 in tracker.staffed)
+    total_staffed = sum(t1 - t0 for _, t0, t1 in tracker.staffed)
+    window_busy: dict[int, int] = defaultdict(int)
+    window_staffed: dict[int, int] = defaultdict(int)
+    for n, t0, t1 in tracker.busy:
+        window_busy[n] += t1 - t0
+    for n, t0, t1 in tracker.staffed:
+        window_staffed[n] += t1 - t0
     return TwinResult(
         slots=tuple(rows),
         services=services,
         waiting_at_closing=dict(waiting_at_closing),
         not_served=sum(1 for r in records if r.outcome == "not_served"),
         no_shows=sum(1 for r in records if r.outcome == "no_show"),
-        utilisation=sum(t1 - t0 for t0, t1 in tracker.busy) / total_staffed if total_staffed else 0.0,
+        utilisation=sum(window_busy.values()) / total_staffed if total_staffed else 0.0,
+        windows={n: window_busy[n] / staffed_us for n, staffed_us in sorted(window_staffed.items()) if staffed_us},
         tickets=tuple(records),
     )

@@ -99,6 +99,7 @@ def test_same_seed_same_day_and_another_seed_another() -> None:
     hall = [s for s in first.slots if s.service == ALL]
     assert sum(s.arrivals for s in hall) == len(first.tickets)
     assert all(0 <= (s.utilisation or 0) <= 1 for s in hall)
+    assert set(first.windows) == {1, 2, 3} and all(0 < u <= 1 for u in first.windows.values())
     assert all(s.waits.p50_s <= s.waits.p90_s <= s.waits.max_s for s in first.slots)
     assert first.waiting_at_closing[ALL] == sum(v for k, v in first.waiting_at_closing.items() if k != ALL)
 
