@@ -3,7 +3,15 @@
 ``simulate(day, seed)`` runs one day (``twin_engine``) and sums it up per 15-minute slot and
 per service (``twin_stats``); ``replicate(day, n, seed)`` runs ``n`` independent days and
 gives each measure's mean with its 95 % confidence interval. The windows over the day come
-from the hall's file and a roster (``plans_from_roster``) or are written out by hand.
+from the hall's file (``plans_from_hall``) and a roster (``plans_from_roster``) or are written
+out by hand; the visitors from a forecast (``Forecast``: Poisson, drawn from the seed) or a
+stored day (``recorded_arrivals``); service times from history or, before there is any, the
+hall file (``service_times_from_hall``).
+
+Arrivals and each visitor's service time, no-show and transfer are drawn from streams of
+their own, in the order of arrival, so two set-ups that differ only in their windows, run with
+one seed, meet the same visitors (common random numbers): a what-if's difference is the
+set-up's, not the dice's.
 """
 
 from __future__ import annotations

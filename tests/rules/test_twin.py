@@ -94,7 +94,14 @@ def test_same_seed_same_day_and_another_seed_another() -> None:
     assert first == again
     assert first.tickets != other.tickets
     assert twin.replicate(day, 3, seed=1).measures == twin.replicate(day, 3, seed=1).measures
-    # Everything the brief asks for is there and consistent.
+    # Another set-up, the same seed: the same visitors (common random numbers), other waits.
+    wider = replace(day.windows[2], services={"C": 1.0, "A": 1.0})
+    pooled = twin.simulate(replace(day, windows=(*day.windows[:2], wider)), 7)
+    assert [(t.issued_s, t.service, t.priority) for t in pooled.tickets] == [
+        (t.issued_s, t.service, t.priority) for t in first.tickets
+    ]
+    assert pooled.services[ALL] != first.services[ALL]
+    # Every measure is there and consistent.
     assert first.no_shows > 0 and any(t.transferred_to == "C" for t in first.tickets)
     hall = [s for s in first.slots if s.service == ALL]
     assert sum(s.arrivals for s in hall) == len(first.tickets)
