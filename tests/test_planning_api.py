@@ -16,6 +16,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from queue_server.auth.service import AuthService
+from queue_server.config import ConfigError, ServiceTarget, parse_config
 from queue_server.errors import BadRequest
 from queue_server.queries.roster_input import roster_problem
 from queue_server.rules.roster_problem import slot_of
@@ -180,3 +181,28 @@ def test_solve_refuses_an_unknown_demand(client: TestClient, boss: dict[str, str
     day = date(2026, 11, 30).isoformat()
     r = client.post("/api/halls/t/rosters/solve", headers=boss, json={"first": day, "last": day, "demand": "x"})
     assert r.status_code == 400 and "demand" in r.text
+
+
+@pytest.mark.parametrize(
+    ("toml", "key"),
+    [
+        ("[hall.target]\nshare = 1.5\n", "hall[0].target.share"),
+        ("[hall.target]\ncalled_within_minutes = -1\n", "hall[0].target.called_within_minutes"),
+        ('[hall.target]\np90_wait_minutes = "soon"\n', "hall[0].target.p90_wait_minutes"),
+        ("[hall.target]\nwithin = 3\n", "hall[0].target.within"),
+    ],
+)
+def test_the_hall_files_target_is_checked(toml: str, key: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_config(SMALL_HALL + toml)
+    assert info.value.key == key
+
+
+def test_the_target_and_seed_defaults() -> None:
+    hall = parse_config(SMALL_HALL).halls[0]
+    assert hall.target == ServiceTarget(10, 0.8, 15)
+    assert hall.services[0].expected_daily is None
+    assert parse_config(HALL + TARGET).halls[0].services[0].expected_daily == 40
+    with pytest.raises(ConfigError) as info:
+        parse_config(SMALL_HALL.replace("expected_minutes = 10\n", "expected_minutes = 10\nexpected_daily = -5\n", 1))
+    assert info.value.key == "hall[0].services[0].expected_daily"
