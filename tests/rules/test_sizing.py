@@ -10,7 +10,7 @@ from datetime import date, time, timedelta
 import pytest
 
 from queue_server.config import ServiceTarget
-from queue_server.rules.erlang import servers_needed, wait_within
+from queue_server.rules.erlang import servers_needed, wait_quantile, wait_within
 from queue_server.rules.forecast import DayForecast, ServiceSeed, TargetDay, forecast, open_slots
 from queue_server.rules.sizing import roster_demand, size_days, size_slot
 from queue_server.staffing import DayKind
@@ -26,7 +26,8 @@ def test_a_slot_by_hand() -> None:
     assert need.windows == servers_needed(1.0, 0.1, within=10, share=0.8, p90=15)
     assert need.windows > 10 and need.met
     assert need.within_share >= 0.8 and need.p90_wait_minutes <= 15
-    assert wait_within(need.windows - 1, 1.0, 0.1, 10) < 0.8 or need.p90_wait_minutes <= 15
+    fewer = need.windows - 1  # one window fewer misses the target one way or the other
+    assert wait_within(fewer, 1.0, 0.1, 10) < 0.8 or wait_quantile(fewer, 1.0, 0.1, 0.9) > 15
 
 
 def test_no_shows_and_the_mix_count() -> None:
