@@ -6,6 +6,7 @@
     /dashboard/{hall}/shifts                       班次: the shift templates
     /dashboard/{hall}/calendar                     日历: the hall's calendar, a month at a time
     /dashboard/{hall}/attendance                   考勤 of a range, and who is where now
+    /dashboard/{hall}/planning                     规划: forecast, windows needed, simulation, what-ifs
     GET /dashboard/{hall}/roster.xlsx?from=&to=    the roster as an XLSX sheet (manager)
     GET /api/halls/{hall}/reports/daily?date=…     the day's KPIs (manager)
     GET /api/halls/{hall}/reports/live             the waiting tickets behind the longest waits (manager)
@@ -22,6 +23,7 @@ from queue_server import Access, ApiContext, Plugin, QueueService, Screen
 from .demo import demo_lifespan
 from .demo_roster import demo_roster_lifespan, together
 from .pages import Reports
+from .planning_pages import PlanningPages
 from .roster_pages import RosterPages
 
 
@@ -35,7 +37,11 @@ def plugin(
     lifespan = together(traffic, roster)
     dashboard = Screen("/dashboard/{hall}", "大厅管理（实时看板）", "Manager dashboard", Access.MANAGER)
     # The 排班 and 工作人员 pages are reached from the dashboard's header, not listed as screens.
-    routes = [*Reports(service, api_context).routes(), *RosterPages(service, api_context).routes()]
+    routes = [
+        *Reports(service, api_context).routes(),
+        *RosterPages(service, api_context).routes(),
+        *PlanningPages(service, api_context).routes(),
+    ]
     return Plugin(name="reports", routes=routes, lifespan=lifespan, screens=(dashboard,))
 
 

@@ -6,6 +6,7 @@ from typing import Final
 
 from queue_server import EN, ZH
 
+from .planning_i18n import PLANNING_STRINGS
 from .roster_i18n import ROSTER_STRINGS
 from .staffing_i18n import STAFFING_STRINGS
 
@@ -230,6 +231,8 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
 for _lang, _words in ROSTER_STRINGS.items():
     STRINGS[_lang].update(_words)
 for _lang, _words in STAFFING_STRINGS.items():
+    STRINGS[_lang].update(_words)
+for _lang, _words in PLANNING_STRINGS.items():
     STRINGS[_lang].update(_words)
 
 __all__ = ["STRINGS"]
