@@ -13,6 +13,7 @@ from .devices import DeviceRoutes
 from .leave import LeaveRoutes
 from .openapi import document
 from .planning import PlanningRoutes
+from .planning_sim import PlanningSimRoutes
 from .records import RecordRoutes
 from .roster_now import RosterNowRoutes
 from .roster_solve import RosterSolveRoutes
@@ -112,6 +113,18 @@ DAY_KINDS = ["workday", "weekend", "holiday", "adjusted_workday"]
 RANGE = (("from", string(format="date"), False), ("to", string(format="date"), False))
 DAY = (("day", string(format="date"), False), ("draft", {"type": "boolean"}, False))
 
+SIM_FIELDS: dict[str, Schema] = {
+    "day": string(format="date"), "roster": string(enum=["published", "draft", "required"], default="published"),
+    "replications": integer(minimum=1, maximum=50, default=10),
+    "seed": integer(minimum=0, maximum=2147483647, default=1),
+}  # fmt: skip
+SIMULATE = obj(("day",), **SIM_FIELDS)
+VARIATION = obj(
+    ("kind",), kind=string(enum=["departmental", "add_clerk", "noon", "service_time"]), to=HHMM,
+    count=integer(minimum=-50, maximum=50), on={"type": "boolean"}, service=string(maxLength=8),
+    cut=number(minimum=0, maximum=0.9), **{"from": HHMM},
+)  # fmt: skip
+
 STAFF = "a signed-in clerk of that window, a manager of the hall, an administrator, or the hall's agent token"
 
 
@@ -127,6 +140,7 @@ def operations(ctx: ApiContext) -> list[Operation]:
     rn = RosterNowRoutes(ctx)
     solver = RosterSolveRoutes(ctx)
     plan = PlanningRoutes(ctx)
+    sim = PlanningSimRoutes(ctx)
     manager = "a manager of the hall or an administrator"
     reason = obj(("reason",), reason=string(maxLength=200))
     return [
@@ -352,6 +366,16 @@ def operations(ctx: ApiContext) -> list[Operation]:
         Operation("GET", "/api/halls/{hall}/planning/required", plan.required,
                   "Windows each quarter hour needs for the hall's service target (Erlang C on the pooled windows)",
                   "planning", manager, query=RANGE, responses={200: ("Windows per slot", ANY)}),
+        Operation("POST", "/api/halls/{hall}/planning/simulate", sim.simulate,
+                  "Simulate a day (the hall's twin, on the forecast): the published roster, the draft or the "
+                  "windows required; waits per slot and per service, replications' 95 % interval (nothing stored)",
+                  "planning", manager, body=SIMULATE, responses={200: ("The simulated day", ANY)}),
+        Operation("POST", "/api/halls/{hall}/planning/compare", sim.compare,
+                  "What-if: the day as planned against 1-6 variations (departmental windows, a clerk more or fewer, "
+                  "noon service on or off, a service's time cut), all with one seed (nothing stored)", "planning",
+                  manager, body=obj(("day", "variations"), **SIM_FIELDS,
+                                    variations={"type": "array", "minItems": 1, "maxItems": 6, "items": VARIATION}),
+                  responses={200: ("The baseline and each variation", ANY)}),
         Operation("GET", "/api/halls/{hall}/my/duties", ro.my_duties,
                   "My duties today and this week, and my leave", "rosters",
                   "staff of the hall (their own); managers for anyone (login)",

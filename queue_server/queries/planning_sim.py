@@ -1,0 +1,140 @@
+"""A hall day for the twin, built from the store: the planner's forecast of the day, service times
+and no-show shares from history (or the hall file), and the windows of the roster (published,
+or the draft) or the windows the planner requires (Erlang C checked by simulation).
+
+Twin times are seconds from ``start``, the quarter hour holding the day's opening; twin slot k
+is the day's slot ``first_slot + k``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+
+from ..errors import BadRequest
+from ..rules.forecast import ServiceTime as ForecastTime
+from ..rules.forecast import slot_minutes
+from ..rules.sizing_check import check_sizing, windows_for
+from ..rules.twin import plans_from_hall, plans_from_roster
+from ..rules.twin_model import SLOT_S, Exponential, Forecast, LogNormal, ServiceTime, TwinDay
+from ..service import QueueService
+from ..staffing import SLOT_MINUTES
+from .planning import Plan, needs, plan
+from .rosters import roster_range
+from .staffing import posts
+
+ROSTERS = ("published", "draft", "required")
+REACH_DAYS = 366  # a day further from today than this has no forecast worth simulating
+CHECK_REPLICATIONS = 3  # the sizing check's runs per round: enough to see a slot miss
+
+
+@dataclass(frozen=True, slots=True)
+class SimDay:
+    """A day ready to simulate, with what the answers need to print it."""
+
+    plan: Plan
+    day: date
+    twin: TwinDay
+    first_slot: int  # the day's slot (from midnight) of twin slot 0
+    slots: int  # open slots of the day
+    required: Mapping[int, int]  # twin slot → windows the planner requires
+    windows_from: str  # "roster", "draft", "hall" (no roster that day) or "required"
+    noon_s: tuple[float, float]  # the noon period, seconds from start
+
+    @property
+    def opens_minutes(self) -> int:
+        return self.first_slot * SLOT_MINUTES
+
+    def clock(self, slot: int) -> str:
+        m = (self.first_slot + slot) * SLOT_MINUTES
+        return f"{m // 60:02d}:{m % 60:02d}"
+
+    def seconds(self, hhmm: time) -> float:
+        """A clock time of the day as twin seconds."""
+        return (slot_minutes(hhmm) - self.opens_minutes) * 60.0
+
+
+def twin_time(t: ForecastTime) -> ServiceTime:
+    """The forecast's service time as the twin draws it: the lognormal fitted to history, or an
+    exponential at the mean."""
+    if t.log_mu is not None and t.log_sigma is not None:
+        mean = math.exp(t.log_mu + t.log_sigma**2 / 2)
+        return LogNormal(mean * 60.0, mean * 60.0 * math.sqrt(math.expm1(t.log_sigma**2)))
+    return Exponential(max(t.mean_minutes, 0.1) * 60.0)
+
+
+def check_day(service: QueueService, slug: str, day: date) -> None:
+    today = service.business_day(slug)
+    if abs((day - today).days) > REACH_DAYS:
+        raise BadRequest(
+            f"day: 只能模拟前后 {REACH_DAYS} 天内的日子 / body.day must be within {REACH_DAYS} days of today ({today})"
+        )
+
+
+def sim_day(service: QueueService, slug: str, day: date, roster: str, *, seed: int = 1) -> SimDay:
+    """``day`` of hall ``slug`` as the twin runs it, with ``roster``'s windows (a blocking read)."""
+    if roster not in ROSTERS:
+        raise BadRequest(f"roster: 应为 {'/'.join(ROSTERS)} / body.roster must be one of {', '.join(ROSTERS)}")
+    check_day(service, slug, day)
+    p = plan(service, slug, day, day)
+    f = p.days[0]
+    hours = p.calendar.opening(day)
+    if hours is None or f.source == "closed" or not f.slots:
+        raise BadRequest(f"day: 该日不营业 / body.day: the hall is closed on {day}")
+    if f.source == "none":
+        raise BadRequest(f"day: 该日没有可用的预测 / body.day: no forecast can be made for {day}")
+    hall = p.hall
+    first = f.slots[0]
+    start = datetime.combine(day, time(0), tzinfo=hall.tz) + timedelta(minutes=first * SLOT_MINUTES)
+    closes_s = (slot_minutes(hours[1]) - first * SLOT_MINUTES) * 60.0
+    expected = {(svc, s - first): n for (svc, s), n in f.expected.items() if n > 0}
+    total = sum(expected.values())
+    by_service: dict[str, float] = {}
+    for (svc, _), n in expected.items():
+        by_service[svc] = by_service.get(svc, 0.0) + n
+    no_show = sum(n * p.no_show.get(svc, 0.0) for svc, n in by_service.items()) / total if total else 0.0
+    twin = TwinDay(
+        start=start,
+        closes_s=closes_s,
+        windows=(),
+        arrivals=Forecast(expected),
+        service_times={code: twin_time(t) for code, t in p.times.items()},
+        aging_minutes=hall.aging_minutes,
+        recall_limit=hall.recall_limit,
+        no_show_share=min(1.0, max(0.0, no_show)),
+        target_s=hall.target.called_within_minutes * 60.0,
+        hall=slug,
+    )
+    erlang = {s - first: n.windows for (_, s), n in needs(p).items()}
+    cap = max(2 * len(hall.windows), max(erlang.values(), default=0))
+    required = check_sizing(twin, erlang, hall.target, replications=CHECK_REPLICATIONS, seed=seed, cap=cap)
+    if roster == "required":
+        windows, source = windows_for(required, {s.code: 1.0 for s in hall.services}), "required"
+    else:
+        duties = roster_range(service, slug, day, day).on(day, draft=roster == "draft")
+        windows = plans_from_roster(hall, posts(service, slug), duties, start)
+        source = "roster" if roster == "published" else "draft"
+        if not windows:
+            windows, source = plans_from_hall(hall, 0.0, closes_s), "hall"
+    noon = (
+        (slot_minutes(hall.noon.start) - first * SLOT_MINUTES) * 60.0,
+        (slot_minutes(hall.noon.end) - first * SLOT_MINUTES) * 60.0,
+    )
+    return SimDay(p, day, replace(twin, windows=windows), first, len(f.slots), required, source, noon)
+
+
+def workload(sim: SimDay) -> dict[str, float]:
+    """Forecast minutes of service per department (a service's department is its zone)."""
+    zones = {s.code: s.zone for s in sim.plan.hall.services}
+    out: dict[str, float] = {}
+    for (svc, _), n in sim.plan.days[0].expected.items():
+        t = sim.plan.times.get(svc)
+        minutes = t.mean_minutes if t else 10.0
+        dept = zones.get(svc, svc)
+        out[dept] = out.get(dept, 0.0) + n * minutes
+    return out
+
+
+__all__ = ["REACH_DAYS", "ROSTERS", "SLOT_S", "SimDay", "check_day", "sim_day", "twin_time", "workload"]

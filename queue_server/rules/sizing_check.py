@@ -1,0 +1,105 @@
+"""Erlang C's windows per slot checked by the twin, and corrected (pure).
+
+Erlang C sizes each quarter hour as a steady M/M/c queue; a real day carries its queue from one
+slot into the next, has priorities, appointments and a service mix. ``check_sizing`` simulates
+the day with the sized windows (all comprehensive, serving every service) and adds a window to
+each slot whose arrivals miss the target, until every slot holds or reaches the cap.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+from ..config.model import ServiceTarget
+from .twin import simulate
+from .twin_model import SLOT_S, TwinDay, WindowPlan
+
+MAX_ROUNDS = 12
+
+
+def windows_for(
+    required: Mapping[int, int], services: Mapping[str, float], slot_s: int = SLOT_S
+) -> tuple[WindowPlan, ...]:
+    """Comprehensive windows giving ``required`` open windows per slot (slots from the opening):
+    window k opens in the first slot needing k, closes after the last, paused over the slots
+    between that need fewer."""
+    out: list[WindowPlan] = []
+    for k in range(1, max(required.values(), default=0) + 1):
+        slots = sorted(s for s, n in required.items() if n >= k)
+        first, last = slots[0], slots[-1]
+        pauses: list[tuple[float, float]] = []
+        for s in range(first, last + 1):
+            if required.get(s, 0) >= k:
+                continue
+            if pauses and pauses[-1][1] == s * slot_s:
+                pauses[-1] = (pauses[-1][0], (s + 1) * slot_s)
+            else:
+                pauses.append((s * slot_s, (s + 1) * slot_s))
+        out.append(WindowPlan(k, dict(services), first * slot_s, (last + 1) * slot_s, tuple(pauses)))
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class SlotCheck:
+    """A slot's simulated waits over the replications (visitors who arrived in it)."""
+
+    arrivals: int
+    within_share: float
+    p90_s: float
+
+
+def slot_checks(day: TwinDay, replications: int, seed: int | str, slot_s: int = SLOT_S) -> dict[int, SlotCheck]:
+    """Each slot's waits pooled over ``replications`` runs; a visitor never called counts as a miss."""
+    waits: dict[int, list[float]] = {}
+    for k in range(replications):
+        for t in simulate(day, f"{seed}/{k}", slot_s).tickets:
+            if t.issued_s < day.warmup_s:
+                continue
+            w = math.inf if t.called_s is None else t.called_s - t.issued_s
+            waits.setdefault(int(t.issued_s // slot_s), []).append(w)
+    out: dict[int, SlotCheck] = {}
+    for slot, ws in waits.items():
+        ws.sort()
+        within = sum(1 for w in ws if w <= day.target_s) / len(ws)
+        p90 = ws[max(0, math.ceil(0.9 * len(ws)) - 1)]
+        out[slot] = SlotCheck(len(ws), within, p90)
+    return out
+
+
+def _misses(check: SlotCheck, target: ServiceTarget) -> bool:
+    if check.within_share < target.share:
+        return True
+    return bool(target.p90_wait_minutes) and check.p90_s > (target.p90_wait_minutes or 0) * 60
+
+
+def check_sizing(
+    day: TwinDay,
+    required: Mapping[int, int],
+    target: ServiceTarget,
+    *,
+    replications: int = 5,
+    seed: int | str = 1,
+    cap: int = 200,
+    slot_s: int = SLOT_S,
+) -> dict[int, int]:
+    """``required`` (windows per slot from the opening) with a window added to every slot that
+    misses ``target`` in the simulated day, round after round, until none misses or each that
+    does is at ``cap``. The day's own windows are replaced; its arrivals and times are kept."""
+    services = {s: 1.0 for s in day.service_times}
+    need = {s: min(cap, n) for s, n in required.items()}
+    day = replace(day, target_s=target.called_within_minutes * 60.0)
+    for _ in range(MAX_ROUNDS):
+        checks = slot_checks(replace(day, windows=windows_for(need, services, slot_s)), replications, seed, slot_s)
+        raised = False
+        for slot, check in checks.items():
+            if slot in need and need[slot] < cap and _misses(check, target):
+                need[slot] += 1
+                raised = True
+        if not raised:
+            break
+    return need
+
+
+__all__ = ["SlotCheck", "check_sizing", "slot_checks", "windows_for"]
