@@ -38,6 +38,8 @@ bench: $(VENV)/.installed-test
 	$(PY) -m bench.issue_rate
 	$(PY) -m bench.call_next
 	$(PY) -m bench.pad_latency
+	$(PY) -m bench.roster
+	$(PY) -m bench.planner
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
