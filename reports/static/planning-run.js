@@ -16,7 +16,7 @@ export const numberOf = (id, fallback) => {
   const v = Number($(id).value);
   return Number.isFinite(v) && $(id).value !== "" ? v : fallback;
 };
-export const runBody = () => ({ day: S.day, roster: S.roster, replications: numberOf("replications", 20), seed: numberOf("seed", 1) });
+export const runBody = () => ({ day: S.day, roster: S.roster, replications: numberOf("replications", 10), seed: numberOf("seed", 1) });
 
 // A spinner and the seconds gone while a run is on; ``stop()`` ends them.
 export function busy(spinner, status, text, button) {

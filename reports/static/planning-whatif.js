@@ -19,7 +19,7 @@ const FIELDS = {
   add_clerk: {
     html: () => `<label>${esc(T.plan_from)} <input type="time" name="from" value="10:00" step="900"></label>
       <label>${esc(T.plan_to)} <input type="time" name="to" value="12:00" step="900"></label>
-      <label>${esc(T.plan_count)} <input type="number" name="count" value="1" min="-20" max="20"></label>`,
+      <label>${esc(T.plan_count)} <input type="number" name="count" value="1" min="-50" max="50"></label>`,
     read: (li) => ({ from: field(li, "from"), to: field(li, "to"), count: Number(field(li, "count")) }),
   },
   noon: {

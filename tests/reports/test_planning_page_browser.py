@@ -3,7 +3,9 @@ starts from the hall file's expected_daily): the forecast and the windows-needed
 (canvas, no console error), gaps against the roster in red, a past day's arrivals with its MAPE
 (accuracy stubbed: a fresh hall has no past), the simulation with its spinner and figures, the
 what-if comparison with the baseline and a column per variation, a refused variation's message
-beside it, English, and the layout at 1280×800, 1366×768, 1920×1080 and 1080×1920.
+beside it, English, and the layout at 1280×800, 1366×768, 1920×1080 and 1080×1920. A roster
+of three clerks is published for the day, written before the server starts, so the windows
+rostered per quarter hour (less each lunch) are known.
 
 ``POST …/planning/simulate`` and ``…/compare`` are used as the server answers them when it has
 them; a server without them (404/405) gets Playwright stubs with the same shapes.
@@ -16,12 +18,23 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from queue_server.auth.service import AuthService
+from queue_server.config import demo_config
+from queue_server.principal import Role
+from queue_server.service import QueueService
+from queue_server.staffing import Assignment
+from queue_server.storage import open_store
 from tests.browser_support import NEEDS_CHROMIUM, layout_problems, new_page, settle, shot, sign_in
-from tests.server_support import MANAGER_PASSWORD, Server
+from tests.conftest import FakeClock
+from tests.server_support import MANAGER_PASSWORD, Server, serve
 
 pytestmark = [pytest.mark.browser, NEEDS_CHROMIUM]
 
@@ -57,6 +70,42 @@ COMPARE = {
     ],
 }  # fmt: skip
 REFUSED = {"error": {"code": "bad_request", "message": "body.variations[1].cut: 须在 0 到 0.9 之间 / in 0..0.9"}}
+
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# who works the day 09:00–17:00, and their lunch
+LUNCHES = {"zhangwei": (12, 13), "lina": (12, 13), "wangfang": (13, 14)}
+ROSTERED = {"09:00": 3, "11:45": 3, "12:00": 1, "12:45": 1, "13:00": 2, "13:45": 2, "14:00": 3, "16:45": 3}
+
+
+def at(day: date, hour: int) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=SHANGHAI)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The demo hall with the manager wangju and the day's published roster, one server for the module."""
+    tmp: Path = tmp_path_factory.mktemp("planning")
+    db = f"sqlite:///{tmp}/hallq.db"
+    store = open_store(db)
+    try:
+        config = demo_config()
+        store.sync_halls(config)
+        AuthService(store.accounts).create_user("wangju", MANAGER_PASSWORD, Role.MANAGER, "demo", "王局")
+        service = QueueService(store, config, clock=FakeClock(datetime(2026, 12, 1, tzinfo=UTC)))
+        day = date.fromisoformat(DAY)
+        monday = day - timedelta(days=day.weekday())
+        duties = [
+            Assignment("demo", day, login, "full", None, at(day, 9), at(day, 17), at(day, a), at(day, b))
+            for login, (a, b) in LUNCHES.items()
+        ]
+        draft = service.save_roster("demo", monday, monday + timedelta(days=6), duties, by="wangju").value
+        assert draft.id is not None
+        service.publish_roster("demo", draft.id, by="wangju")
+    finally:
+        store.close()
+    with serve(db, tmp) as base:
+        yield Server(base, "", "")
 
 
 def has_route(base: str, path: str) -> bool:
@@ -143,7 +192,11 @@ def test_the_forecast_and_the_windows_needed_are_drawn(page: Any) -> None:
     total = page.evaluate("() => hallqPlanning.forecast.total")
     assert total > 0 and page.inner_text("#forecast-total") == f"预测合计 {round(total)} 人"
     assert page.inner_text("#target").startswith("目标：")
-    # the demo server has no roster: every open quarter hour is short, and said so in red
+    # three clerks (less their lunches) against the 7 to 15 windows the demo day needs: every
+    # open quarter hour is short, and said so in red
+    rostered = page.evaluate("() => Object.fromEntries(hallqPlanning.required.days[0].slots.map((s, i) =>"
+                             " [s.at, hallqPlanning.rostered[i]]))")  # fmt: skip
+    assert {k: rostered[k] for k in ROSTERED} == ROSTERED
     needed = page.evaluate("() => hallqPlanning.required.days[0].slots.length")
     assert needed > 20 and page.evaluate("() => hallqPlanning.gaps") == needed
     assert page.inner_text("#gaps") == f"{needed} 个时段排班窗口少于所需"
