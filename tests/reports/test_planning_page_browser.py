@@ -226,6 +226,15 @@ def test_a_past_day_shows_its_arrivals_and_mape(page: Any) -> None:
         pick(page, DAY)
 
 
+def test_a_day_off_says_so(page: Any) -> None:
+    page.click("#days button[data-day='2026-12-13']")  # a Sunday: the demo hall is closed
+    page.wait_for_function("() => hallqPlanning.forecast.date === '2026-12-13'")
+    assert page.inner_text("#forecast-total") == "当日不办公" and page.inner_text("#gaps") == "当日不办公"
+    assert "bad" not in (page.get_attribute("#gaps", "class") or "")
+    pick(page, DAY)
+    no_errors(page)
+
+
 def test_simulating_the_roster_shows_a_spinner_then_the_figures(page: Any, real: bool) -> None:
     page.evaluate("""() => { window.__spun = false; const el = document.getElementById('sim-progress');
         new MutationObserver(() => { if (!el.hidden) window.__spun = true; }).observe(el, { attributes: true }); }""")
