@@ -3,7 +3,7 @@
 Erlang C sizes each quarter hour as a steady M/M/c queue; a real day carries its queue from one
 slot into the next, has priorities, appointments and a service mix. ``check_sizing`` simulates
 the day with the sized windows (all comprehensive, serving every service) and adds a window to
-each slot whose arrivals miss the target, until every slot holds or reaches the cap.
+each slot whose arrivals miss the target (more the further they miss), until every slot holds or reaches the cap.
 """
 
 from __future__ import annotations
@@ -68,10 +68,14 @@ def slot_checks(day: TwinDay, replications: int, seed: int | str, slot_s: int = 
     return out
 
 
-def _misses(check: SlotCheck, target: ServiceTarget) -> bool:
-    if check.within_share < target.share:
-        return True
-    return bool(target.p90_wait_minutes) and check.p90_s > (target.p90_wait_minutes or 0) * 60
+def _short_by(check: SlotCheck, target: ServiceTarget) -> int:
+    """Windows to add to a slot: none when it meets the target, one when it is close, more the
+    further it falls short (a window more per 15 points of the share), so a day far off
+    converges in a few rounds."""
+    p90_missed = bool(target.p90_wait_minutes) and check.p90_s > (target.p90_wait_minutes or 0) * 60
+    if check.within_share >= target.share and not p90_missed:
+        return 0
+    return 1 + int(max(0.0, target.share - check.within_share) / 0.15)
 
 
 def check_sizing(
@@ -84,8 +88,8 @@ def check_sizing(
     cap: int = 200,
     slot_s: int = SLOT_S,
 ) -> dict[int, int]:
-    """``required`` (windows per slot from the opening) with a window added to every slot that
-    misses ``target`` in the simulated day, round after round, until none misses or each that
+    """``required`` (windows per slot from the opening) with windows added to every slot that
+    misses ``target`` in the simulated day (``_short_by``), round after round, until none misses or each that
     does is at ``cap``. The day's own windows are replaced; its arrivals and times are kept."""
     services = {s: 1.0 for s in day.service_times}
     need = {s: min(cap, n) for s, n in required.items()}
@@ -94,8 +98,9 @@ def check_sizing(
         checks = slot_checks(replace(day, windows=windows_for(need, services, slot_s)), replications, seed, slot_s)
         raised = False
         for slot, check in checks.items():
-            if slot in need and need[slot] < cap and _misses(check, target):
-                need[slot] += 1
+            more = _short_by(check, target) if slot in need else 0
+            if more and need[slot] < cap:
+                need[slot] = min(cap, need[slot] + more)
                 raised = True
         if not raised:
             break
