@@ -121,6 +121,9 @@ def test_compare_the_variations_with_one_seed(client: TestClient, boss: dict[str
             {"kind": "noon", "on": True},
         ],
     }
+    # A span running past closing counts only while the hall is open.
+    late = {**body, "variations": [{"kind": "add_clerk", "from": "16:00", "to": "20:00", "count": 2}]}
+    assert post(client, boss, "compare", {**late, "replications": 2})["variations"][0]["staff_hours"] == 26
     c = post(client, boss, "compare", body)
     base = c["baseline"]
     assert set(base) == {"staff_hours", "summary", "slots"} and base["staff_hours"] == 24
@@ -156,6 +159,9 @@ BAD: list[tuple[dict[str, Any], str]] = [
     ({"day": DAY, "variations": [{"kind": "add_clerk", "from": "10:00", "to": "11:00", "count": -4}]},
      "body.variations[0].count"),
     ({"day": DAY, "variations": [{"kind": "noon"}]}, "body.variations[0].on"),
+    ({"day": DAY, "variations": [{"kind": "noon", "on": False},
+                                 {"kind": "add_clerk", "from": "06:00", "to": "08:30", "count": 1}]},
+     "body.variations[1].from"),
     ({"day": DAY, "variations": [{"kind": "departmental", "extra": 1}]}, "body.variations[0].extra"),
 ]  # fmt: skip
 

@@ -130,7 +130,12 @@ def resolve(sim: SimDay, spec: dict[str, Any]) -> whatif.Variation:
     if kind == "departmental":
         return whatif.Departmental({s.code: s.zone for s in sim.plan.hall.services}, workload(sim))
     if kind == "add_clerk":
-        return whatif.AddClerk(sim.seconds(spec["from"]), sim.seconds(spec["to"]), spec["count"])
+        # Clipped to the opening hours: a clerk before opening or after closing changes nothing.
+        start = max(0.0, sim.seconds(spec["from"]))
+        end = min(sim.twin.closes_s, sim.seconds(spec["to"]))
+        if end <= start:
+            raise ValueError("from: the span lies outside the opening hours")
+        return whatif.AddClerk(start, end, spec["count"])
     if kind == "noon":
         return whatif.Noon(spec["on"], *sim.noon_s)
     return whatif.ServiceTimeCut(spec["service"], spec["cut"])
@@ -159,8 +164,8 @@ def compare_view(
     names = {s.code: s.name_zh for s in sim.plan.hall.services}
     varied: list[tuple[dict[str, Any], whatif.Variation, TwinDay]] = []
     for i, spec in enumerate(specs):
-        v = resolve(sim, spec)
         try:
+            v = resolve(sim, spec)
             varied.append((spec, v, whatif.apply(sim.twin, v)))
         except ValueError as e:
             field, _, why = str(e).partition(": ")
