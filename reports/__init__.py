@@ -23,7 +23,6 @@ from queue_server import Access, ApiContext, Plugin, QueueService, Screen
 from .demo import demo_lifespan
 from .demo_roster import demo_roster_lifespan, together
 from .pages import Reports
-from .planning_pages import PlanningPages
 from .roster_pages import RosterPages
 
 
@@ -36,11 +35,10 @@ def plugin(
     roster = demo_roster_lifespan(service, api_context.gate) if demo_roster else None
     lifespan = together(traffic, roster)
     dashboard = Screen("/dashboard/{hall}", "大厅管理（实时看板）", "Manager dashboard", Access.MANAGER)
-    # The 排班 and 工作人员 pages are reached from the dashboard's header, not listed as screens.
+    # The staffing and planning pages are reached from the dashboard's header, not listed as screens.
     routes = [
         *Reports(service, api_context).routes(),
         *RosterPages(service, api_context).routes(),
-        *PlanningPages(service, api_context).routes(),
     ]
     return Plugin(name="reports", routes=routes, lifespan=lifespan, screens=(dashboard,))
 

@@ -9,28 +9,22 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from queue_server import (
     ApiContext,
-    NotFound,
     QueueService,
     event_log,
-    hall_view,
-    language,
     query,
-    strings,
-    switch_url,
     templates,
 )
 
-from .i18n import STRINGS
 from .kpis import read_day_kpis, waiting_tickets
+from .shell import STATIC_URL, manager_page
 
 HERE = Path(__file__).resolve().parent
-STATIC_URL = "/static/reports"
 ROSTER_NOW = "/api/halls/{hall}/rosters/now"
 
 
@@ -99,29 +93,22 @@ class Reports:
         return JSONResponse(await run_in_threadpool(live_extra, self.service, slug))
 
     async def dashboard(self, request: Request) -> Response:
-        lang = language(request.query_params.get("lang"))
         slug: str = request.path_params["hall"]
-        t = strings(STRINGS, lang)
-        try:
-            hall = await run_in_threadpool(hall_view, self.service, slug)
-        except NotFound:
-            return HTMLResponse(f"<h1>没有这个大厅 / no hall {slug}</h1>", status_code=404)
-        config = self.service.hall(slug)
-        # Asking /api/auth/me without a session would be a 401 in the browser's console.
-        signed_in = await self.ctx.caller(request) is not None
-        page = {
-            "hall": hall,
-            "thresholds": {"yellow": config.thresholds.yellow_minutes, "red": config.thresholds.red_minutes},
-            "staff": {m.login: m.name for m in config.staff},
-            "lang": lang,
-            "timezone": config.timezone,
-            **serial_lines(config.hardware),
-            "signed_in": signed_in,
-            # Whether this server tells who the roster has at the windows now (缺岗 alerts).
-            "roster_now": any(getattr(r, "path", None) == ROSTER_NOW for r in request.app.routes),
-        }
-        context = {"t": t, "lang": lang, "switch_url": switch_url(request, lang), "static": STATIC_URL, "page": page}
-        return self.templates.TemplateResponse(request, "dashboard.html", context)
+        config = self.service.config.hall(slug)
+        extra = (
+            {
+                "thresholds": {"yellow": config.thresholds.yellow_minutes, "red": config.thresholds.red_minutes},
+                "staff": {m.login: m.name for m in config.staff},
+                **serial_lines(config.hardware),
+                # Whether this server tells who the roster has at the windows now (缺岗 alerts).
+                "roster_now": any(getattr(r, "path", None) == ROSTER_NOW for r in request.app.routes),
+            }
+            if config
+            else {}
+        )
+        return await manager_page(
+            self.service, self.ctx, self.templates, request, "dashboard.html", "nav_dashboard", extra
+        )
 
     def routes(self) -> list[BaseRoute]:
         return [

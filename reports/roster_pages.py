@@ -1,39 +1,37 @@
 """The dashboard's staffing pages: 排班 (the week grid, noon coverage, leave, AB岗, 自动排班,
 publishing, print), 工作人员 (the staff registry), 班次 (shift templates), 日历 (the hall's
-calendar), 考勤 (attendance, and who is where now), and the roster's XLSX export. The pages are
+calendar), 考勤 (attendance, and who is where now), 规划 (planning), and the roster's XLSX export. The pages are
 shells the browser fills from the JSON API; the export is read here, for managers only."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from queue_server import (
     ApiContext,
     BadRequest,
-    NotFound,
     QueueService,
-    hall_view,
     language,
     leave_between,
     query,
     roster_range,
     staff_list,
-    strings,
-    switch_url,
     templates,
 )
 
-from .i18n import STRINGS
 from .roster_export import RosterSheet, roster_workbook
+from .shell import manager_page
 
 HERE = Path(__file__).resolve().parent
-STATIC_URL = "/static/reports"
+# The staffing and planning pages, each a template of its name and titled by nav_<name>.
+PAGES = ("roster", "staff", "shifts", "calendar", "attendance", "planning")
 MAX_EXPORT_DAYS = 93  # a quarter: rosters are made by the week or the month
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -59,47 +57,11 @@ class RosterPages:
         self.ctx = ctx
         self.templates = templates(HERE / "templates")
 
-    async def _page(self, request: Request, template: str, title_key: str) -> Response:
-        lang = language(request.query_params.get("lang"))
-        slug: str = request.path_params["hall"]
-        t = strings(STRINGS, lang)
-        try:
-            hall = await run_in_threadpool(hall_view, self.service, slug)
-        except NotFound:
-            return HTMLResponse(f"<h1>没有这个大厅 / no hall {slug}</h1>", status_code=404)
-        config = self.service.hall(slug)
-        page = {
-            "hall": hall,
-            "lang": lang,
-            "timezone": config.timezone,
-            "business_day": self.service.business_day(slug).isoformat(),
-            "signed_in": await self.ctx.caller(request) is not None,
-        }
-        context = {
-            "t": t,
-            "lang": lang,
-            "switch_url": switch_url(request, lang),
-            "static": STATIC_URL,
-            "page": page,
-            "title": t[title_key],
-            "lang_query": "?lang=en" if lang == "en" else "",
-        }
-        return self.templates.TemplateResponse(request, template, context)
+    def _page(self, template: str, current: str) -> Callable[[Request], Awaitable[Response]]:
+        async def page(request: Request) -> Response:
+            return await manager_page(self.service, self.ctx, self.templates, request, template, current)
 
-    async def roster(self, request: Request) -> Response:
-        return await self._page(request, "roster.html", "nav_roster")
-
-    async def staff(self, request: Request) -> Response:
-        return await self._page(request, "staff.html", "nav_staff")
-
-    async def shifts(self, request: Request) -> Response:
-        return await self._page(request, "shifts.html", "nav_shifts")
-
-    async def calendar(self, request: Request) -> Response:
-        return await self._page(request, "calendar.html", "nav_calendar")
-
-    async def attendance(self, request: Request) -> Response:
-        return await self._page(request, "attendance.html", "nav_attendance")
+        return page
 
     def _workbook(self, slug: str, first: date, last: date, draft: bool, lang: str) -> bytes:
         hall = self.service.hall(slug)
@@ -133,11 +95,10 @@ class RosterPages:
 
     def routes(self) -> list[BaseRoute]:
         return [
-            Route("/dashboard/{hall}/roster", self.roster, methods=["GET"]),
-            Route("/dashboard/{hall}/staff", self.staff, methods=["GET"]),
-            Route("/dashboard/{hall}/shifts", self.shifts, methods=["GET"]),
-            Route("/dashboard/{hall}/calendar", self.calendar, methods=["GET"]),
-            Route("/dashboard/{hall}/attendance", self.attendance, methods=["GET"]),
+            *(
+                Route(f"/dashboard/{{hall}}/{name}", self._page(f"{name}.html", f"nav_{name}"), methods=["GET"])
+                for name in PAGES
+            ),
             Route("/dashboard/{hall}/roster.xlsx", self.export, methods=["GET"]),
         ]
 

@@ -4,7 +4,7 @@
 // panel beside it is roster-now.js.
 import { T, PAGE, $, fmt } from "/static/displays/hallq-live.js";
 import { esc } from "./dashboard-util.js";
-import { api, signIn } from "./pages-auth.js";
+import { api, openBoard } from "./pages-auth.js";
 import { API, HALL, addDays, dayName, hallDate, hhmm, mondayOf } from "./roster-util.js";
 import { NOW, initNow } from "./roster-now.js";
 
@@ -111,13 +111,10 @@ $("csv").addEventListener("click", () => {
 });
 $("print").addEventListener("click", () => window.print());
 
-signIn(async () => {
-  $("board").hidden = false;
-  try {
-    await initNow(); // first: its time says which duties have not begun
+openBoard(
+  async () => {
+    await initNow(); // first: the now panel and its clock
     await load();
-    document.body.dataset.ready = "1";
-  } catch (e) {
-    say(`${T.error}: ${e.message}`, true);
-  }
-});
+  },
+  (e) => say(`${T.error}: ${e.message}`, true),
+);

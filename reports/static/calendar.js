@@ -4,7 +4,7 @@
 // here (it beats the hall file's) or clearing it again.
 import { T, PAGE, $, fmt } from "/static/displays/hallq-live.js";
 import { esc } from "./dashboard-util.js";
-import { api, signIn } from "./pages-auth.js";
+import { api, openBoard } from "./pages-auth.js";
 import { API, addDays, dayName, mondayOf, monthOf } from "./roster-util.js";
 import { clearRefusal, showRefusal } from "./pages-fields.js";
 
@@ -129,12 +129,4 @@ $("month").addEventListener("keydown", (ev) => {
 $("day-form").addEventListener("submit", setDay);
 $("day-clear").addEventListener("click", clearDay);
 
-signIn(async () => {
-  $("board").hidden = false;
-  try {
-    await load();
-    document.body.dataset.ready = "1";
-  } catch (e) {
-    say("calendar-status", `${T.error}: ${e.message}`, true);
-  }
-});
+openBoard(load, (e) => say("calendar-status", `${T.error}: ${e.message}`, true));

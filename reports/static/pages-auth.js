@@ -1,6 +1,7 @@
 // The staffing pages' sign-in, as the dashboard's: a session cookie and its CSRF token, sent as
 // X-CSRF-Token on every change. ``signIn(ready)`` shows the form until a manager is signed in,
-// then calls ``ready(me)``; ``api`` is the JSON request helper with the token added.
+// then calls ``ready(me)``; ``openBoard`` is that for a page: its board shown and filled, then
+// marked ready; ``api`` is the JSON request helper with the token added.
 import { PAGE, $, api as request } from "/static/displays/hallq-live.js";
 
 let csrf = null;
@@ -33,4 +34,18 @@ export async function signIn(ready) {
   } catch (e) {
     $("login").hidden = false;
   }
+}
+
+/** Once signed in: show the board, fill it with ``start``, then mark the page ready (the tests
+ * wait for that); whatever ``start`` throws goes to ``failed``. */
+export function openBoard(start, failed) {
+  signIn(async () => {
+    $("board").hidden = false;
+    try {
+      await start();
+      document.body.dataset.ready = "1";
+    } catch (e) {
+      failed(e);
+    }
+  });
 }

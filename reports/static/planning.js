@@ -3,7 +3,7 @@
 // the twin's simulation of a roster, and the what-if builder (planning-whatif.js).
 import { T, PAGE, $, fmt, serviceNames } from "/static/displays/hallq-live.js";
 import { esc } from "./dashboard-util.js";
-import { api, signIn } from "./pages-auth.js";
+import { api, openBoard } from "./pages-auth.js";
 import { API, addDays, dayName, hhmm, mondayOf, shortDay } from "./roster-util.js";
 import { draw, forecastOption, percent, requiredOption, simulateOption } from "./planning-charts.js";
 import { initWhatIf } from "./planning-whatif.js";
@@ -124,14 +124,8 @@ async function simulate() {
 }
 $("simulate").addEventListener("click", simulate);
 
-signIn(async () => {
-  $("board").hidden = false;
+openBoard(async () => {
   drawDays();
   initWhatIf();
-  try {
-    await load();
-    document.body.dataset.ready = "1";
-  } catch (e) {
-    failed(e);
-  }
-});
+  await load();
+}, failed);

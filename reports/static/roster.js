@@ -3,7 +3,7 @@
 // A/B posts) and the noon coverage are in roster-panels.js.
 import { T, PAGE, $, fmt } from "/static/displays/hallq-live.js";
 import { esc } from "./dashboard-util.js";
-import { api, signIn } from "./pages-auth.js";
+import { api, openBoard } from "./pages-auth.js";
 import {
   API, HALL, addDays, bodyDuty, dayName, daysBetween, hhmm, leaveWord, mondayOf, monthOf, plusMinutes, shiftColour,
   shortDay, span, weekOf,
@@ -322,14 +322,8 @@ function fail(e) {
   $("roster-state").textContent = `${T.error}: ${e.message}`;
 }
 
-signIn(async () => {
-  $("board").hidden = false;
-  try {
-    await loadStatic();
-    initPanels(S, { load, saveDraft, staffName });
-    await load();
-    document.body.dataset.ready = "1";
-  } catch (e) {
-    fail(e);
-  }
-});
+openBoard(async () => {
+  await loadStatic();
+  initPanels(S, { load, saveDraft, staffName });
+  await load();
+}, fail);

@@ -3,7 +3,7 @@
 // template shows the server's message next to the field it names.
 import { T, PAGE, $, fmt } from "/static/displays/hallq-live.js";
 import { esc } from "./dashboard-util.js";
-import { api, signIn } from "./pages-auth.js";
+import { api, openBoard } from "./pages-auth.js";
 import { API, shiftColour } from "./roster-util.js";
 import { clearRefusal, showRefusal } from "./pages-fields.js";
 
@@ -115,12 +115,4 @@ $("add-shift").addEventListener("click", () => {
 });
 $("shifts").addEventListener("click", act);
 
-signIn(async () => {
-  $("board").hidden = false;
-  try {
-    await load();
-    document.body.dataset.ready = "1";
-  } catch (e) {
-    say("shifts-status", `${T.error}: ${e.message}`, true);
-  }
-});
+openBoard(load, (e) => say("shifts-status", `${T.error}: ${e.message}`, true));

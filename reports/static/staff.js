@@ -3,7 +3,7 @@
 // the server makes one and answers it, is shown this once.
 import { T, PAGE, $, fmt } from "/static/displays/hallq-live.js";
 import { esc } from "./dashboard-util.js";
-import { api, signIn } from "./pages-auth.js";
+import { api, openBoard } from "./pages-auth.js";
 
 const API = `/api/halls/${PAGE.hall.slug}`;
 const S = { staff: [], editing: null };
@@ -133,12 +133,4 @@ $("add-staff").addEventListener("click", () => {
 $("staff").addEventListener("click", act);
 $("show-inactive").addEventListener("change", draw);
 
-signIn(async () => {
-  $("board").hidden = false;
-  try {
-    await load();
-    document.body.dataset.ready = "1";
-  } catch (e) {
-    say("staff-status", `${T.error}: ${e.message}`, true);
-  }
-});
+openBoard(load, (e) => say("staff-status", `${T.error}: ${e.message}`, true));
