@@ -60,6 +60,7 @@ from .rules.devices import DeclaredDevice
 from .rules.roster_presence import Attendance
 from .service import QueueService
 from .staffing import Assignment, Leave, LeaveKind, StaffMember
+from .text import check_period
 from .web import EN, ZH, language, strings, switch_url, templates
 
 __all__ = [
@@ -124,6 +125,7 @@ __all__ = [
     "WindowView",
     "__version__",
     "attendance_of",
+    "check_period",
     "duty_places",
     "event_log",
     "hall_of_ticket",

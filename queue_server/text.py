@@ -14,6 +14,7 @@ import csv
 import io
 from datetime import date, datetime
 
+from .errors import BadRequest
 from .names import KIND_EN, bad_character
 
 FIRST_DATE, LAST_DATE = date(1970, 1, 1), date(2999, 12, 31)
@@ -39,6 +40,30 @@ def date_problem(day: date) -> tuple[str, str] | None:
     if FIRST_DATE <= day <= LAST_DATE:
         return None
     return f"须在 {FIRST_DATE} 至 {LAST_DATE} 之间", f"must be from {FIRST_DATE} to {LAST_DATE}"
+
+
+def check_period(
+    first: date,
+    last: date,
+    most_days: int,
+    span: tuple[str, str] = ("一次最多", "a range covers at most"),
+    *,
+    start: str = "first",
+    end: str = "last",
+    given: bool = True,
+) -> None:
+    """BadRequest naming the field when ``first..last`` is no period of at most ``most_days``
+    days: a date out of the range dates may take (when the dates are ``given`` by a caller, not
+    derived, as a week around a day at the edge is), the end before the start, or too long
+    (said as ``span``, in Chinese and English, before the count)."""
+    for day, name in ((first, start), (last, end)) if given else ():
+        problem = date_problem(day)
+        if problem:
+            raise BadRequest(f"{name}: 日期{problem[0]} / {name}: {problem[1]}")
+    if last < first:
+        raise BadRequest(f"{end}: 结束日期早于开始日期 / {end}: {last} is before {start} {first}")
+    if (last - first).days + 1 > most_days:
+        raise BadRequest(f"{end}: {span[0]} {most_days} 天 / {end}: {span[1]} {most_days} days")
 
 
 def printable(value: str) -> str:

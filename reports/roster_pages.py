@@ -16,8 +16,8 @@ from starlette.routing import BaseRoute, Route
 
 from queue_server import (
     ApiContext,
-    BadRequest,
     QueueService,
+    check_period,
     language,
     leave_between,
     query,
@@ -44,10 +44,7 @@ def export_period(request: Request, today: date) -> tuple[date, date, bool]:
     first = q.date_("from", required=False) or monday
     last = q.date_("to", required=False) or first + timedelta(days=6)
     draft = q.flag("draft")
-    if last < first:
-        raise BadRequest(f"to: 结束日期早于开始日期 / to: {last} is before from {first}")
-    if (last - first).days + 1 > MAX_EXPORT_DAYS:
-        raise BadRequest(f"to: 一次最多导出 {MAX_EXPORT_DAYS} 天 / to: an export covers at most {MAX_EXPORT_DAYS} days")
+    check_period(first, last, MAX_EXPORT_DAYS, ("一次最多导出", "an export covers at most"), start="from", end="to")
     return first, last, draft
 
 

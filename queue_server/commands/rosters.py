@@ -19,7 +19,7 @@ from ..domain import Event
 from ..errors import BadRequest, Conflict, NotFound
 from ..queries.staffing_views import plain
 from ..staffing import Assignment, Roster, RosterState
-from ..text import date_problem
+from ..text import check_period
 from .staffing_checks import Changed, instant
 from .unit import Commands, Unit
 
@@ -34,14 +34,7 @@ def roster_head(roster: Roster) -> dict[str, Any]:
 
 
 def _period(first: date, last: date) -> None:
-    for day, field in ((first, "first"), (last, "last")):
-        problem = date_problem(day)
-        if problem:
-            raise BadRequest(f"{field}: 日期{problem[0]} / {field}: {problem[1]}")
-    if last < first:
-        raise BadRequest(f"last: 结束日期早于开始日期 / last: {last} is before first {first}")
-    if (last - first).days + 1 > MAX_DAYS:
-        raise BadRequest(f"last: 排班最长 {MAX_DAYS} 天 / last: a roster covers at most {MAX_DAYS} days")
+    check_period(first, last, MAX_DAYS, ("排班最长", "a roster covers at most"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,6 @@ from typing import Any
 
 from ..config.model import HallConfig
 from ..config.staffing_reader import usual_hours
-from ..errors import BadRequest
 from ..rules.calendar import HallCalendar
 from ..rules.forecast import (
     DayForecast,
@@ -29,6 +28,7 @@ from ..rules.forecast import (
 from ..rules.sizing import SlotNeed, size_days
 from ..service import QueueService
 from ..staffing import SLOT_MINUTES
+from ..text import check_period
 from .history import HallHistory, hall_calendar, read_history
 from .staffing import days_of
 
@@ -38,10 +38,7 @@ MAX_PLAN_DAYS = 62  # two months, as a roster solve
 
 def check_plan_range(first: date, last: date) -> None:
     """BadRequest naming the field when ``first..last`` cannot be planned at once."""
-    if last < first:
-        raise BadRequest(f"to: 结束日期早于开始日期 / to: {last} is before from {first}")
-    if (last - first).days + 1 > MAX_PLAN_DAYS:
-        raise BadRequest(f"to: 一次最多 {MAX_PLAN_DAYS} 天 / to: a range covers at most {MAX_PLAN_DAYS} days")
+    check_period(first, last, MAX_PLAN_DAYS, start="from", end="to", given=False)
 
 
 def hhmm(slot: int) -> str:

@@ -21,7 +21,7 @@ from ..rules.roster_demand import staffed_demand
 from ..rules.roster_problem import RosterProblem, Slot, roster_days
 from ..rules.sizing import SlotNeed, roster_demand
 from ..service import QueueService
-from ..text import date_problem
+from ..text import check_period
 from .planning import needs, plan
 from .rosters import rosters_in
 from .staffing import days_of
@@ -35,16 +35,7 @@ MIN_TIME_LIMIT_S = 0.1
 
 def check_solve_range(first: date, last: date) -> None:
     """BadRequest naming the field when ``first..last`` cannot be solved at once."""
-    for day, name in ((first, "first"), (last, "last")):
-        problem = date_problem(day)
-        if problem:
-            raise BadRequest(f"{name}: 日期{problem[0]} / {name}: {problem[1]}")
-    if last < first:
-        raise BadRequest(f"last: 结束日期早于开始日期 / last: {last} is before first {first}")
-    if (last - first).days + 1 > MAX_SOLVE_DAYS:
-        raise BadRequest(
-            f"last: 自动排班一次最多 {MAX_SOLVE_DAYS} 天 / last: a solve covers at most {MAX_SOLVE_DAYS} days"
-        )
+    check_period(first, last, MAX_SOLVE_DAYS, ("自动排班一次最多", "a solve covers at most"))
 
 
 def check_time_limit(seconds: float) -> None:

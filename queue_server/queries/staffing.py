@@ -5,19 +5,16 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from ..errors import BadRequest
 from ..rules.calendar import HallCalendar
 from ..service import QueueService
 from ..staffing import CalendarDay, Leave, Post, ShiftTemplate, StaffMember
+from ..text import check_period
 
 MAX_RANGE_DAYS = 400  # a range read at once: a year of rosters and some
 
 
 def check_range(first: date, last: date) -> None:
-    if last < first:
-        raise BadRequest(f"last: 结束日期早于开始日期 / last: {last} is before first {first}")
-    if (last - first).days + 1 > MAX_RANGE_DAYS:
-        raise BadRequest(f"last: 一次最多查询 {MAX_RANGE_DAYS} 天 / last: a range has at most {MAX_RANGE_DAYS} days")
+    check_period(first, last, MAX_RANGE_DAYS, ("一次最多查询", "a range has at most"), given=False)
 
 
 def days_of(first: date, last: date) -> list[date]:
