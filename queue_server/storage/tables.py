@@ -11,7 +11,7 @@ from sqlmodel import Field, SQLModel
 
 # The staffing tables are declared beside these, in the same metadata: importing this module
 # registers them too, so migrations and the schema checks see every table.
-from . import staffing_tables  # noqa: F401
+from . import case_tables, staffing_tables  # noqa: F401
 from .columns import BigId
 from .columns import utc as _utc
 
