@@ -11,6 +11,7 @@ from .accounts import AccountRoutes
 from .context import ApiContext
 from .devices import DeviceRoutes
 from .leave import LeaveRoutes
+from .manage import manage_operations
 from .openapi import document
 from .planning import PlanningRoutes
 from .planning_sim import PlanningSimRoutes
@@ -381,6 +382,7 @@ def operations(ctx: ApiContext) -> list[Operation]:
                   "staff of the hall (their own); managers for anyone (login)",
                   query=(("day", string(format="date"), False), ("login", string(), False)),
                   responses={200: ("Duties", ANY)}),
+        *manage_operations(ctx),
     ]  # fmt: skip
 
 
