@@ -7,6 +7,9 @@
     /dashboard/{hall}/calendar                     日历: the hall's calendar, a month at a time
     /dashboard/{hall}/attendance                   考勤 of a range, and who is where now
     /dashboard/{hall}/planning                     规划: forecast, windows needed, simulation, what-ifs
+    /dashboard/{hall}/devices-admin                设备: device tokens (pairing QR shown once), devices' health history
+    /dashboard/{hall}/accounts                     账号: the hall's accounts (create, reset, disable/enable, unlock)
+    /dashboard/{hall}/services                     事项: pause/resume issuing per service; notices (公告)
     GET /dashboard/{hall}/roster.xlsx?from=&to=    the roster as an XLSX sheet (manager)
     GET /api/halls/{hall}/reports/daily?date=…     the day's KPIs (manager)
     GET /api/halls/{hall}/reports/live             the waiting tickets behind the longest waits (manager)
@@ -22,6 +25,7 @@ from queue_server import Access, ApiContext, Plugin, QueueService, Screen
 
 from .demo import demo_lifespan
 from .demo_roster import demo_roster_lifespan, together
+from .manage_pages import ManagePages
 from .pages import Reports
 from .roster_pages import RosterPages
 
@@ -39,6 +43,7 @@ def plugin(
     routes = [
         *Reports(service, api_context).routes(),
         *RosterPages(service, api_context).routes(),
+        *ManagePages(service, api_context).routes(),
     ]
     return Plugin(name="reports", routes=routes, lifespan=lifespan, screens=(dashboard,))
 
