@@ -248,3 +248,79 @@ class DeviceHealth:
     since: datetime  # when it entered this state
     window: int | None = None
     error: str = ""  # the last error, in words a manager can act on
+
+
+class CaseState(enum.StrEnum):
+    """Where a follow-up case (回访工单) of a 差评 stands; ``rules.cases`` says what moves it."""
+
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    APPEALED = "appealed"
+    APPEAL_UPHELD = "appeal_upheld"
+    APPEAL_REJECTED = "appeal_rejected"
+
+
+CALL_BACK_METHODS = ("phone", "visit", "sms")
+
+
+@dataclass(frozen=True, slots=True)
+class CaseNote:
+    at: datetime
+    by: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallBack:
+    """One call-back (回访记录) to the visitor: how, whether they were reached, what they said."""
+
+    at: datetime
+    by: str
+    method: str  # one of CALL_BACK_METHODS
+    reached: bool
+    response: str
+
+
+@dataclass(frozen=True, slots=True)
+class CaseChange:
+    """One line of a case's history: who did what, and the state it left the case in."""
+
+    at: datetime
+    by: str
+    action: str
+    state: CaseState
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpCase:
+    """The follow-up case (回访工单) a 差评 opens: the rating's facts, its due date, and the work on it."""
+
+    ticket_id: int
+    hall: str
+    number: str
+    service: str
+    window: int | None
+    clerk: str | None  # the clerk who finished the service rated
+    score: int
+    comment: str
+    rated_at: datetime
+    due: date
+    state: CaseState
+    opened_at: datetime
+    updated_at: datetime
+    owner: str | None = None
+    notes: tuple[CaseNote, ...] = ()
+    callbacks: tuple[CallBack, ...] = ()
+    history: tuple[CaseChange, ...] = ()
+    resolution: str | None = None
+    resolved_at: datetime | None = None
+    satisfied: bool | None = None  # None: not asked (a follow-up recorded before cases existed)
+    appeal_reason: str | None = None
+    appealed_by: str | None = None
+    appealed_at: datetime | None = None
+    decision_note: str | None = None
+    decided_by: str | None = None
+    decided_at: datetime | None = None

@@ -7,6 +7,7 @@ says how); this module stays the one import path for it and for what its command
 from __future__ import annotations
 
 from .commands.appointments import AppointmentCommands
+from .commands.cases import CaseCommands
 from .commands.day import DayCommands
 from .commands.devices import DeviceCommands
 from .commands.evaluations import EvaluationCommands
@@ -54,5 +55,6 @@ class QueueService(
     ShiftCommands,
     LeaveCommands,
     RosterCommands,
+    CaseCommands,
 ):
     """Every command and read of a hall: ``QueueService(store, config, clock)``."""

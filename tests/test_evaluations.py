@@ -60,11 +60,11 @@ def test_staff_comes_from_the_window_when_finish_named_nobody(service: QueueServ
     assert service.evaluate("t", ticket.id, 4, "kiosk").evaluation.staff == "wang"
 
 
-def test_bad_rating_is_due_for_follow_up_in_15_working_days(service: QueueService, clock: FakeClock) -> None:
+def test_bad_rating_is_due_for_follow_up_in_5_working_days(service: QueueService, clock: FakeClock) -> None:
     service.open_window("t", 1)
     ticket = served(service)
     out = service.evaluate("t", ticket.id, 2, "phone", "等太久")
-    assert out.evaluation.bad and out.evaluation.follow_up_due == date(2026, 12, 14)
+    assert out.evaluation.bad and out.evaluation.follow_up_due == date(2026, 11, 30)
     assert out.events[0].detail["bad"] is True
 
 
@@ -73,7 +73,7 @@ def test_follow_up_deadline_counts_from_the_local_date(service: QueueService, cl
     clock.advance((4 * 24 + 14) * 3600 + 50 * 60)
     service.open_window("t", 1)
     ticket = served(service)
-    assert service.evaluate("t", ticket.id, 1, "pad").evaluation.follow_up_due == date(2026, 12, 18)
+    assert service.evaluate("t", ticket.id, 1, "pad").evaluation.follow_up_due == date(2026, 12, 4)
 
 
 def test_one_rating_per_ticket(service: QueueService) -> None:
@@ -141,8 +141,9 @@ def test_follow_up_of_a_bad_rating(service: QueueService, clock: FakeClock) -> N
     clock.advance(2 * 24 * 3600)
     out = service.record_follow_up("t", ticket.id, "mgr", "已电话回访，窗口人员已道歉")
     assert out.evaluation.followed_up_at == clock.now
-    [event] = out.events
+    event, resolved = out.events  # the rating's follow-up, then its case resolved
     assert (event.kind, event.staff, event.ticket_id, event.window) == ("evaluation.follow_up", "mgr", ticket.id, 1)
+    assert (resolved.kind, resolved.detail["case"]["state"]) == ("case.resolve", "resolved")
     assert event.detail["note"] == "已电话回访，窗口人员已道歉" and event.detail["overdue"] is False
     assert event.detail["evaluation"]["followed_up_at"] == clock.now.isoformat()
     with service.store.reader("t") as r:

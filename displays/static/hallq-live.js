@@ -9,7 +9,7 @@
  */
 /**
  * Every kind of event the core stores; the hall channel forwards each of them.
- * @typedef {"ticket.issue"|"ticket.call"|"ticket.recall"|"ticket.start"|"ticket.no_show"|"ticket.reactivate"|"ticket.hold"|"ticket.return"|"ticket.call_back"|"ticket.transfer"|"ticket.finish"|"ticket.cancel"|"ticket.rollover"|"window.open"|"window.pause"|"window.resume"|"window.close"|"window.services"|"service.pause"|"service.resume"|"device.health"|"device.print"|"appointment.create"|"appointment.import"|"appointment.check_in"|"appointment.cancel"|"evaluation.submit"|"evaluation.not_rated"|"evaluation.follow_up"|"notice.publish"|"notice.withdraw"|"staff.changed"|"post.changed"|"shift.changed"|"leave.changed"|"calendar.changed"|"roster.saved"|"roster.published"} EventKind
+ * @typedef {"ticket.issue"|"ticket.call"|"ticket.recall"|"ticket.start"|"ticket.no_show"|"ticket.reactivate"|"ticket.hold"|"ticket.return"|"ticket.call_back"|"ticket.transfer"|"ticket.finish"|"ticket.cancel"|"ticket.rollover"|"window.open"|"window.pause"|"window.resume"|"window.close"|"window.services"|"service.pause"|"service.resume"|"device.health"|"device.print"|"appointment.create"|"appointment.import"|"appointment.check_in"|"appointment.cancel"|"evaluation.submit"|"evaluation.not_rated"|"evaluation.follow_up"|"notice.publish"|"notice.withdraw"|"staff.changed"|"post.changed"|"shift.changed"|"leave.changed"|"calendar.changed"|"roster.saved"|"roster.published"|"case.open"|"case.assign"|"case.note"|"case.call_back"|"case.resolve"|"case.close"|"case.appeal"|"case.decide"} EventKind
  */
 /**
  * @typedef {"waiting"|"called"|"serving"|"held"|"no_show"|"done"|"cancelled"|"not_served"} TicketState

@@ -8,6 +8,7 @@ from starlette.routing import BaseRoute, Route
 
 from .. import __version__
 from .accounts import AccountRoutes
+from .cases import case_operations
 from .context import ApiContext
 from .devices import DeviceRoutes
 from .leave import LeaveRoutes
@@ -383,6 +384,7 @@ def operations(ctx: ApiContext) -> list[Operation]:
                   query=(("day", string(format="date"), False), ("login", string(), False)),
                   responses={200: ("Duties", ANY)}),
         *manage_operations(ctx),
+        *case_operations(ctx),
     ]  # fmt: skip
 
 

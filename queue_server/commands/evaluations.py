@@ -9,10 +9,16 @@ from datetime import date, datetime, time, timedelta
 
 from ..domain import Evaluation, Ticket, TicketAction
 from ..errors import BadRequest, Conflict, NotFound
+from ..rules import cases as case_rules
 from ..rules import evaluations as evaluation_rules
+from ..rules.calendar import HallCalendar
 from ..views import evaluation_view
 from .outcomes import EvaluationOutcome, Outcome
 from .unit import Commands, Unit
+
+# A due date is at most 30 working days away; this many calendar days of the hall's own dates
+# cover it even across 春节 and 国庆.
+CALENDAR_AHEAD = timedelta(days=120)
 
 
 def _finished_by(u: Unit, ticket: Ticket) -> str | None:
@@ -43,9 +49,16 @@ class EvaluationCommands(Commands):
                 at=u.now,
                 rated_on=u.day,
                 window_minutes=u.hall.evaluation.rating_window_minutes,
+                calendar=HallCalendar(u.hall.hours, u.tx.calendar_overrides(u.day, u.day + CALENDAR_AHEAD)),
+                follow_up_days=u.hall.evaluation.follow_up_working_days,
             )
             u.tx.insert_evaluation(evaluation)
             u.record_ticket(ticket, replace(event, detail={**event.detail, "evaluation": evaluation_view(evaluation)}))
+            if evaluation.bad:
+                # The 差评's follow-up case (回访工单) opens with it, in the same transaction.
+                case, opened = case_rules.open_case(replace(evaluation, number=ticket.number), u.now)
+                u.tx.insert_case(case)
+                u.record(opened)
         return EvaluationOutcome(evaluation, u.events)
 
     def mark_not_rated(self, slug: str, ticket_id: int, channel: str = "pad") -> Outcome:
@@ -68,6 +81,14 @@ class EvaluationCommands(Commands):
             evaluation, event = evaluation_rules.follow_up(current, staff=staff, note=note, at=u.now, today=u.day)
             u.tx.update_evaluation(evaluation)
             u.record(replace(event, detail={**event.detail, "evaluation": evaluation_view(evaluation)}))
+            case = u.tx.case(ticket_id)
+            if case is not None:
+                # The note-only follow-up of before cases: a phone call that reached the visitor,
+                # and the case resolved with the note (satisfaction was not asked).
+                case, _ = case_rules.call_back(case, method="phone", reached=True, response=note, by=staff, at=u.now)
+                case, resolved = case_rules.resolve(case, text=note, satisfied=None, by=staff, at=u.now)
+                u.tx.update_case(case)
+                u.record(resolved)
         return EvaluationOutcome(evaluation, u.events)
 
     def evaluations(

@@ -89,6 +89,9 @@ class DisplaySettings:
 class EvaluationPolicy:
     # A visitor may rate a service only this long after it finished (they have left by then).
     rating_window_minutes: int = 30
+    # A 差评 is followed up within this many working days of the hall calendar (the
+    # hall file's ``follow_up_working_days``).
+    follow_up_working_days: int = 5
 
 
 @dataclass(frozen=True, slots=True)

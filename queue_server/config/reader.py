@@ -113,6 +113,7 @@ class TomlReader:
             "calendar",
             "shifts",
             "target",
+            "follow_up_working_days",
         }
         t = self.table(value, key, allowed)
         slug = self.str_(t, key, "slug")
@@ -169,6 +170,7 @@ class TomlReader:
         eval_t = self.table(t.get("evaluation", {}), eval_key, {"rating_window_minutes"})
         evaluation = EvaluationPolicy(
             rating_window_minutes=self.int_(eval_t, eval_key, "rating_window_minutes", 30, 1, 1440),
+            follow_up_working_days=self.int_(t, key, "follow_up_working_days", 5, 1, 30),
         )
         hours = read_hours(self, t.get("hours", {}), f"{key}.hours")
         noon = read_noon(self, t.get("noon", {}), f"{key}.noon", hours, len(windows))

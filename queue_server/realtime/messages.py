@@ -66,6 +66,14 @@ class EventKind(enum.StrEnum):
     CALENDAR_CHANGED = "calendar.changed"
     ROSTER_SAVED = "roster.saved"
     ROSTER_PUBLISHED = "roster.published"
+    CASE_OPEN = "case.open"
+    CASE_ASSIGN = "case.assign"
+    CASE_NOTE = "case.note"
+    CASE_CALL_BACK = "case.call_back"
+    CASE_RESOLVE = "case.resolve"
+    CASE_CLOSE = "case.close"
+    CASE_APPEAL = "case.appeal"
+    CASE_DECIDE = "case.decide"
 
 
 # -- the parts of a message ---------------------------------------------------

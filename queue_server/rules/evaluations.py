@@ -12,33 +12,17 @@ from datetime import date, datetime, timedelta
 
 from ..domain import BAD_SCORE, EVALUATION_CHANNELS, SCORE_LABELS, Evaluation, Event, Ticket, TicketState
 from ..errors import BadRequest, Conflict, InvalidTransition, NotEligible
+from .calendar import HallCalendar
 
-FOLLOW_UP_WORKING_DAYS = 15
 MAX_TEXT = 500  # evaluation.comment; a follow-up note is kept in its event
 
 
-def add_working_days(start: date, days: int) -> date:
-    """The date ``days`` working days after ``start``, counting Monday to Friday.
-
-    Public holidays and the weekend days swapped for work (调休) are out of scope:
-    the hall calendar does not exist yet, so a due date may fall a day or two early
-    around 国庆 or 春节, which errs on the side of following up sooner.
-    """
-    if days < 0:
-        raise ValueError(f"days must not be negative, got {days}")
-    day = start
-    while days:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            days -= 1
-    return day
-
-
-def follow_up_due(score: int, rated_on: date) -> date | None:
-    """A 差评 (1 or 2) must be followed up within 15 working days of the rating's local date."""
+def follow_up_due(score: int, rated_on: date, calendar: HallCalendar, working_days: int) -> date | None:
+    """A 差评 (1 or 2) must be followed up within ``working_days`` working days of the hall
+    calendar (holidays skipped, 调休 Saturdays counted) after the rating's local date."""
     if score not in SCORE_LABELS:
         raise ValueError(f"not a score: {score}")
-    return add_working_days(rated_on, FOLLOW_UP_WORKING_DAYS) if score <= BAD_SCORE else None
+    return calendar.working_days_after(rated_on, working_days) if score <= BAD_SCORE else None
 
 
 def check_score(score: object) -> int:
@@ -89,9 +73,12 @@ def rate(
     at: datetime,
     rated_on: date,
     window_minutes: int,
+    calendar: HallCalendar,
+    follow_up_days: int,
 ) -> tuple[Evaluation, Event]:
     """The rating of ``ticket`` and its event. ``staff`` is the clerk who finished the service;
-    ``rated_on`` is the hall's local date at ``at`` (the follow-up deadline counts from it)."""
+    ``rated_on`` is the hall's local date at ``at``: the follow-up deadline counts
+    ``follow_up_days`` working days of ``calendar`` from it."""
     score = check_score(score)
     channel = check_channel(channel)
     comment = check_comment(comment)
@@ -106,7 +93,7 @@ def rate(
         window=ticket.window,
         staff=staff,
         comment=comment,
-        follow_up_due=follow_up_due(score, rated_on),
+        follow_up_due=follow_up_due(score, rated_on, calendar, follow_up_days),
         number=ticket.number,
     )
     event = Event(

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from ..config import Config
-from ..domain import Appointment, DeviceHealth, Evaluation, Event, Notice, Ticket, Tier, Window
+from ..domain import Appointment, CaseState, DeviceHealth, Evaluation, Event, FollowUpCase, Notice, Ticket, Tier, Window
 from ..staffing import CalendarDay, Leave, Post, Roster, RosterState, ShiftTemplate, StaffMember
 from .accounts import Accounts
 
@@ -197,6 +197,23 @@ class HallReader(ABC):
     def last_roster_version(self) -> int:
         """The hall's highest roster version (0: none published yet)."""
 
+    @abstractmethod
+    def case(self, ticket_id: int) -> FollowUpCase | None:
+        """The follow-up case (回访工单) of the 差评 of ``ticket_id``."""
+
+    @abstractmethod
+    def cases(
+        self,
+        *,
+        states: Collection[CaseState] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        clerk: str | None = None,
+        service: str | None = None,
+    ) -> list[FollowUpCase]:
+        """The hall's cases (of those states, rated in ``[since, until)``, of that clerk and
+        service when given), by due date."""
+
 
 class HallTx(HallReader):
     """A reader that may also write, inside one transaction holding the hall's lock."""
@@ -301,6 +318,12 @@ class HallTx(HallReader):
     @abstractmethod
     def set_pinned(self, roster_id: int, login: str, start: datetime, pinned: bool) -> None:
         """Pin or unpin the assignment of ``login`` starting at ``start``."""
+
+    @abstractmethod
+    def insert_case(self, case: FollowUpCase) -> None: ...
+
+    @abstractmethod
+    def update_case(self, case: FollowUpCase) -> None: ...
 
 
 class Store(ABC):

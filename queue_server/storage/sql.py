@@ -23,6 +23,7 @@ from .accounts import Accounts
 from .base import HallReader, HallTx, Store
 from .prepared import Converter, PreparedSet
 from .rows import TICKET
+from .sql_cases import SqlCases
 from .sql_events import SqlEvents
 from .sql_lines import SqlLines
 from .sql_records import SqlRecords
@@ -55,7 +56,7 @@ def counter_bump(insert: Callable[[sa.Table], Any]) -> sa.ClauseElement:
     return stmt
 
 
-class SqlHall(SqlTickets, SqlLines, SqlWindows, SqlEvents, SqlRecords, SqlStaff, SqlRosters, HallTx):
+class SqlHall(SqlTickets, SqlLines, SqlWindows, SqlEvents, SqlRecords, SqlStaff, SqlRosters, SqlCases, HallTx):
     """Reads and (inside ``SqlStore.transaction``) writes of one hall."""
 
 

@@ -28,7 +28,7 @@ def rated(service: QueueService, clock: FakeClock, service_code: str, score: int
 def test_todays_ratings_and_every_open_follow_up(client: TestClient, service: QueueService, clock: FakeClock) -> None:
     service.open_window("t", 1, "li")
     old_id, old_number = rated(service, clock, "A", 1)  # Monday 2026-11-23
-    clock.now += timedelta(days=22)  # Tuesday 2026-12-15: the old one's 15 working days are over
+    clock.now += timedelta(days=22)  # Tuesday 2026-12-15: the old one's 5 working days are over
     good_id, _ = rated(service, clock, "A", 5)
     done_id, _ = rated(service, clock, "B", 2)
     open_id, open_number = rated(service, clock, "B", 1)
@@ -56,8 +56,8 @@ def test_todays_ratings_and_every_open_follow_up(client: TestClient, service: Qu
     still_open = r.json()["evaluations"]
     assert [(e["ticket_id"], e["number"]) for e in still_open] == [(old_id, old_number), (open_id, open_number)]
     assert (old_number, open_number) == ("A001", "B002")
-    # The existing rule: 15 working days from the local date of the rating.
-    assert [e["follow_up_due"] for e in still_open] == ["2026-12-14", "2027-01-05"]
+    # The hall's setting (5 by default) in working days of its calendar from the rating's local date.
+    assert [e["follow_up_due"] for e in still_open] == ["2026-11-30", "2026-12-22"]
 
 
 def test_dates_out_of_range_are_a_400_naming_the_field(client: TestClient) -> None:

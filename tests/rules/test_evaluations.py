@@ -6,11 +6,14 @@ from datetime import date, timedelta
 
 import pytest
 
+from queue_server.config import DEFAULT_HOURS
 from queue_server.domain import Evaluation, TicketState
 from queue_server.errors import BadRequest, Conflict, InvalidTransition, NotEligible
 from queue_server.rules import evaluations as rules
+from queue_server.rules.calendar import HallCalendar
 from tests.rules.support import DAY, NOW, assert_bilingual, make_ticket
 
+CALENDAR = HallCalendar(DEFAULT_HOURS)
 FINISHED = make_ticket(9, state=TicketState.DONE, window=3, finished_at=NOW - timedelta(minutes=5))
 
 
@@ -23,38 +26,17 @@ def rate(score: object = 5, channel: str = "pad", comment: str = "", **kw: objec
         "at": NOW,
         "rated_on": DAY,
         "window_minutes": 30,
+        "calendar": CALENDAR,
+        "follow_up_days": 15,
     }
     args.update(kw)
     ticket = args.pop("ticket", FINISHED)
     return rules.rate(ticket, **args)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(
-    ("start", "days", "due"),
-    [
-        (date(2026, 11, 23), 0, date(2026, 11, 23)),  # Monday
-        (date(2026, 11, 23), 1, date(2026, 11, 24)),
-        (date(2026, 11, 27), 1, date(2026, 11, 30)),  # Friday -> Monday
-        (date(2026, 11, 28), 1, date(2026, 11, 30)),  # Saturday -> Monday
-        (date(2026, 11, 29), 5, date(2026, 12, 4)),  # Sunday -> Friday
-        (date(2026, 11, 23), 15, date(2026, 12, 14)),  # three weeks
-        (date(2026, 11, 27), 15, date(2026, 12, 18)),
-        (date(2026, 11, 28), 15, date(2026, 12, 18)),
-    ],
-)
-def test_add_working_days(start: date, days: int, due: date) -> None:
-    assert rules.add_working_days(start, days) == due
-    assert due.weekday() < 5 or days == 0
-
-
-def test_add_working_days_refuses_negative() -> None:
-    with pytest.raises(ValueError):
-        rules.add_working_days(DAY, -1)
-
-
 @pytest.mark.parametrize(("score", "bad"), [(1, True), (2, True), (3, False), (4, False), (5, False)])
 def test_only_bad_ratings_get_a_follow_up_deadline(score: int, bad: bool) -> None:
-    due = rules.follow_up_due(score, DAY)
+    due = rules.follow_up_due(score, DAY, CALENDAR, 15)
     assert (due is not None) is bad
     evaluation, event = rate(score)
     assert evaluation.bad is bad and evaluation.follow_up_due == due
