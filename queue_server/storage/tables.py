@@ -298,3 +298,6 @@ evaluation_t: sa.Table = EvaluationRow.__table__  # type: ignore[attr-defined]
 appointment_t: sa.Table = AppointmentRow.__table__  # type: ignore[attr-defined]
 notice_t: sa.Table = NoticeRow.__table__  # type: ignore[attr-defined]
 device_health_t: sa.Table = DeviceHealthRow.__table__  # type: ignore[attr-defined]
+
+# The report cells and their mark (report_tables) join the same metadata.
+from . import report_tables  # noqa: E402, F401
