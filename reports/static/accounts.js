@@ -64,9 +64,9 @@ async function create(ev) {
     const r = await api("POST", `${API}/accounts`, body);
     $("password-box").hidden = true;
     if (r.password) showPassword(fmt(T.one_time_password, { name: r.display_name }), r.password);
-    say("accounts-status", fmt(T.mg_account_made, { name: r.display_name }));
     $("account-form").reset();
     await load();
+    say("accounts-status", fmt(T.mg_account_made, { name: r.display_name }));
   } catch (e) {
     if (!showRefusal($("account-form"), e.message)) say("form-status", `${T.error}: ${e.message}`, true);
   }
@@ -80,23 +80,24 @@ async function act(ev) {
   const path = `${API}/accounts/${encodeURIComponent(username)}`;
   const is = (cls) => ev.target.classList.contains(cls);
   try {
+    let done = "";
     if (is("disable")) {
       if (!confirm(fmt(T.mg_disable_confirm, { name }))) return;
       await api("POST", `${path}/disable`);
-      say("accounts-status", fmt(T.mg_disabled_ok, { name }));
+      done = fmt(T.mg_disabled_ok, { name });
     } else if (is("enable")) {
       await api("POST", `${path}/enable`);
-      say("accounts-status", fmt(T.mg_enabled_ok, { name }));
+      done = fmt(T.mg_enabled_ok, { name });
     } else if (is("unlock")) {
       await api("POST", `${path}/unlock`);
-      say("accounts-status", fmt(T.unlocked, { name }));
+      done = fmt(T.unlocked, { name });
     } else if (is("reset")) {
       if (!confirm(fmt(T.reset_confirm, { name }))) return;
       const r = await api("POST", `${path}/password`);
       showPassword(fmt(T.new_password, { name }), r.password);
-      say("accounts-status", "");
     }
     await load();
+    say("accounts-status", done); // after the table is redrawn: what it says is what the table shows
   } catch (e) {
     say("accounts-status", `${T.error}: ${e.message}`, true);
   }

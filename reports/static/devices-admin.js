@@ -93,8 +93,8 @@ async function revoke(ev) {
   if (!confirm(fmt(T.mg_revoke_confirm, { label: labelOf(token) }))) return;
   try {
     await api("DELETE", `${API}/tokens/${token.id}`);
-    say("tokens-status", fmt(T.mg_revoked_ok, { label: labelOf(token) }));
     await loadTokens();
+    say("tokens-status", fmt(T.mg_revoked_ok, { label: labelOf(token) }));
   } catch (e) {
     say("tokens-status", `${T.error}: ${e.message}`, true);
   }

@@ -60,8 +60,8 @@ async function pause(ev) {
   try {
     await api("POST", `${API}/services/${encodeURIComponent(s.code)}/pause`, { reason: $("p-reason").value.trim() });
     $("p-reason").value = "";
-    say("services-status", fmt(T.mg_paused_ok, { name: nameOf(s) }));
     await loadServices();
+    say("services-status", fmt(T.mg_paused_ok, { name: nameOf(s) }));
   } catch (e) {
     if (!showRefusal($("pause-form"), e.message)) say("pause-status", `${T.error}: ${e.message}`, true);
   }
@@ -78,8 +78,8 @@ async function row(ev) {
   }
   try {
     await api("POST", `${API}/services/${encodeURIComponent(s.code)}/resume`);
-    say("services-status", fmt(T.mg_resumed_ok, { name: nameOf(s) }));
     await loadServices();
+    say("services-status", fmt(T.mg_resumed_ok, { name: nameOf(s) }));
   } catch (e) {
     say("services-status", `${T.error}: ${e.message}`, true);
   }
@@ -95,8 +95,8 @@ async function publish(ev) {
   try {
     await api("POST", `${API}/notices`, body);
     $("notice-form").reset();
-    say("notices-status", T.mg_published_ok);
     await loadNotices();
+    say("notices-status", T.mg_published_ok);
   } catch (e) {
     if (!showRefusal($("notice-form"), e.message)) say("notice-status", `${T.error}: ${e.message}`, true);
   }
@@ -108,8 +108,8 @@ async function withdraw(ev) {
   if (!confirm(T.mg_withdraw_confirm)) return;
   try {
     await api("DELETE", `${API}/notices/${li.dataset.id}`);
-    say("notices-status", T.mg_withdrawn_ok);
     await loadNotices();
+    say("notices-status", T.mg_withdrawn_ok);
   } catch (e) {
     say("notices-status", `${T.error}: ${e.message}`, true);
   }
