@@ -10,6 +10,7 @@
     /dashboard/{hall}/devices-admin                设备: device tokens (pairing QR shown once), devices' health history
     /dashboard/{hall}/accounts                     账号: the hall's accounts (create, reset, disable/enable, unlock)
     /dashboard/{hall}/services                     事项: pause/resume issuing per service; notices (公告)
+    /dashboard/{hall}/follow-ups                   回访: the follow-up cases of 差评 (open, due soon, overdue, all)
     GET /dashboard/{hall}/roster.xlsx?from=&to=    the roster as an XLSX sheet (manager)
     GET /api/halls/{hall}/reports/daily?date=…     the day's KPIs (manager)
     GET /api/halls/{hall}/reports/live             the waiting tickets behind the longest waits (manager)
@@ -25,6 +26,7 @@ from queue_server import Access, ApiContext, Plugin, QueueService, Screen
 
 from .demo import demo_lifespan
 from .demo_roster import demo_roster_lifespan, together
+from .followup_pages import FollowUpPages
 from .manage_pages import ManagePages
 from .pages import Reports
 from .roster_pages import RosterPages
@@ -44,6 +46,7 @@ def plugin(
         *Reports(service, api_context).routes(),
         *RosterPages(service, api_context).routes(),
         *ManagePages(service, api_context).routes(),
+        *FollowUpPages(service, api_context).routes(),
     ]
     return Plugin(name="reports", routes=routes, lifespan=lifespan, screens=(dashboard,))
 
