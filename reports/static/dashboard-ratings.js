@@ -31,6 +31,21 @@ export class Ratings {
     for (const [id, e] of this.known) if (e.followed_up_at && fresh.has(id)) fresh.set(id, e);
     this.known = fresh;
     this.onChange();
+    await this.loadOverdue();
+  }
+
+  // The follow-up cases past their due date (the 回访 page's overdue tab), shown red beside the count.
+  async loadOverdue() {
+    const counts = await this.api("GET", `/api/halls/${PAGE.hall.slug}/cases/counts`);
+    let badge = document.getElementById("case-overdue-count");
+    if (!badge) {
+      badge = document.createElement("a");
+      badge.id = "case-overdue-count";
+      badge.style.color = "#d33";
+      badge.href = `/dashboard/${PAGE.hall.slug}/follow-ups${PAGE.lang === "en" ? "?lang=en" : ""}`;
+      document.getElementById("follow-up-count").after(badge);
+    }
+    badge.textContent = counts.overdue ? ` ${PAGE.lang === "en" ? "overdue" : "逾期"} ${counts.overdue}` : "";
   }
 
   // An evaluation view from an event's detail (evaluation.submit, evaluation.follow_up) or an answer.
@@ -40,6 +55,7 @@ export class Ratings {
     if (before?.followed_up_at && !view.followed_up_at) return;
     this.known.set(view.ticket_id, { ...view, number: view.number || number || before?.number || "" });
     this.onChange();
+    this.loadOverdue().catch(() => {});
   }
 
   today(today) {
