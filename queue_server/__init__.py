@@ -9,6 +9,7 @@ api and realtime over commands and queries, over rules and storage, over the dom
 __version__ = "0.1.0"
 
 # The version is set before the imports: modules imported below read it from this package.
+from .api.audit import MAX_EXPORT as AUDIT_EXPORT_MAX
 from .api.body import json_object, path_int, path_str, query
 from .api.context import ApiContext
 from .clock import Clock, SystemClock
@@ -64,6 +65,7 @@ from .text import check_period
 from .web import EN, ZH, language, strings, switch_url, templates
 
 __all__ = [
+    "AUDIT_EXPORT_MAX",
     "BAD_SCORE",
     "EN",
     "FORBIDDEN",

@@ -15,6 +15,7 @@ from ..auth.service import COOKIE, ONE_TIME_PASSWORD_BYTES, client_ip
 from ..commands.staff_accounts import StaffAccounts
 from ..errors import BadRequest, Unauthorized
 from ..principal import DeviceKind, Principal, Role
+from .audit import audit_filter, read_log
 from .body import json_object, path_int, query
 from .context import ApiContext
 
@@ -219,24 +220,14 @@ class AccountRoutes:
         return JSONResponse(view)
 
     async def audit_log(self, request: Request) -> Response:
+        """A page of the log, newest first; ``more`` says whether older rows match too
+        (ask again with ``before_id`` the last row's id)."""
         slug: str = request.path_params["hall"]
-        self.ctx.service.hall(slug)
+        hall = self.ctx.service.hall(slug)
         await self.ctx.require(request, slug, lambda p: p.can_manage(slug), "audit.read")
         q = query(request)
-        since = q.time("since", required=False)
-        until = q.time("until", required=False)
         limit = q.int_("limit", lo=1, hi=1000, required=False) or 200
         before = q.int_("before_id", lo=1, hi=2**62, required=False)
-        records = await run_in_threadpool(
-            lambda: self.ctx.auth.accounts.audit_log(
-                slug,
-                actor=q.str_("actor", required=False, max_len=80),
-                action=q.str_("action", required=False, max_len=80),
-                outcome=q.str_("outcome", required=False, max_len=16),
-                since=since,
-                until=until,
-                limit=limit,
-                before_id=before,
-            )
-        )
-        return JSONResponse({"records": [audit_view(r) for r in records]})
+        f = audit_filter(request, hall.tz)
+        records = await run_in_threadpool(read_log, self.ctx, slug, f, limit + 1, before)
+        return JSONResponse({"records": [audit_view(r) for r in records[:limit]], "more": len(records) > limit})

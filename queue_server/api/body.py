@@ -13,6 +13,7 @@ from starlette.requests import Request
 
 from ..errors import BadRequest, HallQError, NotFound
 from ..fields import Fields
+from ..rules.appointments_csv import decode as decode_csv
 from ..text import FIRST_DATE, LAST_DATE, csv_problem, text_problem
 
 MAX_BODY = 256 * 1024  # a JSON body
@@ -95,12 +96,8 @@ async def json_object(request: Request, *, optional: bool = False) -> Fields:
 
 
 async def csv_body(request: Request, limit: int) -> str:
-    """A CSV upload as text: UTF-8 (a BOM allowed), every cell acceptable text."""
-    raw = await read_body(request, limit)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise BadRequest("CSV 须为 UTF-8 编码 / the CSV must be UTF-8 text") from None
+    """A CSV upload as text: UTF-8 (a BOM allowed) or GBK (Excel in China), every cell acceptable text."""
+    text, _ = decode_csv(await read_body(request, limit))
     problem = csv_problem(text)
     if problem is not None:
         zh, en = problem

@@ -8,6 +8,7 @@ from starlette.routing import BaseRoute, Route
 
 from .. import __version__
 from .accounts import AccountRoutes
+from .appointment_audit_ops import appointment_audit_operations
 from .cases import case_operations
 from .context import ApiContext
 from .devices import DeviceRoutes
@@ -212,13 +213,6 @@ def operations(ctx: ApiContext) -> list[Operation]:
                   "a manager of the hall (clerks) or an administrator (managers too)",
                   body=obj(password=string(minLength=8, maxLength=256)),
                   responses={200: ("Set", obj(username=string(), password=string()))}),
-        Operation("GET", "/api/halls/{hall}/audit", a.audit_log, "The audit log (电子监察), newest first", "manage",
-                  "a manager of the hall or an administrator",
-                  query=(("actor", string(), False), ("action", string(description="prefix, e.g. window."), False),
-                         ("outcome", string(enum=["ok", "denied", "rejected", "failed"]), False),
-                         ("since", string(format="date-time"), False), ("until", string(format="date-time"), False),
-                         ("limit", integer(minimum=1, maximum=1000), False), ("before_id", integer(minimum=1), False)),
-                  responses={200: ("Records", ANY)}),
         Operation("GET", "/api/halls/{hall}/snapshot", rec.snapshot, "Everything a screen shows, at one seq",
                   "hall", "displays, staff and agents of the hall", responses={200: ("Snapshot", ANY)}),
         Operation("POST", "/api/tickets/{ticket_id:int}/evaluation", rec.evaluate, "Rate a finished service (好差评)",
@@ -384,6 +378,7 @@ def operations(ctx: ApiContext) -> list[Operation]:
                   query=(("day", string(format="date"), False), ("login", string(), False)),
                   responses={200: ("Duties", ANY)}),
         *manage_operations(ctx),
+        *appointment_audit_operations(ctx),
         *case_operations(ctx),
     ]  # fmt: skip
 

@@ -11,6 +11,7 @@ from ..config import HallConfig
 from ..domain import Appointment, Event
 from ..errors import Conflict, NotFound
 from ..rules import appointments as appointment_rules
+from ..rules import appointments_csv
 from ..views import appointment_view
 from .outcomes import AppointmentOutcome, CheckIn
 from .tickets import issue_in
@@ -72,14 +73,15 @@ class AppointmentCommands(Commands):
 
     def import_appointments(self, slug: str, csv_text: str, *, staff: str | None = None) -> int:
         """Book every row of a CSV (header ``code,service,slot_start,slot_end,name``), all or
-        nothing; returns how many were stored. One event lists them all, so an import does
-        not flood the screens with one event per row."""
+        nothing; returns how many were stored. A row is refused as its preview shows it
+        (``rules.appointments_csv``: also a slot already begun, on a day the hall is closed or
+        outside its hours). One event lists them all, so an import does not flood the screens
+        with one event per row."""
         with self._unit(slug) as u:
-            rows = appointment_rules.parse_csv(
-                csv_text, hall=slug, at=u.now, tz=u.hall.tz, services=_active_services(u.hall)
+            rows = appointments_csv.check_file(
+                csv_text, hall=u.hall, now=u.now, taken=u.tx.appointment_codes, overrides=u.tx.calendar_overrides
             )
-            appointment_rules.check_codes_free(rows, u.tx.appointment_codes([a.code for _, a in rows]))
-            stored = [u.tx.insert_appointment(a) for _, a in rows]
+            stored = [u.tx.insert_appointment(a) for a in appointments_csv.refuse_bad(rows)]
             if stored:
                 u.record(
                     Event(

@@ -214,12 +214,13 @@ class Accounts:
         actor: str | None = None,
         action: str | None = None,
         outcome: str | None = None,
+        target: str | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
         limit: int = 200,
         before_id: int | None = None,
     ) -> list[AuditRecord]:
-        """Newest first; ``before_id`` pages back."""
+        """Newest first; ``before_id`` pages back; ``action`` is a prefix, ``target`` exact."""
         c = audit_t.c
         conditions: list[Any] = []
         if hall is not None:
@@ -227,9 +228,11 @@ class Accounts:
         if actor:
             conditions.append(c.actor == actor)
         if action:
-            conditions.append(c.action.startswith(action))
+            conditions.append(c.action.startswith(action, autoescape=True))
         if outcome:
             conditions.append(c.outcome == outcome)
+        if target:
+            conditions.append(c.target == target)
         if since:
             conditions.append(c.at >= since)
         if until:
