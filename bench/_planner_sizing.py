@@ -46,6 +46,7 @@ SERVICES = (("A", 6, 300), ("B", 8, 250), ("C", 5, 250), ("D", 12, 150), ("E", 7
 WEEKDAY_LEVEL = (1.25, 1.05, 1.0, 0.95, 0.9, 1.0, 1.0)
 NO_SHOW = 0.05
 TARGET = ServiceTarget()  # 80 % called within 10 minutes, p90 wait within 15
+CAP = 200  # the most windows the check may ask for in a slot
 
 
 def seeds() -> list[ServiceSeed]:
@@ -133,9 +134,11 @@ def _twin_time(t: ServiceTime) -> LogNormal | Exponential:
     return LogNormal(mean * 60, mean * 60 * math.sqrt(math.expm1(t.log_sigma**2)))
 
 
-def project(h: History, targets: Sequence[TargetDay], check: bool) -> Sized:
+def project(h: History, targets: Sequence[TargetDay], check: bool, workers: int | None = None) -> Sized:
     """The planner's pipeline on the pure rules: forecast, service times, no-shows, Erlang C; with
-    ``check``, each open day simulated and corrected by ``rules.sizing_check.check_sizing``."""
+    ``check``, each open day simulated and corrected by ``rules.sizing_check.check_sizing``, the
+    days side by side in ``workers`` processes as the server runs them
+    (``queries.planning_check.run_checks``; None: one per core)."""
     days = forecast(h.days, targets, seeds(), HOURS)
     times = service_times(h.durations, seeds())
     no_show = {code: no_show_share(h.issued.get(code, 0), h.no_shows.get(code, 0)) for code, _, _ in SERVICES}
@@ -147,10 +150,12 @@ def project(h: History, targets: Sequence[TargetDay], check: bool) -> Sized:
         for key, n in needs.items()
     }
     if check:
-        checker: Any = importlib.import_module("queue_server.rules.sizing_check").check_sizing
+        checks: Any = importlib.import_module("queue_server.queries.planning_check")
+        rules: Any = importlib.import_module("queue_server.rules.sizing_check")
         issued = sum(h.issued.values())
         share = sum(h.no_shows.values()) / issued if issued else NO_SHOW
         twin_times = {c: _twin_time(t) for c, t in times.items()}
+        jobs, firsts = [], []
         for f in days:
             if not f.slots:
                 continue
@@ -159,8 +164,11 @@ def project(h: History, targets: Sequence[TargetDay], check: bool) -> Sized:
             expected = {(svc, s - first): v for (svc, s), v in f.expected.items()}
             closes = (f.slots[-1] + 1 - first) * SLOT_MINUTES * 60.0
             day = TwinDay(start, closes, (), Forecast(expected), twin_times, no_show_share=share)
-            checked = checker(day, {s - first: windows[f.day, s] for s in f.slots}, TARGET, seed=f.day.isoformat())
-            windows.update({(f.day, s + first): n for s, n in checked.items()})
+            required = {s - first: windows[f.day, s] for s in f.slots}
+            jobs.append((day, required, TARGET, rules.CHECK_REPLICATIONS, f.day.isoformat(), CAP))
+            firsts.append((f.day, first))
+        for (day_, first), checked in zip(firsts, checks.run_checks(jobs, workers), strict=True):
+            windows.update({(day_, s + first): n for s, n in checked.items()})
     return Sized(windows, erlang, rates)
 
 
@@ -196,7 +204,8 @@ def differences(a: Mapping[Key, int], b: Mapping[Key, int]) -> int:
 
 
 def counted_project(h: History, targets: Sequence[TargetDay]) -> tuple[Sized, int, int]:
-    """``project`` with the check, counting the twin days it simulates and their tickets."""
+    """``project`` with the check in this one process, counting the twin days it simulates and
+    their tickets (a count cannot cross into worker processes)."""
     module: Any = importlib.import_module("queue_server.rules.sizing_check")
     real = module.simulate
     runs, tickets = 0, 0
@@ -210,6 +219,6 @@ def counted_project(h: History, targets: Sequence[TargetDay]) -> tuple[Sized, in
 
     module.simulate = counting
     try:
-        return project(h, targets, True), runs, tickets
+        return project(h, targets, True, workers=1), runs, tickets
     finally:
         module.simulate = real

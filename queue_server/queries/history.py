@@ -24,12 +24,14 @@ from .window_log import events_between
 @dataclass
 class HallHistory:
     """Recorded days (oldest first), and per service the durations in minutes (in the order
-    they finished), tickets issued and tickets that ended as no-shows."""
+    they finished), tickets issued and tickets that ended as no-shows; tickets issued per
+    priority class."""
 
     days: list[ObservedDay] = field(default_factory=list)
     durations: dict[str, list[float]] = field(default_factory=dict)
     issued: dict[str, int] = field(default_factory=dict)
     no_shows: dict[str, int] = field(default_factory=dict)
+    priorities: dict[str, int] = field(default_factory=dict)
 
     def before(self, cutoff: date, days: int) -> list[ObservedDay]:
         """The recorded days in the ``days`` before ``cutoff``."""
@@ -84,6 +86,9 @@ class _Tally:
             per_day = self.counts.setdefault(day, {})
             per_day[key] = per_day.get(key, 0) + 1
             self.out.issued[svc] = self.out.issued.get(svc, 0) + 1
+            priority = e.detail["ticket"].get("priority")
+            if isinstance(priority, str):
+                self.out.priorities[priority] = self.out.priorities.get(priority, 0) + 1
         elif action == "start":
             self.started[e.ticket_id] = _aware(e.at)
         elif action == "finish":

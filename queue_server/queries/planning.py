@@ -208,11 +208,6 @@ def _need_view(n: SlotNeed) -> dict[str, Any]:
     }
 
 
-def planner_windows(service: QueueService, slug: str, first: date, last: date) -> dict[tuple[date, int], int]:
-    """Windows each open slot of ``first``..``last`` needs by the planner (for the roster solver)."""
-    return {key: n.windows for key, n in needs(plan(service, slug, first, last)).items()}
-
-
 __all__ = [
     "MAX_PLAN_DAYS",
     "Plan",
@@ -220,6 +215,5 @@ __all__ = [
     "check_plan_range",
     "forecast_view",
     "plan",
-    "planner_windows",
     "required_view",
 ]

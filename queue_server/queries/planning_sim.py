@@ -8,26 +8,24 @@ is the day's slot ``first_slot + k``.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, time
 
 from ..errors import BadRequest
-from ..rules.forecast import ServiceTime as ForecastTime
 from ..rules.forecast import slot_minutes
-from ..rules.sizing_check import check_sizing, windows_for
+from ..rules.sizing_check import CHECK_REPLICATIONS, check_sizing, windows_for
 from ..rules.twin import plans_from_hall, plans_from_roster
-from ..rules.twin_model import SLOT_S, Exponential, Forecast, LogNormal, ServiceTime, TwinDay
+from ..rules.twin_model import SLOT_S, TwinDay
 from ..service import QueueService
 from ..staffing import SLOT_MINUTES
 from .planning import Plan, needs, plan
+from .planning_check import appointments_on, check_cap, planned_day
 from .rosters import roster_range
 from .staffing import posts
 
 ROSTERS = ("published", "draft", "required")
 REACH_DAYS = 366  # a day further from today than this has no forecast worth simulating
-CHECK_REPLICATIONS = 2  # the sizing check's runs per round: enough to see a slot miss
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,15 +54,6 @@ class SimDay:
         return (slot_minutes(hhmm) - self.opens_minutes) * 60.0
 
 
-def twin_time(t: ForecastTime) -> ServiceTime:
-    """The forecast's service time as the twin draws it: the lognormal fitted to history, or an
-    exponential at the mean."""
-    if t.log_mu is not None and t.log_sigma is not None:
-        mean = math.exp(t.log_mu + t.log_sigma**2 / 2)
-        return LogNormal(mean * 60.0, mean * 60.0 * math.sqrt(math.expm1(t.log_sigma**2)))
-    return Exponential(max(t.mean_minutes, 0.1) * 60.0)
-
-
 def check_day(service: QueueService, slug: str, day: date) -> None:
     today = service.business_day(slug)
     if abs((day - today).days) > REACH_DAYS:
@@ -80,37 +69,18 @@ def sim_day(service: QueueService, slug: str, day: date, roster: str, *, seed: i
     check_day(service, slug, day)
     p = plan(service, slug, day, day)
     f = p.days[0]
-    hours = p.calendar.opening(day)
-    if hours is None or f.source == "closed" or not f.slots:
-        raise BadRequest(f"day: 该日不营业 / body.day: the hall is closed on {day}")
-    if f.source == "none":
-        raise BadRequest(f"day: 该日没有可用的预测 / body.day: no forecast can be made for {day}")
     hall = p.hall
-    first = f.slots[0]
-    start = datetime.combine(day, time(0), tzinfo=hall.tz) + timedelta(minutes=first * SLOT_MINUTES)
-    closes_s = (slot_minutes(hours[1]) - first * SLOT_MINUTES) * 60.0
-    expected = {(svc, s - first): n for (svc, s), n in f.expected.items() if n > 0}
-    total = sum(expected.values())
-    by_service: dict[str, float] = {}
-    for (svc, _), n in expected.items():
-        by_service[svc] = by_service.get(svc, 0.0) + n
-    no_show = sum(n * p.no_show.get(svc, 0.0) for svc, n in by_service.items()) / total if total else 0.0
-    twin = TwinDay(
-        start=start,
-        closes_s=closes_s,
-        windows=(),
-        arrivals=Forecast(expected),
-        service_times={code: twin_time(t) for code, t in p.times.items()},
-        aging_minutes=hall.aging_minutes,
-        recall_limit=hall.recall_limit,
-        no_show_share=min(1.0, max(0.0, no_show)),
-        target_s=hall.target.called_within_minutes * 60.0,
-        hall=slug,
-    )
+    planned = planned_day(p, f, appointments_on(service, slug, day, day).get(day, ()))
+    if planned is None:
+        if f.source == "none" and p.calendar.opening(day) is not None:
+            raise BadRequest(f"day: 该日没有可用的预测 / body.day: no forecast can be made for {day}")
+        raise BadRequest(f"day: 该日不营业 / body.day: the hall is closed on {day}")
+    twin, first, start, closes_s = planned.twin, planned.first_slot, planned.twin.start, planned.twin.closes_s
     erlang = {s - first: n.windows for (_, s), n in needs(p).items()}
-    cap = max(2 * len(hall.windows), max(erlang.values(), default=0))
     # Its own seeds: the windows are not fitted to the very visitors the answer then shows.
-    required = check_sizing(twin, erlang, hall.target, replications=CHECK_REPLICATIONS, seed=f"check:{seed}", cap=cap)
+    required = check_sizing(
+        twin, erlang, hall.target, replications=CHECK_REPLICATIONS, seed=f"check:{seed}", cap=check_cap(hall, erlang)
+    )
     if roster == "required":
         windows, source = windows_for(required, {s.code: 1.0 for s in hall.services}), "required"
     else:
@@ -138,4 +108,4 @@ def workload(sim: SimDay) -> dict[str, float]:
     return out
 
 
-__all__ = ["REACH_DAYS", "ROSTERS", "SLOT_S", "SimDay", "check_day", "sim_day", "twin_time", "workload"]
+__all__ = ["REACH_DAYS", "ROSTERS", "SLOT_S", "SimDay", "check_day", "sim_day", "workload"]

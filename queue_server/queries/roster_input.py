@@ -7,7 +7,7 @@ cost), ``pinned`` the pinned duties of the range's drafts, or of the published r
 days no draft covers (kept exactly). Demand is what the
 opening hours and the noon policy ask, cut to what the staff can give (``rules.roster_demand``),
 or with ``demand="planner"`` the windows the planner sizes per slot for the hall's target
-(``queries.planning``), at least the noon minimum and at most the posts.
+(Erlang C checked by the twin, ``queries.planning_check``), at least the noon minimum and at most the posts.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from ..rules.roster_problem import RosterProblem, Slot, roster_days
 from ..rules.sizing import SlotNeed, roster_demand
 from ..service import QueueService
 from ..text import check_period
-from .planning import needs, plan
+from .planning import plan
+from .planning_check import checked_needs
 from .rosters import rosters_in
 from .staffing import days_of
 
@@ -104,5 +105,6 @@ def roster_problem(
         time_limit_s=time_limit_s,
     )
     if demand == "planner":
-        return replace(problem, demand=planner_demand(problem, needs(plan(service, slug, first, last))))
+        sized = checked_needs(service, slug, plan(service, slug, first, last))
+        return replace(problem, demand=planner_demand(problem, sized))
     return replace(problem, demand=staffed_demand(problem))
