@@ -205,18 +205,23 @@ class Forecaster:
             return DayForecast(target.day, target.kind, seeded, source, 0, slots)
         same_counts = [_clamped(d.counts, slots) for d in same]
         pool_counts = [_clamped(d.counts, slots) for d in pool]
-        services = {k[0] for d in same_counts + pool_counts for k in d} | {s.code for s in self.seeds}
+        seen = {k[0] for d in same_counts + pool_counts for k in d}
+        services = seen | {s.code for s in self.seeds}
         keys = [(svc, s) for svc in sorted(services) for s in slots]
+        # A service history has never seen (added since, say) is forecast from its seed, not as 0.
+        unseen = [s for s in self.seeds if s.code not in seen]
+        fill = {k: v for k, v in seed_forecast(target, unseen, self.usual).items() if v > 0} if unseen else {}
         n = len(same)
         if n >= FULL_WEIGHT_DAYS:
-            return DayForecast(target.day, target.kind, _estimate(same_counts, keys), "history", n, slots)
+            own = _estimate(same_counts, keys)
+            return DayForecast(target.day, target.kind, {**own, **fill}, "history", n, slots)
         prior = _estimate(pool_counts, keys)
         if n == 0:
-            return DayForecast(target.day, target.kind, prior, "blended", 0, slots)
+            return DayForecast(target.day, target.kind, {**prior, **fill}, "blended", 0, slots)
         own = _estimate(same_counts, keys)
         w = n / FULL_WEIGHT_DAYS
         mixed = {k: w * own[k] + (1 - w) * prior[k] for k in keys}
-        return DayForecast(target.day, target.kind, mixed, "blended", n, slots)
+        return DayForecast(target.day, target.kind, {**mixed, **fill}, "blended", n, slots)
 
 
 def forecast(

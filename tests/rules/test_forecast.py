@@ -164,6 +164,23 @@ def test_a_new_hall_starts_from_expected_daily() -> None:
     assert bare.source == "none" and bare.total == 0
 
 
+def test_a_service_history_has_never_seen_starts_from_its_seed() -> None:
+    """A service added after the hall opened: the others from history, the new one from its
+    expected_daily (without one, nothing: the forecast does not invent visitors)."""
+    seeds = (*SEEDS, ServiceSeed("N", 15, 40), ServiceSeed("Q", 5))
+    target = [TargetDay(d, DayKind.WORKDAY, HOURS) for d in NEXT_WEEK[:2]]
+    full, few = (
+        forecast(synthetic(), target[:1], seeds, HOURS)[0],
+        forecast(synthetic(weeks=2), target[1:], seeds, HOURS)[0],
+    )
+    for f in (full, few):
+        by_service = {svc: sum(v for (s, _), v in f.expected.items() if s == svc) for svc in ("A", "K", "N", "Q")}
+        assert by_service["N"] == pytest.approx(40)
+        assert by_service["Q"] == 0
+        assert by_service["A"] == pytest.approx(WEEKDAY_FACTOR[f.day.weekday()] * VOLUME["A"], rel=0.3)
+    assert full.source == "history" and few.source == "blended"
+
+
 def test_trimmed_mean_shrugs_off_one_odd_day() -> None:
     assert trimmed_mean([]) == 0
     assert trimmed_mean([4, 5, 6, 5, 90]) == pytest.approx(16 / 3)
