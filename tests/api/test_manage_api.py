@@ -141,3 +141,21 @@ def test_the_history_refuses_bad_ranges_by_name(client: TestClient, service: Que
         r = client.get(url + q, headers=boss)
         assert r.status_code == 400 and field in r.json()["error"]["message"], (q, r.text)
     assert client.get(url, headers=login(client, "li")).status_code == 403
+
+
+def test_pausing_a_service_needs_a_reason_and_the_kiosk_hears_it(client: TestClient, service: QueueService) -> None:
+    """What the 事项 page sends: a pause without a reason is refused naming it, and changes nothing."""
+    boss = login(client, "boss")
+    for body in ({}, {"reason": "  "}, {"reason": 3}):
+        r = client.post("/api/halls/t/services/A/pause", headers=boss, json=body)
+        assert r.status_code == 400 and "body.reason" in r.json()["error"]["message"], body
+    assert client.post("/api/halls/t/services/Z/pause", headers=boss, json={"reason": "维护"}).status_code == 404
+    assert client.post("/api/halls/t/tickets", json={"service": "A"}).status_code == 201  # still issuing
+    paused = client.post("/api/halls/t/services/A/pause", headers=boss, json={"reason": "系统维护"})
+    assert paused.status_code == 200
+    hall = client.get("/api/halls/t").json()
+    assert next(s for s in hall["services"] if s["code"] == "A")["paused_reason"] == "系统维护"
+    refused = client.post("/api/halls/t/tickets", json={"service": "A"})
+    assert refused.status_code == 409 and "系统维护" in refused.json()["error"]["message"]
+    assert client.post("/api/halls/t/services/A/resume", headers=boss).status_code == 200
+    assert client.post("/api/halls/t/tickets", json={"service": "A"}).status_code == 201
