@@ -9,17 +9,19 @@ Days are fixed relative to the fake clock's Monday 2026-11-23, not to today's da
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from queue_server.config.model import ServiceTarget
 from queue_server.domain import Tier
+from queue_server.queries import planning_check
 from queue_server.queries.planning import needs, plan
-from queue_server.queries.planning_check import check_cap, checked_needs, priority_shares, run_checks
+from queue_server.queries.planning_check import CheckCache, check_cap, checked_needs, priority_shares, run_checks
 from queue_server.queries.planning_sim import sim_day
 from queue_server.rules.sizing_check import CHECK_REPLICATIONS, SERVE_OUT_S, check_sizing, windows_for
 from queue_server.rules.twin import simulate
-from queue_server.rules.twin_model import Forecast
+from queue_server.rules.twin_model import Exponential, Forecast, TwinDay
 from queue_server.service import QueueService
 from queue_server.storage import Store
 from tests.conftest import FakeClock, with_config
@@ -81,6 +83,32 @@ def test_the_last_slots_windows_serve_out_their_queue() -> None:
         (900.0, 1800.0, ()),
     ]
     assert windows_for({0: 1}, {"A": 1.0}, serve_out_s=0.0)[0].closes_s == 900.0
+
+
+def test_a_checked_day_is_cached_by_its_inputs(monkeypatch: pytest.MonkeyPatch) -> None:
+    day = TwinDay(
+        start=datetime(2026, 11, 24, 1, tzinfo=UTC),
+        closes_s=3600.0,
+        windows=(),
+        arrivals=Forecast({("A", s): 8.0 for s in range(4)}),
+        service_times={"A": Exponential(300.0)},
+    )
+    target = ServiceTarget()
+    ran: list[str] = []
+    real = planning_check._check
+    monkeypatch.setattr(planning_check, "_check", lambda job: ran.append(job[4]) or real(job))
+    cache = CheckCache(size=2)
+    jobs = [(day, {s: 2 for s in range(4)}, target, 2, seed, 10) for seed in ("a", "b", "c")]
+    first = run_checks(jobs[:2], workers=1, cache=cache)
+    assert run_checks(jobs[:2], workers=1, cache=cache) == first and ran == ["a", "b"]
+    assert first[0] == check_sizing(day, {s: 2 for s in range(4)}, target, replications=2, seed="a", cap=10)
+    run_checks(jobs[2:], workers=1, cache=cache)  # the oldest answer ("a") makes room
+    run_checks(jobs[:1], workers=1, cache=cache)
+    assert ran == ["a", "b", "c", "a"]
+    # Another forecast is another key, however alike.
+    busier = replace(day, arrivals=Forecast({("A", s): 9.0 for s in range(4)}))
+    run_checks([(busier, *jobs[0][1:])], workers=1, cache=cache)
+    assert ran[-1] == "a" and len(ran) == 5
 
 
 def test_a_range_checked_in_worker_processes_equals_one_process(service: QueueService) -> None:

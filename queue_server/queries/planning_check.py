@@ -14,9 +14,13 @@ the server's own threads (a fork of a threaded process may inherit a held lock).
 
 from __future__ import annotations
 
+import hashlib
 import math
 import multiprocessing
 import os
+import pickle
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -36,6 +40,7 @@ from .planning import Plan, needs
 # Fewer days than this are checked in this process: starting workers costs more than they save.
 PARALLEL_FROM_DAYS = 3
 RULES_MODULE = "queue_server.rules.sizing_check"
+CACHE_DAYS = 128  # two months of one hall, or a few days of many
 
 
 def twin_time(t: ForecastTime) -> ServiceTime:
@@ -153,15 +158,59 @@ def _workers(jobs: int, workers: int | None) -> int:
     return max(1, min(jobs, workers if workers is not None else (os.cpu_count() or 1)))
 
 
-def run_checks(jobs: Sequence[_Job], workers: int | None = None) -> list[dict[int, int]]:
-    """``check_sizing`` of each job, side by side in worker processes when there are enough."""
-    n = _workers(len(jobs), workers)
-    if n == 1 or len(jobs) < PARALLEL_FROM_DAYS:
-        return [_check(j) for j in jobs]
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([RULES_MODULE])
-    with ProcessPoolExecutor(max_workers=n, mp_context=context) as pool:
-        return list(pool.map(_check, jobs))
+class CheckCache:
+    """The answers of recent checks by their inputs: "simulate" and then "compare" on one day,
+    or a roster solve after the page showed the month, check each day once. The key is the
+    job's pickled bytes, so any change in the forecast, the mix, the target or the seed misses."""
+
+    def __init__(self, size: int = CACHE_DAYS) -> None:
+        self.size = size
+        self._answers: OrderedDict[bytes, dict[int, int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(job: _Job) -> bytes:
+        return hashlib.sha256(pickle.dumps(job, protocol=5)).digest()
+
+    def get(self, key: bytes) -> dict[int, int] | None:
+        with self._lock:
+            found = self._answers.get(key)
+            if found is not None:
+                self._answers.move_to_end(key)
+            return None if found is None else dict(found)
+
+    def put(self, key: bytes, answer: dict[int, int]) -> None:
+        with self._lock:
+            self._answers[key] = dict(answer)
+            self._answers.move_to_end(key)
+            while len(self._answers) > self.size:
+                self._answers.popitem(last=False)
+
+
+CACHE = CheckCache()
+
+
+def run_checks(
+    jobs: Sequence[_Job], workers: int | None = None, cache: CheckCache | None = CACHE
+) -> list[dict[int, int]]:
+    """``check_sizing`` of each job (from ``cache`` when it holds the answer), side by side in
+    worker processes when enough are left to run."""
+    keys = [CheckCache.key(j) for j in jobs]
+    answers = [cache.get(k) if cache is not None else None for k in keys]
+    todo = [i for i, a in enumerate(answers) if a is None]
+    n = _workers(len(todo), workers)
+    if n == 1 or len(todo) < PARALLEL_FROM_DAYS:
+        done = [_check(jobs[i]) for i in todo]
+    else:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([RULES_MODULE])
+        with ProcessPoolExecutor(max_workers=n, mp_context=context) as pool:
+            done = list(pool.map(_check, [jobs[i] for i in todo]))
+    for i, answer in zip(todo, done, strict=True):
+        answers[i] = answer
+        if cache is not None:
+            cache.put(keys[i], answer)
+    return [a if a is not None else {} for a in answers]
 
 
 def checked_needs(
@@ -191,11 +240,20 @@ def checked_needs(
     return out
 
 
+def check_day_windows(p: Plan, planned: PlannedDay, erlang: Mapping[int, int], seed: int) -> dict[int, int]:
+    """One planned day's windows per twin slot, Erlang C's ``erlang`` checked (cached)."""
+    job = (planned.twin, dict(erlang), p.hall.target, CHECK_REPLICATIONS, f"check:{seed}", check_cap(p.hall, erlang))
+    return run_checks([job], workers=1)[0]
+
+
 __all__ = [
+    "CACHE",
+    "CheckCache",
     "PlannedDay",
     "appointments_on",
     "booked_arrivals",
     "check_cap",
+    "check_day_windows",
     "checked_needs",
     "planned_day",
     "priority_shares",

@@ -14,13 +14,13 @@ from datetime import date, time
 
 from ..errors import BadRequest
 from ..rules.forecast import slot_minutes
-from ..rules.sizing_check import CHECK_REPLICATIONS, check_sizing, windows_for
+from ..rules.sizing_check import windows_for
 from ..rules.twin import plans_from_hall, plans_from_roster
 from ..rules.twin_model import SLOT_S, TwinDay
 from ..service import QueueService
 from ..staffing import SLOT_MINUTES
 from .planning import Plan, needs, plan
-from .planning_check import appointments_on, check_cap, planned_day
+from .planning_check import appointments_on, check_day_windows, planned_day
 from .rosters import roster_range
 from .staffing import posts
 
@@ -78,9 +78,7 @@ def sim_day(service: QueueService, slug: str, day: date, roster: str, *, seed: i
     twin, first, start, closes_s = planned.twin, planned.first_slot, planned.twin.start, planned.twin.closes_s
     erlang = {s - first: n.windows for (_, s), n in needs(p).items()}
     # Its own seeds: the windows are not fitted to the very visitors the answer then shows.
-    required = check_sizing(
-        twin, erlang, hall.target, replications=CHECK_REPLICATIONS, seed=f"check:{seed}", cap=check_cap(hall, erlang)
-    )
+    required = check_day_windows(p, planned, erlang, seed)
     if roster == "required":
         windows, source = windows_for(required, {s.code: 1.0 for s in hall.services}), "required"
     else:
