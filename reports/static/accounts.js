@@ -110,5 +110,8 @@ openBoard(async () => {
   const me = await api("GET", "/api/auth/me");
   S.me = me.name;
   S.admin = me.role === "admin";
+  // Only an administrator makes a manager's account: a manager is offered clerks only.
+  $("f-role").querySelector('option[value="manager"]').hidden = !S.admin;
+  $("f-role").querySelector('option[value="manager"]').disabled = !S.admin;
   await load();
 }, (e) => say("accounts-status", `${T.error}: ${e.message}`, true));

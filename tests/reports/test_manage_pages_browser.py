@@ -133,6 +133,7 @@ def test_the_devices_health_and_its_history(page: Any, server: Server, manager: 
 
 def test_an_account_is_made_disabled_enabled_and_unlocked(page: Any, server: Server) -> None:
     open_page(page, server, "accounts")
+    assert page.locator('#f-role option[value="manager"]').is_disabled()  # a manager makes clerks only
     page.fill("#f-username", "zhaoliu")
     page.fill("#f-display-name", "赵六")
     page.click("#f-create")
