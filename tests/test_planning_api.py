@@ -142,6 +142,22 @@ def test_windows_required_for_the_target(client: TestClient, boss: dict[str, str
     assert r["days"][1]["peak_windows"] <= monday["peak_windows"]
 
 
+def test_windows_required_as_the_twin_corrects_them(client: TestClient, boss: dict[str, str]) -> None:
+    plain = get(client, boss, "required?from=2026-11-23&to=2026-11-24")
+    r = get(client, boss, "required?from=2026-11-23&to=2026-11-24&check=1")
+    assert r["checked"] is True and "twin" in r["method"] and plain["checked"] is False
+    for day, erlang in zip(r["days"], plain["days"], strict=True):
+        rows = day["slots"]
+        assert [s["windows"] for s in rows] == [s["windows"] for s in erlang["slots"]]
+        assert all(s["checked_windows"] >= s["windows"] for s in rows)
+        assert day["peak_windows"] == max(s["checked_windows"] for s in rows)
+    assert all("checked_windows" not in s for d in plain["days"] for s in d["slots"])
+    # A month at most, a bad switch named.
+    for path, field in (("required?from=2026-11-01&to=2026-12-15&check=1", "to"), ("required?check=maybe", "check")):
+        bad = client.get(f"{H}/{path}", headers=boss)
+        assert bad.status_code == 400 and field in bad.text, bad.text
+
+
 def test_the_roster_solver_takes_the_planners_windows(service: QueueService) -> None:
     staffed = roster_problem(service, "t", MONDAY, MONDAY)
     planned = roster_problem(service, "t", MONDAY, MONDAY, demand="planner")

@@ -11,12 +11,15 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from ..errors import BadRequest
 from ..queries.planning import Plan, accuracy_view, check_plan_range, forecast_view, plan, required_view
+from ..queries.planning_check import checked_needs
 from .body import query
 from .context import ApiContext
 from .staffing_input import manager
 
 DEFAULT_DAYS = 7  # a week, ahead or back, when the range is not given
+MAX_CHECK_DAYS = 31  # the twin's check of a month takes seconds; longer would hold the request
 
 
 class PlanningRoutes:
@@ -63,8 +66,23 @@ class PlanningRoutes:
         return await self._answer(request, "planning.accuracy", accuracy_view, past=True)
 
     async def required(self, request: Request) -> Response:
-        """Windows each quarter hour needs for the hall's target (Erlang C), with the target."""
-        return await self._answer(request, "planning.required", required_view)
+        """Windows each quarter hour needs for the hall's target (Erlang C), with the target;
+        ``?check=1``: also as the twin's simulation corrects them (at most a month at once)."""
+        slug: str = request.path_params["hall"]
+        if not query(request).flag("check"):
+            return await self._answer(request, "planning.required", required_view)
+        service = self.ctx.service
+
+        def checked(p: Plan) -> dict[str, Any]:
+            if len(p.days) > MAX_CHECK_DAYS:
+                raise BadRequest(
+                    f"to: 仿真校核一次最多 {MAX_CHECK_DAYS} 天 / with check=1 the range covers at most "
+                    f"{MAX_CHECK_DAYS} days (from..to has {len(p.days)})"
+                )
+            sized = checked_needs(service, slug, p)
+            return required_view(p, {k: n.windows for k, n in sized.items()})
+
+        return await self._answer(request, "planning.required", checked)
 
 
 __all__ = ["PlanningRoutes"]

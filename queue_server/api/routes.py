@@ -360,8 +360,10 @@ def operations(ctx: ApiContext) -> list[Operation]:
                   "(the week before today by default)", "planning", manager, query=RANGE,
                   responses={200: ("Forecast against actual", ANY)}),
         Operation("GET", "/api/halls/{hall}/planning/required", plan.required,
-                  "Windows each quarter hour needs for the hall's service target (Erlang C on the pooled windows)",
-                  "planning", manager, query=RANGE, responses={200: ("Windows per slot", ANY)}),
+                  "Windows each quarter hour needs for the hall's service target (Erlang C on the pooled windows; "
+                  "check=1: as the twin's simulation corrects them, at most 31 days)",
+                  "planning", manager, query=(*RANGE, ("check", {"type": "boolean"}, False)),
+                  responses={200: ("Windows per slot", ANY)}),
         Operation("POST", "/api/halls/{hall}/planning/simulate", sim.simulate,
                   "Simulate a day (the hall's twin, on the forecast): the published roster, the draft or the "
                   "windows required; waits per slot and per service, replications' 95 % interval (nothing stored)",

@@ -8,6 +8,7 @@ ahead: a past day is forecast as it would have been on its eve, so its error is 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -168,20 +169,31 @@ def needs(p: Plan) -> dict[tuple[date, int], SlotNeed]:
     return size_days(p.days, means, p.no_show, p.hall.target)
 
 
-def required_view(p: Plan) -> dict[str, Any]:
+def required_view(p: Plan, checked: Mapping[tuple[date, int], int] | None = None) -> dict[str, Any]:
+    """The windows per slot by Erlang C; with ``checked`` (the twin's corrected windows), each
+    slot's ``checked_windows`` too, and the day's peak and window-hours by them."""
     sized = needs(p)
     target = p.hall.target
     days: list[dict[str, Any]] = []
     for f in p.days:
-        rows = [sized[f.day, s] for s in f.slots if (f.day, s) in sized]
+        keys = [(f.day, s) for s in f.slots if (f.day, s) in sized]
+        rows = [_need_view(sized[k]) for k in keys]
+        counts = [sized[k].windows for k in keys]
+        if checked is not None:
+            counts = [checked.get(k, sized[k].windows) for k in keys]
+            for row, n in zip(rows, counts, strict=True):
+                row["checked_windows"] = n
         days.append(
             {
                 **_day_head(f),
-                "peak_windows": max((n.windows for n in rows), default=0),
-                "window_hours": _r(sum(n.windows for n in rows) * SLOT_MINUTES / 60, 2),
-                "slots": [_need_view(n) for n in rows],
+                "peak_windows": max(counts, default=0),
+                "window_hours": _r(sum(counts) * SLOT_MINUTES / 60, 2),
+                "slots": rows,
             }
         )
+    method = "Erlang C (M/M/c) per quarter hour on the pooled windows, no-shows excluded"
+    if checked is not None:
+        method += "; checked_windows: corrected by the twin's simulation of each day (the roster solver's demand)"
     return {
         "today": p.today.isoformat(),
         "target": {
@@ -190,7 +202,8 @@ def required_view(p: Plan) -> dict[str, Any]:
             "p90_wait_minutes": target.p90_wait_minutes,
         },
         "windows_in_hall": len(p.hall.windows),
-        "method": "Erlang C (M/M/c) per quarter hour on the pooled windows, no-shows excluded",
+        "method": method,
+        "checked": checked is not None,
         "days": days,
     }
 
