@@ -7,6 +7,8 @@
     /dashboard/{hall}/calendar                     日历: the hall's calendar, a month at a time
     /dashboard/{hall}/attendance                   考勤 of a range, and who is where now
     /dashboard/{hall}/planning                     规划: forecast, windows needed, simulation, what-ifs
+    /dashboard/{hall}/appointments                 预约: the day's appointments; book, cancel, import CSV (previewed)
+    /dashboard/{hall}/audit                        电子监察: the audit log filtered, paged, exported as CSV
     /dashboard/{hall}/devices-admin                设备: device tokens (pairing QR shown once), devices' health history
     /dashboard/{hall}/accounts                     账号: the hall's accounts (create, reset, disable/enable, unlock)
     /dashboard/{hall}/services                     事项: pause/resume issuing per service; notices (公告)
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 from queue_server import Access, ApiContext, Plugin, QueueService, Screen
 
+from .appointment_pages import AppointmentAuditPages
 from .demo import demo_lifespan
 from .demo_roster import demo_roster_lifespan, together
 from .followup_pages import FollowUpPages
@@ -46,6 +49,7 @@ def plugin(
         *Reports(service, api_context).routes(),
         *RosterPages(service, api_context).routes(),
         *ManagePages(service, api_context).routes(),
+        *AppointmentAuditPages(service, api_context).routes(),
         *FollowUpPages(service, api_context).routes(),
     ]
     return Plugin(name="reports", routes=routes, lifespan=lifespan, screens=(dashboard,))

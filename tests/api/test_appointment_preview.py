@@ -154,7 +154,8 @@ def test_a_days_appointments_with_their_state_and_ticket(
         "YY-4,A,2026-11-23T11:00,2026-11-23T11:30,赵六\n"  # still to come
         "YY-5,A,2026-11-24T10:00,2026-11-24T10:30,钱七\n"  # another day
     )
-    assert client.post("/api/halls/t/appointments/import", headers={**boss, **CSV}, content=HEADER + rows).status_code == 201
+    imported = client.post("/api/halls/t/appointments/import", headers={**boss, **CSV}, content=HEADER + rows)
+    assert imported.status_code == 201
     assert client.post("/api/halls/t/appointments/check-in", json={"code": "YY-1"}).status_code == 201
     assert client.delete("/api/halls/t/appointments/YY-3", headers=boss).status_code == 200
     clock.advance(35 * 60)  # 09:35: YY-2's slot is over

@@ -1,0 +1,47 @@
+"""The dashboard's 预约 page (a day's appointments, booking, cancelling, the CSV import with its
+preview) and 电子监察 page (the audit log filtered, paged and exported as CSV). Both are shells
+the browser fills from the JSON API."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from queue_server import AUDIT_EXPORT_MAX, ApiContext, QueueService, templates
+
+from .appointments_i18n import APPT_AUDIT_STRINGS
+from .i18n import STRINGS
+from .shell import manager_page
+
+HERE = Path(__file__).resolve().parent
+# Every page's nav names these two, so their words join the shared table when the room loads.
+for _lang, _words in APPT_AUDIT_STRINGS.items():
+    STRINGS[_lang].update(_words)
+
+
+class AppointmentAuditPages:
+    def __init__(self, service: QueueService, ctx: ApiContext) -> None:
+        self.service = service
+        self.ctx = ctx
+        self.templates = templates(HERE / "templates")
+
+    def _page(self, template: str, current: str) -> Callable[[Request], Awaitable[Response]]:
+        async def page(request: Request) -> Response:
+            extra = {"export_cap": AUDIT_EXPORT_MAX}
+            return await manager_page(self.service, self.ctx, self.templates, request, template, current, extra)
+
+        return page
+
+    def routes(self) -> list[BaseRoute]:
+        pages = (("appointments", "appointments.html"), ("audit", "audit.html"))
+        return [
+            Route(f"/dashboard/{{hall}}/{name}", self._page(template, f"nav_{name}"), methods=["GET"])
+            for name, template in pages
+        ]
+
+
+__all__ = ["AppointmentAuditPages"]
