@@ -2,7 +2,7 @@
 // all), and one case's detail with its history and the actions its state allows. A manager works
 // every case; a clerk sees their own and may appeal them. Every change goes to the cases API and
 // the list is read again, so the page shows what the server stored.
-import { PAGE, $ } from "/static/displays/hallq-live.js";
+import { Live, PAGE, T, $ } from "/static/displays/hallq-live.js";
 import { api, openBoard } from "./pages-auth.js";
 
 const base = `/api/halls/${PAGE.hall.slug}/cases`;
@@ -46,7 +46,8 @@ async function loadList() {
   }
 }
 
-async function show(ticketId) {
+// ``keep``: what is typed in the forms stays (a refresh heard on the channel, not the user's own act).
+async function show(ticketId, keep = false) {
   selected = ticketId;
   const c = await api("GET", `${base}/${ticketId}`);
   $("case-empty").hidden = true;
@@ -67,10 +68,13 @@ async function show(ticketId) {
     const action = form.dataset.action;
     const mayAct = action === "appeal" ? me.role === "clerk" && c.clerk === me.name : manager;
     form.hidden = !(mayAct && FROM[action].includes(c.state));
-    form.reset();
+    if (!keep) form.reset();
   }
   $("case-history").innerHTML = c.history
-    .map((h) => `<li>${esc(local(h.at))} · ${esc(h.by || "—")} · ${esc(h.action)} → ${esc(h.state)}${h.text ? ` · ${esc(h.text)}` : ""}</li>`)
+    .map((h) => {
+      const what = `${T[`fu_act_${h.action}`] || h.action} → ${T[`fu_st_${h.state}`] || h.state}`;
+      return `<li>${esc(local(h.at))} · ${esc(h.by || "—")} · ${esc(what)}${h.text ? ` · ${esc(h.text)}` : ""}</li>`;
+    })
     .join("");
   await loadList();
 }
@@ -117,10 +121,23 @@ for (const tab of document.querySelectorAll(".fu-tabs button")) {
   });
 }
 
+// Another manager's change (or a new 差评) arrives on the hall channel: read the list, and the
+// case shown, again.
+let refresh = null;
+const onCase = () => {
+  clearTimeout(refresh);
+  refresh = setTimeout(() => (selected != null ? show(selected, true) : loadList()).catch(() => {}), 300);
+};
+
 openBoard(
   async () => {
     me = await api("GET", "/api/auth/me");
     await loadList();
+    new Live(`/ws/halls/${PAGE.hall.slug}`, {
+      snapshot: () => {},
+      event: (msg) => msg.event?.kind?.startsWith("case.") && onCase(),
+      status: () => {},
+    }).start();
   },
   (e) => ($("fu-status").textContent = e.message),
 );

@@ -105,6 +105,10 @@ def test_a_manager_works_a_case_from_a_real_bad_rating_to_closed(
 def test_the_clerk_appeals_and_the_manager_upholds_it(browser: Any, server: Server, cases: tuple[int, int]) -> None:
     expect = sync_api.expect
     _, second = cases
+    page = board(browser, server, "wangju", MANAGER_PASSWORD, SIZES[0])
+    page.locator(f'#cases tr[data-ticket="{second}"]').click()
+    expect(page.locator("#case-title")).to_contain_text("待处理")
+
     clerk = board(browser, server, "zhangwei", CLERK_PASSWORD, SIZES[0])
     clerk.locator(f'#cases tr[data-ticket="{second}"]').click()
     expect(clerk.locator("#f-appeal")).to_be_visible()
@@ -114,8 +118,9 @@ def test_the_clerk_appeals_and_the_manager_upholds_it(browser: Any, server: Serv
     assert clerk.js_errors == [] and clerk.console_errors == []
     clerk.context.close()
 
-    page = board(browser, server, "wangju", MANAGER_PASSWORD, SIZES[0])
-    page.locator(f'#cases tr[data-ticket="{second}"]').click()
+    # The manager's open page hears it on the hall channel, without a reload.
+    expect(page.locator("#case-title")).to_contain_text("申诉中")
+    expect(page.locator("#case-history li").last).to_contain_text("zhangwei · 申诉 → 申诉中 · 访客取错了号")
     expect(page.locator("#f-call-back")).to_be_hidden()  # the appeal is decided first
     page.fill("#f-decide [name=note]", "核实属实")
     page.click("#f-decide button[value=upheld]")
