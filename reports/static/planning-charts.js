@@ -54,14 +54,21 @@ export function forecastOption(day, names, past) {
   return { xAxis: slotAxis(slots), yAxis: valueAxis(T.people), series };
 }
 
-// Windows needed per slot as bars, red where fewer are rostered; the rostered windows as a step line.
+// What a slot needs: the twin's corrected count when the answer has it, else Erlang C's.
+export const needed = (s) => s.checked_windows ?? s.windows;
+
+// Windows needed per slot as bars, red where fewer are rostered; Erlang C's first cut as a dashed
+// step line when the bars are the twin's; the rostered windows as a step line.
 export function requiredOption(slots, rostered) {
+  const checked = slots.some((s) => s.checked_windows != null);
   return {
     xAxis: slotAxis(slots.map((s) => s.at)),
     yAxis: valueAxis(T.windows, { minInterval: 1 }),
     series: [
       { name: T.plan_required_series, type: "bar", itemStyle: { color: C.blue },
-        data: slots.map((s, i) => ({ value: s.windows, itemStyle: { color: rostered && rostered[i] < s.windows ? C.red : C.blue } })) },
+        data: slots.map((s, i) => ({ value: needed(s), itemStyle: { color: rostered && rostered[i] < needed(s) ? C.red : C.blue } })) },
+      ...(checked ? [{ name: T.plan_erlang_series, type: "line", step: "middle", symbol: "none",
+        lineStyle: { color: C.yellow, width: 1.5, type: "dashed" }, itemStyle: { color: C.yellow }, data: slots.map((s) => s.windows) }] : []),
       ...(rostered ? [{ name: T.plan_rostered_series, type: "line", step: "middle", symbol: "none",
         lineStyle: { color: C.green, width: 2 }, itemStyle: { color: C.green }, data: rostered }] : []),
     ],

@@ -5,7 +5,7 @@ import { T, PAGE, $, fmt, serviceNames } from "/static/displays/hallq-live.js";
 import { esc } from "./dashboard-util.js";
 import { api, openBoard } from "./pages-auth.js";
 import { API, addDays, dayName, hhmm, mondayOf, shortDay } from "./roster-util.js";
-import { draw, forecastOption, percent, requiredOption, simulateOption } from "./planning-charts.js";
+import { draw, forecastOption, needed, percent, requiredOption, simulateOption } from "./planning-charts.js";
 import { initWhatIf } from "./planning-whatif.js";
 import { S, TODAY, busy, figure, runBody, say } from "./planning-run.js";
 
@@ -55,7 +55,7 @@ async function load() {
   const [first, last] = accuracyRange();
   const [forecast, required, accuracy] = await Promise.all([
     api("GET", `${API}/planning/forecast?from=${S.day}&to=${S.day}`),
-    api("GET", `${API}/planning/required?from=${S.day}&to=${S.day}`),
+    api("GET", `${API}/planning/required?from=${S.day}&to=${S.day}&check=1`),
     api("GET", `${API}/planning/accuracy?from=${first}&to=${last}`),
     loadRostered(),
   ]);
@@ -95,7 +95,7 @@ function drawRequired() {
   $("target").textContent = fmt(T.plan_target, { share: Math.round(t.share * 100), m: t.called_within_minutes, p90: t.p90_wait_minutes });
   const slots = S.required.days[0]?.slots || [];
   S.rostered = slots.map((s) => rosteredAt(S.duties || [], s.at));
-  const gaps = slots.filter((s, i) => S.rostered[i] < s.windows).length;
+  const gaps = slots.filter((s, i) => S.rostered[i] < needed(s)).length;
   $("gaps").textContent = gaps ? fmt(T.plan_gaps, { n: gaps }) : slots.length ? T.plan_no_gaps : T.plan_closed;
   $("gaps").classList.toggle("bad", gaps > 0);
   S.gaps = gaps;
