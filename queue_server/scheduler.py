@@ -17,6 +17,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from .commands.gate import Gate, Unaudited
+from .commands.report_fold import ReportFolder
 from .commands.roster_runner import RosterRunner
 from .leadership import Leadership, LocalLeadership
 from .service import QueueService
@@ -30,6 +31,10 @@ LEADERSHIP_SECONDS = 5  # how often a follower tries to take the lead (and the l
 # lunch boundary with six; with one it stays within a few ms of idle, bench.roster). The
 # halls wait their turn instead: a 200-hall boundary takes ~12 s of the minute.
 ROSTER_EXECUTOR = "roster"
+# The report folds run on a thread of their own too (one hall after another), so reports never
+# wait behind the roster or delay it; each fold writes in short transactions of a page each.
+REPORT_EXECUTOR = "reports"
+REPORT_SECONDS = 15
 
 
 def rollover_all(service: QueueService) -> None:
@@ -74,6 +79,15 @@ def rollover(service: QueueService, leadership: Leadership, slug: str) -> None:
         service.rollover(slug)
 
 
+def fold_reports(folder: ReportFolder, leadership: Leadership, slug: str) -> None:
+    if not leadership.is_leader:
+        return
+    try:
+        folder.fold(slug)
+    except Exception:  # a database hiccup: the mark has not moved, the next run folds the same events
+        log.exception("%s: the report fold failed; the next run tries again", slug)
+
+
 def build_scheduler(
     service: QueueService,
     *,
@@ -85,7 +99,10 @@ def build_scheduler(
     process alone), ``gate`` audits the roster's window commands (default: unaudited)."""
     leadership = leadership or LocalLeadership()
     runner = runner or RosterRunner(service, gate or Gate(service, Unaudited()))
-    scheduler = AsyncIOScheduler(executors={ROSTER_EXECUTOR: ThreadPoolExecutor(1)})
+    scheduler = AsyncIOScheduler(
+        executors={ROSTER_EXECUTOR: ThreadPoolExecutor(1), REPORT_EXECUTOR: ThreadPoolExecutor(1)}
+    )
+    folder = ReportFolder(service)
     # Idempotent, like the rollover: several server processes may each run it.
     scheduler.add_job(purge_sessions, "interval", hours=1, args=[service], id="sessions:purge", coalesce=True)
     scheduler.add_job(
@@ -118,5 +135,16 @@ def build_scheduler(
             coalesce=True,
             max_instances=1,
             misfire_grace_time=50,
+        )
+        scheduler.add_job(
+            fold_reports,
+            "interval",
+            seconds=REPORT_SECONDS,
+            args=[folder, leadership, hall.slug],
+            id=f"reports:{hall.slug}",
+            executor=REPORT_EXECUTOR,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=REPORT_SECONDS,
         )
     return scheduler

@@ -18,6 +18,7 @@ from .openapi import document
 from .planning import PlanningRoutes
 from .planning_sim import PlanningSimRoutes
 from .records import RecordRoutes
+from .reports import report_operations
 from .roster_now import RosterNowRoutes
 from .roster_solve import RosterSolveRoutes
 from .rosters import RosterRoutes
@@ -382,6 +383,7 @@ def operations(ctx: ApiContext) -> list[Operation]:
         *manage_operations(ctx),
         *appointment_audit_operations(ctx),
         *case_operations(ctx),
+        *report_operations(ctx),
     ]  # fmt: skip
 
 

@@ -49,9 +49,7 @@ def cell_view(cell: Cell, target_minutes: float) -> dict[str, Any]:
             "on_time": cell.appt_on_time,
             "late": cell.appt_late,
             "too_late": cell.appt_too_late,
-            "offset_mean_s": round(cell.appt_offset_sum_us / cell.appt_offset_count / US, 3)
-            if cell.appt_offset_count
-            else None,
+            "offset_mean_s": cell.appt_offset_sum_us / cell.appt_offset_count / US if cell.appt_offset_count else None,
         },
         "ratings": {
             "count": rated,
