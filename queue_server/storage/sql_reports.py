@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -86,20 +86,6 @@ class ReportRead:
                 event = EVENT.read(r)
                 out[int(r["ticket_id"])].append(event)
         return out
-
-    def first_seq_at(self, at: datetime, skew_s: float = 3600) -> int:
-        """The seq after which the events from ``at`` (less ``skew_s``, for clock skew between
-        processes) begin: a binary search with one-event reads, not a scan of months of log."""
-        since = at - timedelta(seconds=skew_s)
-        lo, hi = 0, self.last_seq()
-        while lo < hi:
-            mid = (lo + hi) // 2
-            found = self.events(mid, 1)
-            if not found or found[0].at >= since:
-                hi = mid
-            else:
-                lo = found[0].seq
-        return lo
 
 
 class ReportStore:
