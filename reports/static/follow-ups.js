@@ -67,7 +67,9 @@ async function show(ticketId, keep = false) {
   for (const form of document.querySelectorAll("#case-detail form")) {
     const action = form.dataset.action;
     const mayAct = action === "appeal" ? me.role === "clerk" && c.clerk === me.name : manager;
-    form.hidden = !(mayAct && FROM[action].includes(c.state));
+    // Resolving needs a call-back recorded first (the server says so too).
+    const ready = action !== "resolve" || c.callbacks.length > 0;
+    form.hidden = !(mayAct && ready && FROM[action].includes(c.state));
     if (!keep) form.reset();
   }
   $("case-history").innerHTML = c.history

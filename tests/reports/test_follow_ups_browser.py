@@ -9,13 +9,26 @@ Writes test-artifacts/follow-ups-<width>x<height>.png.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx2 as httpx
 import pytest
 
-from tests.browser_support import NEEDS_CHROMIUM, layout_problems, new_page, settle, shot, sign_in, sync_api
+from queue_server.domain import CaseState, FollowUpCase
+from queue_server.storage import open_store
+from tests.browser_support import (
+    NEEDS_CHROMIUM,
+    demo_server,
+    layout_problems,
+    new_page,
+    settle,
+    shot,
+    sign_in,
+    sync_api,
+)
 from tests.server_support import CLERK_PASSWORD, MANAGER_PASSWORD, Server, bearer
 
 pytestmark = [pytest.mark.browser, NEEDS_CHROMIUM]
@@ -25,6 +38,28 @@ SIZES = [
     {"width": 1920, "height": 1080},
     {"width": 1080, "height": 1920},
 ]
+
+
+# A 差评 of long ago, still open: overdue whatever day the test runs on.
+OLD = datetime(2000, 1, 3, 2, 0, tzinfo=UTC)
+OVERDUE = FollowUpCase(
+    ticket_id=900001, hall="demo", number="A099", service="A", window=1, clerk="zhangwei", score=2, comment="旧差评",
+    rated_at=OLD, due=date(2000, 1, 10), state=CaseState.OPEN, opened_at=OLD, updated_at=OLD,
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The demo hall served, with one overdue case stored before the server starts."""
+    tmp = tmp_path_factory.mktemp("follow-ups")
+    with demo_server(tmp) as served:
+        store = open_store(f"sqlite:///{tmp}/hallq.db", migrate=False)
+        try:
+            with store.transaction("demo") as tx:
+                tx.insert_case(OVERDUE)
+        finally:
+            store.close()
+        yield served
 
 
 def bad_rating(server: Server, clerk: dict[str, str], comment: str) -> int:
@@ -41,8 +76,13 @@ def bad_rating(server: Server, clerk: dict[str, str], comment: str) -> int:
 
 
 @pytest.fixture(scope="module")
-def cases(server: Server) -> tuple[int, int]:
-    boss = bearer(server.base, "wangju", MANAGER_PASSWORD)
+def boss(server: Server) -> dict[str, str]:
+    """The manager's bearer headers, signed in once: the server limits sign-ins from one address."""
+    return bearer(server.base, "wangju", MANAGER_PASSWORD)
+
+
+@pytest.fixture(scope="module")
+def cases(server: Server, boss: dict[str, str]) -> tuple[int, int]:
     r = httpx.post(f"{server.base}/api/halls/demo/windows/20/open", headers=boss, json={"staff": "zhangwei"})
     assert r.status_code == 200, r.text
     clerk = bearer(server.base, "zhangwei", CLERK_PASSWORD)
@@ -51,16 +91,35 @@ def cases(server: Server) -> tuple[int, int]:
     return first, second
 
 
-def board(browser: Any, server: Server, user: str, password: str, size: dict[str, int], lang: str = "") -> Any:
-    page = new_page(browser, server, size)
+@pytest.fixture(scope="module")
+def manager(browser: Any, server: Server) -> Any:
+    """The manager's signed-in browser state (cookies), signed in once and reused by each page."""
+    page = new_page(browser, server, SIZES[0])
+    page.goto(f"{server.base}/dashboard/demo/follow-ups")
+    sign_in(page, "wangju", MANAGER_PASSWORD)
+    page.wait_for_selector("body[data-ready='1']")
+    state = page.context.storage_state()
+    page.context.close()
+    return state
+
+
+def board(browser: Any, server: Server, signed_in: Any, size: dict[str, int], lang: str = "") -> Any:
+    """The 回访 page at ``size`` in a context with the ``signed_in`` browser state."""
+    page = new_page(browser, server, size, storage_state=signed_in)
     page.goto(f"{server.base}/dashboard/demo/follow-ups{lang}")
-    sign_in(page, user, password)
     page.wait_for_selector("body[data-ready='1']")
     return page
 
 
-def case(server: Server, ticket_id: int) -> dict[str, Any]:
-    boss = bearer(server.base, "wangju", MANAGER_PASSWORD)
+def clerk_board(browser: Any, server: Server) -> Any:
+    page = new_page(browser, server, SIZES[0])
+    page.goto(f"{server.base}/dashboard/demo/follow-ups")
+    sign_in(page, "zhangwei", CLERK_PASSWORD)
+    page.wait_for_selector("body[data-ready='1']")
+    return page
+
+
+def case(server: Server, boss: dict[str, str], ticket_id: int) -> dict[str, Any]:
     found: dict[str, Any] = httpx.get(f"{server.base}/api/halls/demo/cases/{ticket_id}", headers=boss).json()
     return found
 
@@ -72,11 +131,11 @@ def act(page: Any, form: str, fields: dict[str, str] | None = None, button: str 
 
 
 def test_a_manager_works_a_case_from_a_real_bad_rating_to_closed(
-    browser: Any, server: Server, cases: tuple[int, int]
+    browser: Any, server: Server, manager: Any, boss: dict[str, str], cases: tuple[int, int]
 ) -> None:
     expect = sync_api.expect
     first, _ = cases
-    page = board(browser, server, "wangju", MANAGER_PASSWORD, SIZES[0])
+    page = board(browser, server, manager, SIZES[0])
     row = page.locator(f'#cases tr[data-ticket="{first}"]')
     expect(row).to_contain_text("1 非常不满意")
     expect(row).to_contain_text("zhangwei")
@@ -88,6 +147,7 @@ def test_a_manager_works_a_case_from_a_real_bad_rating_to_closed(
     expect(page.locator("#case-title")).to_contain_text("处理中")
     page.select_option("#f-call-back [name=method]", "visit")
     act(page, "f-call-back", {"response": "接受道歉"})
+    expect(page.locator("#case-history li")).to_have_count(3)  # open, assign, call-back
     expect(page.locator("#f-resolve")).to_be_visible()
     page.check("#f-resolve [name=satisfied]")
     act(page, "f-resolve", {"text": "已上门致歉并说明流程"})
@@ -95,21 +155,23 @@ def test_a_manager_works_a_case_from_a_real_bad_rating_to_closed(
     act(page, "f-close")
     expect(page.locator("#case-title")).to_contain_text("已关闭")
     expect(page.locator("#case-history li")).to_have_count(5)  # open, assign, call-back, resolve, close
-    stored = case(server, first)
+    stored = case(server, boss, first)
     assert stored["state"] == "closed" and stored["satisfied"] is True
     assert stored["callbacks"][0]["method"] == "visit" and stored["owner"] == "wangju"
     assert page.js_errors == [] and page.console_errors == []
     page.context.close()
 
 
-def test_the_clerk_appeals_and_the_manager_upholds_it(browser: Any, server: Server, cases: tuple[int, int]) -> None:
+def test_the_clerk_appeals_and_the_manager_upholds_it(
+    browser: Any, server: Server, manager: Any, boss: dict[str, str], cases: tuple[int, int]
+) -> None:
     expect = sync_api.expect
     _, second = cases
-    page = board(browser, server, "wangju", MANAGER_PASSWORD, SIZES[0])
+    page = board(browser, server, manager, SIZES[0])
     page.locator(f'#cases tr[data-ticket="{second}"]').click()
     expect(page.locator("#case-title")).to_contain_text("待处理")
 
-    clerk = board(browser, server, "zhangwei", CLERK_PASSWORD, SIZES[0])
+    clerk = clerk_board(browser, server)
     clerk.locator(f'#cases tr[data-ticket="{second}"]').click()
     expect(clerk.locator("#f-appeal")).to_be_visible()
     expect(clerk.locator("#f-assign")).to_be_hidden()  # a clerk works no case, only appeals their own
@@ -125,7 +187,7 @@ def test_the_clerk_appeals_and_the_manager_upholds_it(browser: Any, server: Serv
     page.fill("#f-decide [name=note]", "核实属实")
     page.click("#f-decide button[value=upheld]")
     expect(page.locator("#case-title")).to_contain_text("申诉成立")
-    stored = case(server, second)
+    stored = case(server, boss, second)
     assert stored["state"] == "appeal_upheld" and stored["appeal"]["decision"] == "upheld"
     assert page.js_errors == [] and page.console_errors == []
     page.context.close()
@@ -133,9 +195,9 @@ def test_the_clerk_appeals_and_the_manager_upholds_it(browser: Any, server: Serv
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s['width']}x{s['height']}")
 def test_the_page_lays_out_at_each_screen_size(
-    browser: Any, server: Server, cases: tuple[int, int], size: dict[str, int]
+    browser: Any, server: Server, manager: Any, cases: tuple[int, int], size: dict[str, int]
 ) -> None:
-    page = board(browser, server, "wangju", MANAGER_PASSWORD, size)
+    page = board(browser, server, manager, size)
     page.click('.fu-tabs button[data-due="all"]')
     page.wait_for_selector(f'#cases tr[data-ticket="{cases[1]}"]')
     page.locator(f'#cases tr[data-ticket="{cases[1]}"]').click()
@@ -147,8 +209,26 @@ def test_the_page_lays_out_at_each_screen_size(
     page.context.close()
 
 
-def test_english(browser: Any, server: Server, cases: tuple[int, int]) -> None:
-    page = board(browser, server, "wangju", MANAGER_PASSWORD, SIZES[2], "?lang=en")
+def test_overdue_cases_are_red_on_the_page_and_counted_on_the_dashboard(
+    browser: Any, server: Server, manager: Any
+) -> None:
+    expect = sync_api.expect
+    page = board(browser, server, manager, SIZES[0])
+    page.click('.fu-tabs button[data-due="overdue"]')
+    row = page.locator(f'#cases tr[data-ticket="{OVERDUE.ticket_id}"]')
+    expect(row).to_have_class("overdue ")
+    expect(row.locator("td.due")).to_have_css("color", "rgb(221, 51, 51)")
+    expect(page.locator('.fu-tabs button[data-due="overdue"] .count')).to_have_text("(1)")
+    page.goto(f"{server.base}/dashboard/demo")
+    badge = page.locator("#case-overdue-count")
+    expect(badge).to_have_text(" 逾期 1")
+    expect(badge).to_have_css("color", "rgb(221, 51, 51)")
+    assert page.js_errors == [] and page.console_errors == []
+    page.context.close()
+
+
+def test_english(browser: Any, server: Server, manager: Any) -> None:
+    page = board(browser, server, manager, SIZES[2], "?lang=en")
     sync_api.expect(page.locator('.fu-tabs button[data-due="overdue"]')).to_contain_text("Overdue")
     assert page.js_errors == [] and page.console_errors == []
     page.context.close()
