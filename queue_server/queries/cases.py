@@ -64,10 +64,7 @@ def case_view(case: FollowUpCase, status: str) -> dict[str, Any]:
             "reason": case.appeal_reason,
             "by": case.appealed_by,
             "at": _iso(case.appealed_at),
-            "decision": {
-                CaseState.APPEAL_UPHELD: "upheld",
-                CaseState.APPEAL_REJECTED: "rejected",
-            }.get(case.state, "pending" if case.decided_at is None else _decision(case)),
+            "decision": _decision(case),
             "note": case.decision_note,
             "decided_by": case.decided_by,
             "decided_at": _iso(case.decided_at),
@@ -76,7 +73,9 @@ def case_view(case: FollowUpCase, status: str) -> dict[str, Any]:
 
 
 def _decision(case: FollowUpCase) -> str:
-    """The decision of an appeal decided earlier, read from the history (the state has moved on)."""
+    """``pending``, or how the appeal was decided (read from the history: the state moves on)."""
+    if case.decided_at is None:
+        return "pending"
     decided = [h.state for h in case.history if h.action == "decide"]
     return "upheld" if decided and decided[-1] is CaseState.APPEAL_UPHELD else "rejected"
 

@@ -107,15 +107,16 @@ def _moved(
     return replace(case, state=state, updated_at=at, history=(*case.history, entry), **changes)
 
 
-def _said(case: FollowUpCase, by: str | None, at: datetime) -> dict[str, Any]:
-    """What a case's event says on the hall channel: the case and its state, never the visitor's
-    comment or the notes, since the hall channel also reaches the hall's screens."""
+def _said(case: FollowUpCase, at: datetime) -> dict[str, Any]:
+    """The event of the case's last change, who made it (none for the opening): it names the case
+    and its state, never the visitor's comment or the notes, since the hall channel also reaches
+    the hall's screens."""
     return {
         "hall": case.hall,
         "at": at,
         "ticket_id": case.ticket_id,
         "window": case.window,
-        "staff": by,
+        "staff": case.history[-1].by or None,
         "detail": {"case": {"ticket_id": case.ticket_id, "number": case.number, "state": case.state.value,
                             "due": case.due.isoformat(), "owner": case.owner}},
     }  # fmt: skip
@@ -141,7 +142,7 @@ def open_case(evaluation: Evaluation, at: datetime) -> tuple[FollowUpCase, Event
         updated_at=at,
         history=(CaseChange(at=at, by="", action="open", state=S.OPEN),),
     )
-    return case, Event(kind=OPENED, **_said(case, None, at))
+    return case, Event(kind=OPENED, **_said(case, at))
 
 
 def assign(case: FollowUpCase, *, owner: str, by: str, at: datetime) -> tuple[FollowUpCase, Event]:
@@ -151,7 +152,7 @@ def assign(case: FollowUpCase, *, owner: str, by: str, at: datetime) -> tuple[Fo
         raise BadRequest("owner 须为负责人的登录名 / owner must name a staff login")
     state = S.IN_PROGRESS if case.state is S.OPEN else case.state
     new = _moved(case, "assign", _who(by), at, state, owner, owner=owner)
-    return new, Event(kind=ASSIGNED, **_said(new, new.history[-1].by, at))
+    return new, Event(kind=ASSIGNED, **_said(new, at))
 
 
 def add_note(case: FollowUpCase, *, text: str, by: str, at: datetime) -> tuple[FollowUpCase, Event]:
@@ -159,7 +160,7 @@ def add_note(case: FollowUpCase, *, text: str, by: str, at: datetime) -> tuple[F
     by, text = _who(by), check_text(text, "text")
     note = CaseNote(at=at, by=by, text=text)
     new = _moved(case, "note", by, at, case.state, text, notes=(*case.notes, note))
-    return new, Event(kind=NOTED, **_said(new, new.history[-1].by, at))
+    return new, Event(kind=NOTED, **_said(new, at))
 
 
 def call_back(
@@ -175,7 +176,7 @@ def call_back(
     record = CallBack(at=at, by=by, method=method, reached=reached, response=response)
     summary = f"{method}, {'reached' if reached else 'not reached'}: {response}".rstrip(": ")
     new = _moved(case, "call_back", by, at, S.IN_PROGRESS, summary, callbacks=(*case.callbacks, record))
-    return new, Event(kind=CALLED_BACK, **_said(new, new.history[-1].by, at))
+    return new, Event(kind=CALLED_BACK, **_said(new, at))
 
 
 def resolve(
@@ -191,13 +192,13 @@ def resolve(
         )
     text = check_text(text, "text")
     new = _moved(case, "resolve", _who(by), at, S.RESOLVED, text, resolution=text, resolved_at=at, satisfied=satisfied)
-    return new, Event(kind=RESOLVED, **_said(new, new.history[-1].by, at))
+    return new, Event(kind=RESOLVED, **_said(new, at))
 
 
 def close(case: FollowUpCase, *, by: str, at: datetime) -> tuple[FollowUpCase, Event]:
     _allowed(case, "close")
     new = _moved(case, "close", _who(by), at, S.CLOSED)
-    return new, Event(kind=CLOSED, **_said(new, new.history[-1].by, at))
+    return new, Event(kind=CLOSED, **_said(new, at))
 
 
 def appeal(case: FollowUpCase, *, reason: str, by: str, at: datetime) -> tuple[FollowUpCase, Event]:
@@ -213,7 +214,7 @@ def appeal(case: FollowUpCase, *, reason: str, by: str, at: datetime) -> tuple[F
     _allowed(case, "appeal")
     reason = check_text(reason, "reason")
     new = _moved(case, "appeal", by, at, S.APPEALED, reason, appeal_reason=reason, appealed_by=by, appealed_at=at)
-    return new, Event(kind=APPEALED, **_said(new, new.history[-1].by, at))
+    return new, Event(kind=APPEALED, **_said(new, at))
 
 
 def decide(case: FollowUpCase, *, upheld: bool, note: str, by: str, at: datetime) -> tuple[FollowUpCase, Event]:
@@ -223,7 +224,7 @@ def decide(case: FollowUpCase, *, upheld: bool, note: str, by: str, at: datetime
     note = check_text(note, "note")
     state = S.APPEAL_UPHELD if upheld else S.APPEAL_REJECTED
     new = _moved(case, "decide", _who(by), at, state, note, decision_note=note, decided_by=by.strip(), decided_at=at)
-    return new, Event(kind=DECIDED, **_said(new, new.history[-1].by, at))
+    return new, Event(kind=DECIDED, **_said(new, at))
 
 
 def due_status(case: FollowUpCase, today: date, calendar: HallCalendar) -> str:
