@@ -102,7 +102,7 @@ def list_cases(
     overdue, all), of one clerk or service, rated on local days ``first`` to ``last``."""
     hall = service.hall(slug)
     if first is not None and last is not None:
-        check_period(first, last, MAX_RANGE_DAYS, ("一次最多查询", "a range has at most"), given=True)
+        check_period(first, last, MAX_RANGE_DAYS, ("一次最多查询", "a range has at most"), start="from", end="to")
     since = datetime.combine(first, time(), hall.tz) if first is not None else None
     until = datetime.combine(last + timedelta(days=1), time(), hall.tz) if last is not None else None
     today = service.business_day(slug)

@@ -135,6 +135,8 @@ def test_refusals_name_the_field_or_the_state(client: TestClient, service: Queue
     assert client.get(f"{CASES}/999999", headers=boss).status_code == 404
     assert client.get(CASES, headers=boss, params={"due": "soon"}).status_code == 400
     assert "query.state" in client.get(CASES, headers=boss, params={"state": "x"}).json()["error"]["message"]
+    backwards = client.get(CASES, headers=boss, params={"from": "2026-11-27", "to": "2026-11-20"})
+    assert backwards.status_code == 400 and "to" in backwards.json()["error"]["message"]
     assert client.get(CASES).status_code == 401
 
 
