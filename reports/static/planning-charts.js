@@ -8,6 +8,12 @@ const SERIES = ["#2f6fd0", "#2e9d5b", "#b0651d", "#7e57c2", "#00838f", "#c2185b"
 const charts = new Map();
 
 // Draws ``option`` in the element ``id`` (shown first: ECharts needs its size), replacing what was there.
+// Hide a chart whose figures no longer hold (another day or roster picked).
+export function undraw(id) {
+  charts.get(id)?.clear();
+  document.getElementById(id).hidden = true;
+}
+
 export function draw(id, option) {
   const el = document.getElementById(id);
   el.hidden = false;

@@ -6,7 +6,7 @@ import { T, PAGE, $, fmt, serviceNames } from "/static/displays/hallq-live.js";
 import { esc } from "./dashboard-util.js";
 import { api } from "./pages-auth.js";
 import { API } from "./roster-util.js";
-import { compareOption, draw, minutes, percent } from "./planning-charts.js";
+import { compareOption, draw, minutes, percent, undraw } from "./planning-charts.js";
 import { S, busy, runBody, say } from "./planning-run.js";
 
 const EN = PAGE.lang === "en";
@@ -115,6 +115,16 @@ async function compare() {
 }
 const GRID = { left: 44, right: 24, top: 36, bottom: 50 };
 const titled = (text) => ({ text, left: "center", bottom: 0, textStyle: { color: "#8fa3bd", fontSize: 12, fontWeight: "normal" } });
+
+// The comparison's results are of one day and roster: gone when either changes.
+export function clearComparison() {
+  S.compare = null;
+  $("compare-table").querySelector("thead").innerHTML = "";
+  $("compare-table").querySelector("tbody").innerHTML = "";
+  undraw("compare-p90-chart");
+  undraw("compare-within-chart");
+  say("compare-status", "");
+}
 
 export function initWhatIf() {
   $("add-variation").addEventListener("click", () => add($("variation-kind").value));

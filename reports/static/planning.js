@@ -5,8 +5,8 @@ import { T, PAGE, $, fmt, serviceNames } from "/static/displays/hallq-live.js";
 import { esc } from "./dashboard-util.js";
 import { api, openBoard } from "./pages-auth.js";
 import { API, addDays, dayName, hhmm, mondayOf, shortDay } from "./roster-util.js";
-import { draw, forecastOption, needed, percent, requiredOption, simulateOption } from "./planning-charts.js";
-import { initWhatIf } from "./planning-whatif.js";
+import { draw, forecastOption, needed, percent, requiredOption, simulateOption, undraw } from "./planning-charts.js";
+import { clearComparison, initWhatIf } from "./planning-whatif.js";
 import { S, TODAY, busy, figure, runBody, say } from "./planning-run.js";
 
 const NAMES = serviceNames(PAGE.hall);
@@ -29,13 +29,25 @@ $("this-week").addEventListener("click", () => pick(TODAY));
 $("day").addEventListener("change", () => $("day").value && pick($("day").value));
 $("roster-kind").addEventListener("change", () => {
   S.roster = $("roster-kind").value;
+  clearRuns();
   loadRostered().then(drawRequired).catch(failed);
 });
 
 const failed = (e) => say("plan-status", `${T.error}: ${e.message}`, true);
 
+// A simulation or comparison answers for one day and roster: cleared when either changes, so a
+// figure on the page is never another day's.
+function clearRuns() {
+  S.sim = null;
+  $("sim-summary").innerHTML = "";
+  undraw("sim-chart");
+  say("sim-status", "");
+  clearComparison();
+}
+
 function pick(day) {
   S.day = day;
+  clearRuns();
   say("plan-status", "");
   drawDays();
   load().catch(failed);
