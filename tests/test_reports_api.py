@@ -5,7 +5,7 @@ input refused naming its field."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 
 from queue_server.auth.service import AuthService
 from queue_server.commands.report_fold import ReportFolder
+from queue_server.queries.reports import split
 from queue_server.service import QueueService
 from tests.api.conftest import login, make_auth, room_client
 from tests.conftest import FakeClock
@@ -143,3 +144,17 @@ def test_the_month_before_today_is_one_request(client: TestClient, service: Queu
     a_day(service, clock)
     yesterday = (clock() - timedelta(days=1)).date().isoformat()
     assert get(client, f"from=2026-10-24&to={yesterday}")["totals"]["issued"] == 0
+
+
+def test_a_range_reads_whole_months_and_the_days_either_side() -> None:
+    d = date.fromisoformat
+    assert split(d("2026-10-01"), d("2026-10-31")) == ([], (d("2026-10-01"), d("2026-10-01")))
+    assert split(d("2026-10-02"), d("2026-10-31")) == ([(d("2026-10-02"), d("2026-10-31"))], None)
+    assert split(d("2025-11-23"), d("2026-11-23")) == (
+        [(d("2025-11-23"), d("2025-11-30")), (d("2026-11-01"), d("2026-11-23"))],
+        (d("2025-12-01"), d("2026-10-01")),
+    )
+    assert split(d("2026-02-01"), d("2026-03-01")) == (
+        [(d("2026-03-01"), d("2026-03-01"))],
+        (d("2026-02-01"), d("2026-02-01")),
+    )

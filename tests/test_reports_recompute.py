@@ -33,7 +33,7 @@ from tests.conftest import FakeClock, with_config
 
 SH = ZoneInfo("Asia/Shanghai")
 FIRST = date(2026, 10, 1)  # relative to nothing but itself: the fake clock is set to these days
-DAYS = 30
+DAYS = 31  # the whole of October: the report reads its month cells
 WINDOWS = {1: ("li", "qian"), 2: ("wang",), 3: ("zhao", "sun")}
 ZONES = """
 [[hall.zones]]
@@ -350,13 +350,19 @@ def check_row(got: dict[str, Any], want: Group, what: str) -> None:
 
 def check_month(service: QueueService, days: list[date]) -> dict[str, Any]:
     hall = service.hall("t")
-    groups = recompute(
-        all_events(service.store),
-        {s.code: s.zone for s in hall.services},
-        hall.target.called_within_minutes * 60,
-        (hall.noon.start, hall.noon.end),
-        (days[0], days[-1]),
-    )
+    events = all_events(service.store)
+    zones = {s.code: s.zone for s in hall.services}
+    target, noon = hall.target.called_within_minutes * 60, (hall.noon.start, hall.noon.end)
+    groups = recompute(events, zones, target, noon, (days[0], days[-1]))
+    for first, last in ((days[0] - timedelta(days=9), days[-1] + timedelta(days=3)), (days[2], days[20])):
+        # A month and days either side of it; days inside a month only.
+        part = recompute(events, zones, target, noon, (first, last))
+        for by in ("service", "day", "quarter"):
+            got = summary(service, "t", first, last, by)
+            check_row(got["totals"], part["total"][""], f"{first}..{last} totals")
+            assert [r["group"] for r in got["rows"]] == sorted(part[by]), (first, last, by)
+            for row in got["rows"]:
+                check_row(row, part[by][row["group"]], f"{first}..{last} {by}={row['group']}")
     total = None
     for by in GROUPS:
         got = summary(service, "t", days[0], days[-1], by)
@@ -445,10 +451,10 @@ def test_a_month_through_the_cells_equals_the_raw_log(month_store: Store, clock:
 
     incremental = cell_rows(store)
     done = folder.rebuild("t")
-    assert done == {"cells": len(incremental), "mark": last}
+    assert done == {"from": None, "to": None, "cells": len(incremental), "mark": last}
     assert cell_rows(store) == incremental
-    some = (days[5], days[12])
-    assert folder.rebuild("t", *some)["mark"] == last
+    some = folder.rebuild("t", days[5], days[12])
+    assert (some["from"], some["to"], some["mark"]) == ("2026-10-01", "2026-10-31", last)  # whole months
     assert cell_rows(store) == incremental
     check_month(service, days)
 

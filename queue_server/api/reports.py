@@ -3,8 +3,6 @@ dimension, and the rebuild of the per-day cells from the raw log (audited, throu
 
 from __future__ import annotations
 
-from datetime import date
-
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -40,7 +38,7 @@ class ReportRoutes:
         return JSONResponse(await run_in_threadpool(summary, self.ctx.service, slug, first, last, by))
 
     async def rebuild(self, request: Request) -> Response:
-        """Recompute the cells of ``from..to`` (both absent: every day) from the raw log."""
+        """Recompute the cells of the months of ``from..to`` (both absent: every day) from the raw log."""
         slug: str = request.path_params["hall"]
         self.ctx.service.hall(slug)
         principal = await manager(self.ctx, request, slug, "reports.rebuild")
@@ -57,11 +55,7 @@ class ReportRoutes:
         done = await self.ctx.act(
             request, principal, slug, "reports.rebuild", target, self.folder.rebuild, slug, first, last
         )
-        return JSONResponse({"hall": slug, "from": _iso(first), "to": _iso(last), **done})
-
-
-def _iso(day: date | None) -> str | None:
-    return None if day is None else day.isoformat()
+        return JSONResponse({"hall": slug, **done})
 
 
 def report_operations(ctx: ApiContext) -> list[Operation]:
@@ -77,10 +71,10 @@ def report_operations(ctx: ApiContext) -> list[Operation]:
                   query=(*dates, ("by", string(enum=list(GROUPS)), False)),
                   responses={200: ("Totals and rows", ANY)}),
         Operation("POST", "/api/halls/{hall}/reports/rebuild", r.rebuild,
-                  "Recompute the per-day report cells of from..to (both absent: every day) from the raw event log "
-                  "(audited)", "reports", manager,
+                  "Recompute the report cells of the months of from..to (both absent: every day) from the raw "
+                  "event log (audited)", "reports", manager,
                   body=obj((), **{"from": string(format="date"), "to": string(format="date")}),
-                  responses={200: ("Cells written and the event seq they reach", ANY)}),
+                  responses={200: ("The days rebuilt, the cells written and the event seq they reach", ANY)}),
     ]  # fmt: skip
 
 

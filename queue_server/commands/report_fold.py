@@ -6,7 +6,7 @@ mark in one short write transaction of its own (``ReportStore.add``), so the que
 are never slowed by reports and a restart resumes exactly at the mark. Only the leader runs
 it (``scheduler``); if anyone else moved the mark meanwhile, the page is read again.
 
-The rebuild recomputes a hall's cells (every day, or the days given) from the raw log: the
+The rebuild recomputes a hall's cells (every day, or the months given) from the raw log: the
 log is read page by page up to one seq, and the days' cells and the mark are replaced in one
 write. Rebuilding days while the job runs is safe: the rebuild folds the log up to the
 mark it read and replaces those days only if the mark has not moved since.
@@ -15,10 +15,11 @@ mark it read and replaces those days only if the mark has not moved since.
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, timedelta
+from typing import Any
 
 from ..errors import Conflict
-from ..rules.report_cells import CellKey, cell_row, plus
+from ..rules.report_cells import CellKey, cell_row, month_of, plus, with_months
 from ..rules.report_facts import settings_of
 from ..rules.report_fold import Refold, fold_events, tickets_to_read
 from ..service import QueueService
@@ -47,7 +48,7 @@ class ReportFolder:
             if not events:
                 return 0
             histories = r.histories(tickets_to_read(events))
-        deltas = fold_events(events, histories, settings)
+        deltas = with_months(fold_events(events, histories, settings))
         days = {k.day for k in deltas}
         if not self.reports.add(slug, mark, events[-1].seq, days, plus(deltas), self.service.clock()):
             log.info("%s: the report mark moved during a fold; the page is read again", slug)
@@ -71,11 +72,14 @@ class ReportFolder:
                 break
         return total
 
-    def rebuild(self, slug: str, first: date | None = None, last: date | None = None) -> dict[str, int]:
-        """Recompute the cells of ``first..last`` (None: every day, and the mark becomes the
-        log's end) from the raw log; answers the days' cells written and the mark."""
+    def rebuild(self, slug: str, first: date | None = None, last: date | None = None) -> dict[str, Any]:
+        """Recompute the cells of the months of ``first..last`` (None: every day, and the mark
+        becomes the log's end) from the raw log; whole months, since a month's cell adds up
+        all its days. Answers the days rebuilt, the cells written and the mark."""
         settings = settings_of(self.service.hall(slug))
-        days = (first, last) if first is not None and last is not None else None
+        days = None
+        if first is not None and last is not None:
+            days = (month_of(first), month_of(month_of(last) + timedelta(days=31)) - timedelta(days=1))
         for _ in range(RETRIES):
             with self.reports.reading(slug) as r:
                 mark = r.mark() if days is not None else r.last_seq()
@@ -87,10 +91,16 @@ class ReportFolder:
                         break
                     refold.feed(events)
                     seq = events[-1].seq
-            rows = [cell_row(k, c) for k, c in sorted(refold.cells.items()) if _within(k, days)]
+            cells = with_months(refold.cells)
+            rows = [cell_row(k, c) for k, c in sorted(cells.items()) if _within(k, days)]
             expected = mark if days is not None else None
             if self.reports.replace(slug, days, rows, mark, self.service.clock(), expected=expected):
-                return {"cells": len(rows), "mark": mark}
+                return {
+                    "from": days[0].isoformat() if days else None,
+                    "to": days[1].isoformat() if days else None,
+                    "cells": len(rows),
+                    "mark": mark,
+                }
         raise Conflict(f"报表正在更新，请稍后重试 / the reports of {slug} kept changing during the rebuild; try again")
 
 

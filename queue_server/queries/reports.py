@@ -1,6 +1,7 @@
 """A hall's report over any range of days, from the per-day cells.
 
-Read in one snapshot: the stored cells of the range; the events after the mark that the job
+Read in one snapshot: the stored cells of the range (the months it covers whole, and the
+days of the rest); the events after the mark that the job
 has not folded yet (folded here in memory the same way, so a report is never behind the log;
 at most ``PENDING_LIMIT`` of them, beyond which the answer says how far it reaches); and, when
 the range holds the hall's business day, the tickets still open today (issued, and waiting
@@ -9,14 +10,14 @@ so far for the called ones), which no cell holds until they are final.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from ..errors import BadRequest
-from ..rules.report_cells import Cell, CellKey, cells_of, merge_into
+from ..rules.report_cells import MONTH, Cell, CellKey, as_days, cells_of, merge_into, month_of
 from ..rules.report_facts import FoldSettings, settings_of, ticket_fact
 from ..rules.report_fold import fold_events, fold_fact, tickets_to_read
-from ..rules.report_view import GROUPS, report
+from ..rules.report_view import GROUPS, dimensions, report
 from ..service import QueueService
 from ..storage.sql_reports import ReportRead, ReportStore
 from ..text import check_period
@@ -38,6 +39,36 @@ def check_by(by: str | None) -> str | None:
 
 def check_report_range(first: date, last: date) -> None:
     check_period(first, last, MAX_DAYS, ("一次最多统计", "a report covers at most"), start="from", end="to")
+
+
+def next_month(day: date) -> date:
+    return month_of(month_of(day) + timedelta(days=31))
+
+
+def split(first: date, last: date) -> tuple[list[tuple[date, date]], tuple[date, date] | None]:
+    """``first..last`` as the day ranges read day by day (the months it covers in part) and the
+    whole months it covers (first days of the first and last one), if any."""
+    start = first if first.day == 1 else next_month(first)
+    end = month_of(last + timedelta(days=1))  # the first day after the last whole month
+    if start >= end:
+        return [(first, last)], None
+    edges = [(a, b) for a, b in ((first, start - timedelta(days=1)), (end, last)) if a <= b]
+    return edges, (start, month_of(end - timedelta(days=1)))
+
+
+def stored(r: ReportRead, first: date, last: date, by: str | None) -> dict[CellKey, Cell]:
+    """The stored cells a report of ``first..last`` grouped ``by`` reads: months' where whole
+    months are covered (not for a report by day), days' for the rest."""
+    dims = dimensions(by)
+    edges, months = split(first, last)
+    if by == "day" or months is None:
+        edges, months = [(first, last)], None
+    cells: dict[CellKey, Cell] = {}
+    for a, b in edges:
+        cells.update(cells_of(r.cell_rows(a, b, dims)))
+    if months is not None:
+        cells.update(as_days(cells_of(r.cell_rows(months[0], months[1], {MONTH + d for d in dims}))))
+    return cells
 
 
 def _pending(r: ReportRead, mark: int, settings: FoldSettings) -> tuple[dict[CellKey, Cell], int, int]:
@@ -75,7 +106,7 @@ def summary(service: QueueService, slug: str, first: date, last: date, by: str |
     settings = settings_of(hall)
     today = service.business_day(slug)
     with ReportStore(service.store).reading(slug) as r:
-        cells = cells_of(r.cell_rows(first, last))
+        cells = stored(r, first, last, by)
         mark = r.mark()
         pending, reached, left_out = _pending(r, mark, settings)
         merge_into(cells, {k: c for k, c in pending.items() if first <= k.day <= last})
@@ -93,4 +124,4 @@ def summary(service: QueueService, slug: str, first: date, last: date, by: str |
     }
 
 
-__all__ = ["MAX_DAYS", "check_by", "check_report_range", "summary"]
+__all__ = ["MAX_DAYS", "check_by", "check_report_range", "split", "summary"]

@@ -4,9 +4,12 @@ A cell is kept per dimension, not per combination of them: the day's total (``to
 one cell per service, zone, window, clerk and quarter-hour slot of issue. Each ticket folds
 into one cell of each dimension, so a report grouped by any one of them (or by hour, merging
 four slots, or by day, reading the totals) reads few rows: about a hundred a day for a busy
-hall, not one per ticket, and a year's report stays fast. Every figure is a sum, a maximum or
-a histogram (``report_hist``), so cells of any days merge without losing anything the
-report answers.
+hall, not one per ticket. Every figure is a sum, a maximum or a histogram (``report_hist``),
+so cells of any days merge without losing anything the report answers.
+
+Each delta is also added to the same dimension's cell of its month (``MONTH`` before the
+dimension's name, keyed by the month's first day): a year's report reads twelve months of
+those and the days of the months it covers in part, not 366 days of cells.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Any
 from .report_hist import Measure, hist_json, hist_read
 
 TOTAL = "total"
+MONTH = "M"  # before a dimension's name: the month's cell (``Mservice``)
 DIMENSIONS = (TOTAL, "service", "zone", "window", "clerk", "slot")
 # The measures kept as histograms, and the plain counts, in the order the table stores them.
 MEASURES = ("wait", "service_time", "noon_wait")
@@ -174,18 +178,40 @@ def plus(deltas: Mapping[CellKey, Cell]) -> Callable[[list[dict[str, Any]]], lis
     return combine
 
 
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def with_months(cells: Mapping[CellKey, Cell]) -> dict[CellKey, Cell]:
+    """``cells`` and, added up, the month cells they count in."""
+    out: dict[CellKey, Cell] = {}
+    for key, cell in cells.items():
+        add_to(out, key, cell)
+        add_to(out, CellKey(month_of(key.day), MONTH + key.dim, key.key), cell)
+    return out
+
+
+def as_days(cells: Mapping[CellKey, Cell]) -> dict[CellKey, Cell]:
+    """Month cells read as cells of their dimension (dated the month's first day)."""
+    return {CellKey(k.day, k.dim.removeprefix(MONTH), k.key): c for k, c in cells.items()}
+
+
 __all__ = [
     "COUNTS",
     "DIMENSIONS",
     "MEASURES",
+    "MONTH",
     "TOTAL",
     "Cell",
     "CellKey",
     "add_to",
+    "as_days",
     "cell_row",
     "cells_of",
     "merge_into",
     "merged",
+    "month_of",
     "plus",
     "row_cell",
+    "with_months",
 ]

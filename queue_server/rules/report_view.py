@@ -14,6 +14,8 @@ from .report_cells import TOTAL, Cell, CellKey
 from .report_hist import PERCENTILE_ERROR_S, US
 
 GROUPS = ("service", "zone", "window", "clerk", "hour", "quarter", "day")
+# The stored dimension each grouping reads (beside the totals).
+_STORED = {"hour": "slot", "quarter": "slot", "day": TOTAL}
 SATISFIED_SCORES = (3, 4, 5)
 
 
@@ -88,6 +90,11 @@ def grouped(cells: Iterable[tuple[CellKey, Cell]], by: str) -> dict[str, Cell]:
     return dict(sorted(out.items()))
 
 
+def dimensions(by: str | None) -> set[str]:
+    """The stored dimensions a report grouped ``by`` reads: the totals and the group's."""
+    return {TOTAL} if by is None else {TOTAL, _STORED.get(by, by)}
+
+
 def report(cells: dict[CellKey, Cell], by: str | None, target_minutes: float) -> dict[str, Any]:
     """Totals of every cell, and a row per group of ``by`` (none: totals only)."""
     items = list(cells.items())
@@ -106,4 +113,4 @@ def report(cells: dict[CellKey, Cell], by: str | None, target_minutes: float) ->
     }
 
 
-__all__ = ["GROUPS", "SATISFIED_SCORES", "cell_view", "grouped", "report"]
+__all__ = ["GROUPS", "SATISFIED_SCORES", "cell_view", "dimensions", "grouped", "report"]

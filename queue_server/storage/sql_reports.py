@@ -55,12 +55,13 @@ class ReportRead:
         seq = self.conn.execute(sa.select(_m.seq).where(_m.hall == self.hall)).scalar()
         return int(seq or 0)
 
-    def cell_rows(self, first: date, last: date) -> list[Row]:
-        """The stored cells of the days ``first..last``: every column but the hall."""
-        rows = self.conn.execute(
-            sa.select(*_CELL_COLUMNS).where(_a.hall == self.hall, _a.day >= first, _a.day <= last)
-        ).mappings()
-        return [dict(r) for r in rows]
+    def cell_rows(self, first: date, last: date, dims: Collection[str] | None = None) -> list[Row]:
+        """The stored cells of the days ``first..last`` (of the dimensions ``dims`` only, if
+        given): every column but the hall."""
+        q = sa.select(*_CELL_COLUMNS).where(_a.hall == self.hall, _a.day >= first, _a.day <= last)
+        if dims is not None:
+            q = q.where(_a.dim.in_(sorted(dims)))
+        return [dict(r) for r in self.conn.execute(q).mappings()]
 
     def last_seq(self) -> int:
         return self.log.last_seq()
