@@ -22,7 +22,7 @@ from ..config import HallConfig
 from ..domain import Appointment
 from ..errors import BadRequest
 from ..staffing import CalendarDay
-from ..text import text_problem
+from ..text import date_problem, text_problem
 from .appointments import MAX_IMPORT_ROWS, _code, _header, _Invalid, _name, _row_error, _service, _time
 from .calendar import HallCalendar
 
@@ -74,6 +74,23 @@ def decode(raw: bytes) -> tuple[str, str]:
     )
 
 
+def _slot_time(column: str, tz: ZoneInfo) -> Callable[[str], datetime]:
+    """A slot column's reader: ``rules.appointments``'s, within the years every date may be
+    (one near the limits of datetime cannot be moved between zones)."""
+
+    def read(value: str) -> datetime:
+        try:
+            day: date | None = datetime.fromisoformat(value.strip()).date()
+        except ValueError:
+            day = None  # ``_time`` says what a time must look like
+        why = date_problem(day) if day is not None else None
+        if why is not None:
+            raise _Invalid(column, f"日期{why[0]}", f"the date {why[1]}")
+        return _time(value, column, tz)
+
+    return read
+
+
 def _missing(column: str) -> Problem:
     return Problem("missing", column, f"缺少「{column}」", f"{column} is missing")
 
@@ -109,8 +126,8 @@ def _check_row(
     f = _Fields(cells)
     code = f.read("code", "code", _code)
     service = f.read("service", "service", lambda v: _service(v, services))
-    start = f.read("slot_start", "time", lambda v: _time(v, "slot_start", tz))
-    end = f.read("slot_end", "time", lambda v: _time(v, "slot_end", tz))
+    start = f.read("slot_start", "time", _slot_time("slot_start", tz))
+    end = f.read("slot_end", "time", _slot_time("slot_end", tz))
     name = f.read("name", "name", _name, required=False) or ""
     if start is not None and end is not None and end <= start:
         f.problems.append(Problem("order", "slot_end", "结束时间须晚于开始时间", "slot_end must be after slot_start"))

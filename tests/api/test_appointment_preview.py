@@ -171,3 +171,12 @@ def test_a_days_appointments_with_their_state_and_ticket(
     assert [a["code"] for a in next_day["appointments"]] == ["YY-5"]
     bad = client.get("/api/halls/t/appointments", headers=boss, params={"date": "11/24"})
     assert bad.status_code == 400 and "query.date" in bad.json()["error"]["message"]
+
+
+def test_times_at_the_edge_of_what_datetime_holds_are_a_rows_problem(client: TestClient) -> None:
+    boss = login(client, "boss")
+    edge = HEADER + "YY-1,A,9999-12-31T23:59:59-14:00,0001-01-01T00:00:00+14:00,\n"
+    r = preview(client, boss, edge.encode())
+    assert r.status_code == 200, r.text
+    [row] = r.json()["rows"]
+    assert [(p["reason"], p["column"]) for p in row["problems"]] == [("time", "slot_start"), ("time", "slot_end")]

@@ -66,6 +66,12 @@ def test_a_control_character_is_the_rows_problem_not_the_files() -> None:
     assert good.ok and reasons(bad) == [("text", "name")]
 
 
+def test_a_date_too_far_to_move_between_zones_is_the_rows_problem() -> None:
+    [row] = read("Y-1,A,9999-12-31T23:00-14:00,1969-12-31T23:00+14:00,\n")
+    assert reasons(row) == [("time", "slot_start"), ("time", "slot_end")]
+    assert "must be from 1970-01-01 to 2999-12-31" in row.problems[0].en
+
+
 def test_a_good_row_is_its_appointment_in_utc() -> None:
     [row] = read("Y-1,B,2026-11-23T10:00,2026-11-23T10:30, 张三 \n")
     a = row.appointment
