@@ -93,6 +93,7 @@ def test_the_forecast_follows_the_weekdays(client: TestClient, boss: dict[str, s
     assert slot(tuesday, "09:00")["services"]["A"] == 2
     assert slot(monday, "10:00")["services"]["B"] == 1
     assert monday["total"] == 7 and tuesday["total"] == 3
+    assert monday["seeded_services"] == []  # C and D were never recorded, but have no expected_daily
     assert [d["source"] for d in f["days"][5:]] == ["closed", "closed"]  # the weekend
     assert f["service_times"]["A"] == {"mean_minutes": 10.0, "p90_minutes": 10.0, "observed": 20, "source": "history"}
     assert f["service_times"]["B"]["source"] == "default" and f["service_times"]["B"]["mean_minutes"] == 20

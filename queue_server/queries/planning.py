@@ -111,6 +111,7 @@ def _day_head(f: DayForecast) -> dict[str, Any]:
         "source": f.source,
         "basis_days": f.basis_days,
         "total": _r(f.total, 1),
+        "seeded_services": list(f.seeded),
     }
 
 

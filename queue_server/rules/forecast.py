@@ -70,6 +70,7 @@ class DayForecast:
     source: str
     basis_days: int = 0
     slots: tuple[int, ...] = ()
+    seeded: tuple[str, ...] = ()  # services history has never seen, forecast from their seeds
 
     @property
     def total(self) -> float:
@@ -211,17 +212,18 @@ class Forecaster:
         # A service history has never seen (added since, say) is forecast from its seed, not as 0.
         unseen = [s for s in self.seeds if s.code not in seen]
         fill = {k: v for k, v in seed_forecast(target, unseen, self.usual).items() if v > 0} if unseen else {}
+        seeded = tuple(sorted({svc for svc, _ in fill}))
         n = len(same)
         if n >= FULL_WEIGHT_DAYS:
             own = _estimate(same_counts, keys)
-            return DayForecast(target.day, target.kind, {**own, **fill}, "history", n, slots)
+            return DayForecast(target.day, target.kind, {**own, **fill}, "history", n, slots, seeded)
         prior = _estimate(pool_counts, keys)
         if n == 0:
-            return DayForecast(target.day, target.kind, {**prior, **fill}, "blended", 0, slots)
+            return DayForecast(target.day, target.kind, {**prior, **fill}, "blended", 0, slots, seeded)
         own = _estimate(same_counts, keys)
         w = n / FULL_WEIGHT_DAYS
         mixed = {k: w * own[k] + (1 - w) * prior[k] for k in keys}
-        return DayForecast(target.day, target.kind, {**mixed, **fill}, "blended", n, slots)
+        return DayForecast(target.day, target.kind, {**mixed, **fill}, "blended", n, slots, seeded)
 
 
 def forecast(

@@ -179,6 +179,7 @@ def test_a_service_history_has_never_seen_starts_from_its_seed() -> None:
         assert by_service["Q"] == 0
         assert by_service["A"] == pytest.approx(WEEKDAY_FACTOR[f.day.weekday()] * VOLUME["A"], rel=0.3)
     assert full.source == "history" and few.source == "blended"
+    assert full.seeded == few.seeded == ("N",)
 
 
 def test_trimmed_mean_shrugs_off_one_odd_day() -> None:
