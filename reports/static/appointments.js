@@ -162,6 +162,7 @@ function start() {
   $("import").addEventListener("click", importFile);
 }
 
+// signIn rather than openBoard: the raw CSV upload needs the session's CSRF token itself.
 signIn(async (me) => {
   S.csrf = me.csrf_token;
   $("board").hidden = false;
