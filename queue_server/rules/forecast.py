@@ -201,9 +201,9 @@ class Forecaster:
         same = self._by_profile.get(p, [])
         pool = self._by_profile.get(WORKDAY, [])
         if not same and not pool:
-            seeded = seed_forecast(target, self.seeds, self.usual)
-            source = "seed" if any(seeded.values()) else "none"
-            return DayForecast(target.day, target.kind, seeded, source, 0, slots)
+            from_seeds = seed_forecast(target, self.seeds, self.usual)
+            source = "seed" if any(from_seeds.values()) else "none"
+            return DayForecast(target.day, target.kind, from_seeds, source, 0, slots)
         same_counts = [_clamped(d.counts, slots) for d in same]
         pool_counts = [_clamped(d.counts, slots) for d in pool]
         seen = {k[0] for d in same_counts + pool_counts for k in d}
