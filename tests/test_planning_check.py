@@ -77,12 +77,12 @@ def test_priority_classes_come_in_historys_shares(service: QueueService, clock: 
 
 def test_the_last_slots_windows_serve_out_their_queue() -> None:
     plans = windows_for({0: 2, 1: 3, 2: 1}, {"A": 1.0})
-    assert [(p.opens_s, p.closes_s, p.pauses) for p in plans] == [
-        (0.0, 2700.0 + SERVE_OUT_S, ()),
-        (0.0, 1800.0, ()),
-        (900.0, 1800.0, ()),
+    assert [(p.opens_s, p.closes_s, p.pauses, p.serve_out_s) for p in plans] == [
+        (0.0, 2700.0, (), SERVE_OUT_S),
+        (0.0, 1800.0, (), 0.0),
+        (900.0, 1800.0, (), 0.0),
     ]
-    assert windows_for({0: 1}, {"A": 1.0}, serve_out_s=0.0)[0].closes_s == 900.0
+    assert windows_for({0: 1}, {"A": 1.0}, serve_out_s=0.0)[0].serve_out_s == 0.0
 
 
 def test_a_checked_day_is_cached_by_its_inputs(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -21,7 +21,7 @@ MAX_ROUNDS = 12
 # unlucky day. Rounds reuse the seeds, so a window added is judged on the same visitors.
 CHECK_REPLICATIONS = 3
 # A hall serves whoever took a number before closing (延时服务): windows open in the day's last
-# slot stay until their queue is empty, up to this long. Closing them on the hour would leave the
+# slot go on calling until nobody waits, up to this long. Closing them on the hour would leave the
 # last quarter hour's visitors uncalled, and the check would size that slot for a rush that a
 # hall never has.
 SERVE_OUT_S = 3600.0
@@ -47,8 +47,10 @@ def windows_for(
                 pauses[-1] = (pauses[-1][0], (s + 1) * slot_s)
             else:
                 pauses.append((s * slot_s, (s + 1) * slot_s))
-        closes = (last + 1) * slot_s + (serve_out_s if last == day_last else 0.0)
-        out.append(WindowPlan(k, dict(services), first * slot_s, closes, tuple(pauses)))
+        serve_out = serve_out_s if last == day_last else 0.0
+        out.append(
+            WindowPlan(k, dict(services), first * slot_s, (last + 1) * slot_s, tuple(pauses), serve_out_s=serve_out)
+        )
     return tuple(out)
 
 

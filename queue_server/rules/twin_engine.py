@@ -63,6 +63,7 @@ class _Desk:
     current: Ticket | None = None
     busy_from: int = 0
     closing: bool = False
+    serving_out: bool = False  # past its closing, calling whoever still waits (plan.serve_out_s)
     resting: bool = False  # between two visitors (the day's call gap): calls nobody yet
     staffed_from: int | None = None
 
@@ -241,7 +242,7 @@ class Engine:
             desk.resting = True
             self._at(t + us(day.call_gap_s), _READY, i)
         else:
-            self._call(desk, t)
+            self._call_or_leave(desk, t)
         if requeued is not None:
             self._enqueue(requeued, t)
 
@@ -249,7 +250,12 @@ class Engine:
         desk = self.desks[i]
         desk.resting = False
         if desk.current is None and desk.window.state is WindowState.OPEN and not desk.closing:
-            self._call(desk, t)
+            self._call_or_leave(desk, t)
+
+    def _call_or_leave(self, desk: _Desk, t: int) -> None:
+        """Call the next visitor; a window serving out its queue past closing closes when nobody is left."""
+        if not self._call(desk, t) and desk.serving_out:
+            self._shut(desk, t)
 
     def _closing(self, t: int, _: int) -> None:
         counts: dict[str, int] = {}
@@ -288,6 +294,13 @@ class Engine:
     def _close(self, t: int, i: int) -> None:
         desk = self.desks[i]
         if desk.window.state is WindowState.CLOSED:
+            return
+        if desk.plan.serve_out_s > 0 and not desk.serving_out:
+            # Past closing the window calls whoever still waits, up to serve_out_s, then closes.
+            desk.serving_out = True
+            self._at(t + us(desk.plan.serve_out_s), _CLOSE, i)
+            if desk.current is None and not desk.resting and desk.window.state is WindowState.OPEN:
+                self._call_or_leave(desk, t)
             return
         if desk.current is not None:
             desk.closing = True  # the visitor at the window is served to the end

@@ -67,7 +67,9 @@ ServiceTime = Exponential | LogNormal | Empirical | Fixed
 @dataclass(frozen=True, slots=True)
 class WindowPlan:
     """One window over the day: open from ``opens_s`` to ``closes_s``, paused (lunch, a
-    meeting) over each of ``pauses``; ``skills`` narrows it to its clerk's (None: all)."""
+    meeting) over each of ``pauses``; ``skills`` narrows it to its clerk's (None: all). With
+    ``serve_out_s`` it goes on calling whoever still waits after ``closes_s`` (延时服务), for up
+    to that long, and closes as soon as nobody is left; that time is not in its planned hours."""
 
     number: int
     services: Mapping[str, float]  # service code -> routing weight
@@ -76,6 +78,7 @@ class WindowPlan:
     pauses: tuple[tuple[float, float], ...] = ()
     kind: WindowKind = WindowKind.COMPREHENSIVE
     skills: frozenset[str] | None = None
+    serve_out_s: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -251,3 +251,21 @@ def test_walk_up_and_the_clerks_pause_between_visitors_take_window_time() -> Non
     # 0 + 8 walking + 300 served = 308, then 3 s before the next call; a later visitor at a free
     # window is called at once.
     assert calls == [0, 311, 1000]
+
+
+def test_a_window_serving_out_calls_whoever_still_waits_then_closes() -> None:
+    """Three visitors just before closing at one window: without serve-out the last two go home;
+    with it they are called after closing, and the window closes once nobody is left (its busy
+    time counted, not the rest of the serve-out allowance)."""
+    late = (Arrival(8 * HOUR - 30, "A"), Arrival(8 * HOUR - 20, "A"), Arrival(8 * HOUR - 10, "A"))
+    plain = twin.simulate(_day(arrivals=late))
+    assert [t.called_s for t in plain.tickets] == [8 * HOUR - 30, None, None] and plain.not_served == 2
+    served = twin.simulate(_day(arrivals=late, windows=(WindowPlan(1, {"A": 1.0}, 0, 8 * HOUR, serve_out_s=HOUR),)))
+    assert [t.called_s for t in served.tickets] == [8 * HOUR - 30, 8 * HOUR + 270, 8 * HOUR + 570]
+    assert served.not_served == 0 and served.waiting_at_closing[ALL] == 2
+    # Staffed until the last visitor left (8 h + 870 s), not to the end of the allowance: busy 900 s.
+    assert served.utilisation == pytest.approx(900 / (8 * HOUR + 870))
+    # An allowance too short for everyone: the window closes at its end, the rest unserved.
+    short = twin.simulate(_day(arrivals=late, windows=(WindowPlan(1, {"A": 1.0}, 0, 8 * HOUR, serve_out_s=400),)))
+    assert [t.called_s for t in short.tickets] == [8 * HOUR - 30, 8 * HOUR + 270, None]
+    assert short.not_served == 1
