@@ -61,6 +61,11 @@ FOLLOW_UP_STRINGS: Final[dict[str, dict[str, str]]] = {
         "fu_st_appealed": "申诉中",
         "fu_st_appeal_upheld": "申诉成立",
         "fu_st_appeal_rejected": "申诉驳回",
+        "fu_not_reached": "未联系上",
+        "fu_resolution": "解决情况",
+        "fu_not_satisfied": "回访后不满意",
+        "fu_appeal_reason": "申诉理由",
+        "fu_decision": "裁决",
     },
     EN: {
         "nav_follow_ups": "Follow-ups",
@@ -112,6 +117,11 @@ FOLLOW_UP_STRINGS: Final[dict[str, dict[str, str]]] = {
         "fu_st_appealed": "appealed",
         "fu_st_appeal_upheld": "appeal upheld",
         "fu_st_appeal_rejected": "appeal rejected",
+        "fu_not_reached": "not reached",
+        "fu_resolution": "Resolution",
+        "fu_not_satisfied": "not satisfied after call-back",
+        "fu_appeal_reason": "Appeal",
+        "fu_decision": "Decision",
     },
 }
 

@@ -174,8 +174,7 @@ def call_back(
     by = _who(by)
     response = check_text(response, "response", required=reached)
     record = CallBack(at=at, by=by, method=method, reached=reached, response=response)
-    summary = f"{method}, {'reached' if reached else 'not reached'}: {response}".rstrip(": ")
-    new = _moved(case, "call_back", by, at, S.IN_PROGRESS, summary, callbacks=(*case.callbacks, record))
+    new = _moved(case, "call_back", by, at, S.IN_PROGRESS, response, callbacks=(*case.callbacks, record))
     return new, Event(kind=CALLED_BACK, **_said(new, at))
 
 

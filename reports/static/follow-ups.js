@@ -63,6 +63,16 @@ async function show(ticketId, keep = false) {
     `${en ? "due" : "期限"} ${c.due}`,
   ].filter(Boolean).join(" · ");
   $("case-comment").textContent = c.comment;
+  const outcome = [];
+  if (c.resolution) {
+    const felt = c.satisfied == null ? "" : ` (${c.satisfied ? T.fu_satisfied : T.fu_not_satisfied})`;
+    outcome.push(`${T.fu_resolution}: ${c.resolution}${felt}`);
+  }
+  if (c.appeal) {
+    const decided = c.appeal.decision === "pending" ? "" : ` · ${T.fu_decision}: ${T[`fu_st_appeal_${c.appeal.decision}`]}`;
+    outcome.push(`${T.fu_appeal_reason}: ${c.appeal.reason}${decided}${c.appeal.note ? ` (${c.appeal.note})` : ""}`);
+  }
+  $("case-outcome").textContent = outcome.join(" · ");
   const manager = me.role !== "clerk";
   for (const form of document.querySelectorAll("#case-detail form")) {
     const action = form.dataset.action;
@@ -75,7 +85,11 @@ async function show(ticketId, keep = false) {
   $("case-history").innerHTML = c.history
     .map((h) => {
       const what = `${T[`fu_act_${h.action}`] || h.action} → ${T[`fu_st_${h.state}`] || h.state}`;
-      return `<li>${esc(local(h.at))} · ${esc(h.by || "—")} · ${esc(what)}${h.text ? ` · ${esc(h.text)}` : ""}</li>`;
+      // A call-back's line says how and whether the visitor was reached (its record, by time).
+      const call = h.action === "call_back" ? c.callbacks.find((b) => b.at === h.at) : null;
+      const how = call ? `${T[`fu_method_${call.method}`]}, ${call.reached ? T.fu_reached : T.fu_not_reached}` : "";
+      const text = [how, h.text].filter(Boolean).join(": ");
+      return `<li>${esc(local(h.at))} · ${esc(h.by || "—")} · ${esc(what)}${text ? ` · ${esc(text)}` : ""}</li>`;
     })
     .join("");
   await loadList();

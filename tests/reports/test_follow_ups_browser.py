@@ -152,6 +152,8 @@ def test_a_manager_works_a_case_from_a_real_bad_rating_to_closed(
     page.check("#f-resolve [name=satisfied]")
     act(page, "f-resolve", {"text": "已上门致歉并说明流程"})
     expect(page.locator("#case-title")).to_contain_text("已解决")
+    expect(page.locator("#case-outcome")).to_have_text("解决情况: 已上门致歉并说明流程 (回访后满意)")
+    expect(page.locator("#case-history li").nth(2)).to_contain_text("wangju · 回访 → 处理中 · 上门, 已联系上: 接受道歉")
     act(page, "f-close")
     expect(page.locator("#case-title")).to_contain_text("已关闭")
     expect(page.locator("#case-history li")).to_have_count(5)  # open, assign, call-back, resolve, close
@@ -187,6 +189,7 @@ def test_the_clerk_appeals_and_the_manager_upholds_it(
     page.fill("#f-decide [name=note]", "核实属实")
     page.click("#f-decide button[value=upheld]")
     expect(page.locator("#case-title")).to_contain_text("申诉成立")
+    expect(page.locator("#case-outcome")).to_have_text("申诉理由: 访客取错了号 · 裁决: 申诉成立 (核实属实)")
     stored = case(server, boss, second)
     assert stored["state"] == "appeal_upheld" and stored["appeal"]["decision"] == "upheld"
     assert page.js_errors == [] and page.console_errors == []
