@@ -34,6 +34,17 @@ export class Ratings {
     await this.loadOverdue();
   }
 
+  // A follow-up case changed (the 回访 page): a resolved one is followed up, so it leaves the open
+  // list; the overdue count is read again.
+  caseChanged(c, at) {
+    const e = c && this.known.get(c.ticket_id);
+    if (e && c.state === "resolved" && !e.followed_up_at) {
+      this.known.set(c.ticket_id, { ...e, followed_up_at: at });
+      this.onChange();
+    }
+    this.loadOverdue().catch(() => {});
+  }
+
   // The follow-up cases past their due date (the 回访 page's overdue tab), shown red beside the count.
   async loadOverdue() {
     const counts = await this.api("GET", `/api/halls/${PAGE.hall.slug}/cases/counts`);

@@ -141,7 +141,7 @@ function onEvent(msg) {
   if ((ev.kind === "evaluation.submit" || ev.kind === "evaluation.follow_up") && ev.detail?.evaluation) {
     state.ratings.apply(ev.detail.evaluation, ev.detail.ticket?.number);
   }
-  if (ev.kind.startsWith("case.")) state.ratings.loadOverdue().catch(() => {}); // 回访 cases: the overdue count
+  if (ev.kind.startsWith("case.")) state.ratings.caseChanged(ev.detail?.case, ev.at); // 回访 cases
   if (ev.kind.startsWith("ticket.") || ev.kind === "evaluation.submit") {
     clearTimeout(kpiTimer);
     kpiTimer = setTimeout(refreshKpis, 2000);

@@ -213,7 +213,7 @@ def test_the_page_lays_out_at_each_screen_size(
 
 
 def test_overdue_cases_are_red_on_the_page_and_counted_on_the_dashboard(
-    browser: Any, server: Server, manager: Any
+    browser: Any, server: Server, manager: Any, boss: dict[str, str]
 ) -> None:
     expect = sync_api.expect
     page = board(browser, server, manager, SIZES[0])
@@ -222,10 +222,26 @@ def test_overdue_cases_are_red_on_the_page_and_counted_on_the_dashboard(
     expect(row).to_have_class("overdue ")
     expect(row.locator("td.due")).to_have_css("color", "rgb(221, 51, 51)")
     expect(page.locator('.fu-tabs button[data-due="overdue"] .count')).to_have_text("(1)")
+
     page.goto(f"{server.base}/dashboard/demo")
     badge = page.locator("#case-overdue-count")
     expect(badge).to_have_text(" 逾期 1")
     expect(badge).to_have_css("color", "rgb(221, 51, 51)")
+    clerk = bearer(server.base, "zhangwei", CLERK_PASSWORD)
+    r = httpx.post(f"{server.base}/api/halls/demo/windows/20/open", headers=boss, json={"staff": "zhangwei"})
+    assert r.status_code == 200, r.text
+    fresh = bad_rating(server, clerk, "没人理")
+    assert httpx.post(f"{server.base}/api/halls/demo/windows/20/close", headers=boss).status_code == 200
+    listed = page.locator(f'#follow-ups li[data-ticket="{fresh}"]')
+    expect(listed).to_have_count(1)
+    # Both are called back and resolved elsewhere (the 回访 page, another manager): the board follows.
+    for ticket_id in (fresh, OVERDUE.ticket_id):
+        for path, body in (("call-back", {"method": "phone", "reached": True, "response": "已致歉"}),
+                           ("resolve", {"text": "已解决", "satisfied": True})):  # fmt: skip
+            r = httpx.post(f"{server.base}/api/halls/demo/cases/{ticket_id}/{path}", headers=boss, json=body)
+            assert r.status_code == 200, r.text
+    expect(listed).to_have_count(0)
+    expect(badge).to_have_text("")
     assert page.js_errors == [] and page.console_errors == []
     page.context.close()
 
