@@ -124,10 +124,12 @@ def test_forecast_against_actual(client: TestClient, boss: dict[str, str]) -> No
     assert slot(monday, "09:00")["actual"] == 6
     # The default: the week before today.
     assert get(client, boss, "accuracy")["from"] == "2026-11-16"
-    # Nothing recorded then, or days still ahead: empty, with a note.
-    for path in ("accuracy?from=2025-01-06&to=2025-01-10", "accuracy?from=2026-12-01&to=2026-12-05"):
-        empty = get(client, boss, path)
-        assert empty["days"] == [] and empty["note"]["en"]
+    # Nothing recorded then: empty, with a note; days still ahead cannot have data: a 400 naming from.
+    empty = get(client, boss, "accuracy?from=2025-01-06&to=2025-01-10")
+    assert empty["days"] == [] and empty["note"]["en"]
+    for path in ("accuracy?from=2026-12-01&to=2026-12-05", "accuracy?from=2026-11-23"):
+        ahead = client.get(f"{H}/{path}", headers=boss)
+        assert ahead.status_code == 400 and "query.from" in ahead.text, ahead.text
 
 
 def test_windows_required_for_the_target(client: TestClient, boss: dict[str, str]) -> None:

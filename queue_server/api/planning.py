@@ -41,6 +41,11 @@ class PlanningRoutes:
             first = first or (last - week if last else today)
             last = last or first + week
         check_plan_range(first, last)
+        if past and first >= today:
+            # Nothing can have been recorded yet: a question the hall cannot answer, not an empty one.
+            raise BadRequest(
+                f"from: 须早于今天 {today} / query.from must be before today ({today}): no day of the range is past"
+            )
         return first, last
 
     async def _answer(
