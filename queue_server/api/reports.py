@@ -63,6 +63,11 @@ def report_operations(ctx: ApiContext) -> list[Operation]:
     manager = "a manager of the hall or an administrator"
     dates = (("from", string(format="date"), False), ("to", string(format="date"), False))
     return [
+        Operation("POST", "/api/halls/{hall}/reports/rebuild", r.rebuild,
+                  "Recompute the report cells of the months of from..to (both absent: every day) from the raw "
+                  "event log (audited)", "reports", manager,
+                  body=obj((), **{"from": string(format="date"), "to": string(format="date")}),
+                  responses={200: ("The days rebuilt, the cells written and the event seq they reach", ANY)}),
         Operation("GET", "/api/halls/{hall}/reports/summary", r.summary,
                   "报表: issued, served, no-show, cancelled, transferred; wait and service time (mean, p50, p90 within "
                   f"{PERCENTILE_ERROR_S:g} s, max); called within the target; noon service; appointments kept; "
@@ -70,11 +75,6 @@ def report_operations(ctx: ApiContext) -> list[Operation]:
                   "default), in total and one row per group", "reports", manager,
                   query=(*dates, ("by", string(enum=list(GROUPS)), False)),
                   responses={200: ("Totals and rows", ANY)}),
-        Operation("POST", "/api/halls/{hall}/reports/rebuild", r.rebuild,
-                  "Recompute the report cells of the months of from..to (both absent: every day) from the raw "
-                  "event log (audited)", "reports", manager,
-                  body=obj((), **{"from": string(format="date"), "to": string(format="date")}),
-                  responses={200: ("The days rebuilt, the cells written and the event seq they reach", ANY)}),
     ]  # fmt: skip
 
 
