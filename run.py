@@ -2,12 +2,13 @@
 
     hallq                              serve the demo hall on 127.0.0.1:8000 (SQLite under ./data)
     hallq serve --config hall.toml --db postgresql://… --workers 4
-    hallq user add NAME --role clerk|manager|admin [--hall SLUG]   (password on stdin)
+    hallq user add NAME --role clerk|manager|city|admin [--hall SLUG]   (password on stdin)
     hallq user unlock NAME     clear the account's sign-in throttle
     hallq token add --kind display|kiosk|agent --hall SLUG [--label TEXT]
     hallq token list [--hall SLUG]  |  hallq token revoke ID
     hallq --simulate-devices   the demo hall wired to virtual serial devices on ptys
     hallq --demo-roster        each hall gets a published roster of this month at start (make run)
+    hallq --demo-city          the built-in demo city (a city centre, two counties, three townships)
     hallq agent --server URL --token T   drive a hall's serial devices from the hall PC
 
 (``hallq`` is the console script that ``make run`` installs as .venv/bin/hallq; ``python run.py``
@@ -38,7 +39,7 @@ from queue_server.auth.redact import RedactSecrets
 from queue_server.auth.service import AuthService
 from queue_server.commands.gate import Actor, Gate
 from queue_server.commands.staff_accounts import StaffAccounts
-from queue_server.config import Config, ConfigError, demo_config, load_config
+from queue_server.config import Config, ConfigError, demo_city_path, demo_config, load_config
 from queue_server.errors import HallQError
 from queue_server.plugins import Plugin
 from queue_server.principal import DeviceKind, Principal, Role
@@ -435,6 +436,9 @@ def _options(defaults: bool) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--config", metavar="FILE", default=default(None),
                         help="hall configuration (TOML); default: the built-in demo hall")  # fmt: skip
+    common.add_argument("--demo-city", action="store_true", default=default(False),
+                        help="the built-in demo city instead of the demo hall: a city centre, two county halls "
+                        "and three township halls (/city/qingshan)")  # fmt: skip
     common.add_argument("--db", metavar="URL", default=default(os.environ.get(ENV_DB, DEFAULT_DB)),
                         help=f"database URL (default ${ENV_DB} or {DEFAULT_DB})")  # fmt: skip
     return common
@@ -519,6 +523,11 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if getattr(args, "demo_city", False):
+        if args.config:
+            print("--demo-city 与 --config 只能选一个 / give --demo-city or --config, not both", file=sys.stderr)
+            return 2
+        args.config = str(demo_city_path())
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     for handler in logging.getLogger().handlers:
         handler.addFilter(RedactSecrets())

@@ -17,6 +17,7 @@ class Role(enum.StrEnum):
     CLERK = "clerk"  # acts only on the window it is logged in to
     MANAGER = "manager"  # one hall
     ADMIN = "admin"  # every hall
+    CITY = "city"  # a manager of one hall and every hall below it (its ``reach``)
 
 
 class DeviceKind(enum.StrEnum):
@@ -32,20 +33,28 @@ class Principal:
     device: DeviceKind | None = None
     hall: str | None = None  # None: every hall (administrators only)
     token_id: int | None = None
+    # The halls below ``hall`` a city manager reaches too: the auth layer fills it from the hall
+    # file's tree (auth/reach.py), so this module need not know the configuration.
+    reach: frozenset[str] = frozenset()
 
     @property
     def is_staff(self) -> bool:
         return self.role is not None
 
     def in_hall(self, hall: str) -> bool:
-        return self.hall is None or self.hall == hall
+        return self.hall is None or self.hall == hall or hall in self.reach
 
     def can_read(self, hall: str) -> bool:
         """May watch the hall's live state (displays, dashboard, consoles, agents)."""
         return self.in_hall(hall)
 
     def can_manage(self, hall: str) -> bool:
-        return self.role in (Role.MANAGER, Role.ADMIN) and self.in_hall(hall)
+        return self.role in (Role.MANAGER, Role.CITY, Role.ADMIN) and self.in_hall(hall)
+
+    def can_oversee(self, hall: str) -> bool:
+        """May read the city view of ``hall`` and the halls below it: an administrator, or a
+        city manager whose reach holds it (a hall manager sees their own hall's dashboard only)."""
+        return self.role is Role.ADMIN or (self.role is Role.CITY and self.in_hall(hall))
 
     def can_issue(self, hall: str) -> bool:
         return self.in_hall(hall) and (self.device in (DeviceKind.KIOSK, DeviceKind.AGENT) or self.is_staff)

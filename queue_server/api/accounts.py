@@ -159,8 +159,8 @@ class AccountRoutes:
         display_name = body.str_("display_name", required=False, max_len=100, default="") or ""
         password = body.str_("password", required=False, max_len=256)
         body.done()
-        if role_raw not in (Role.CLERK.value, Role.MANAGER.value):
-            raise BadRequest(f"角色无效 / body.role must be clerk or manager, got {role_raw!r}")
+        if role_raw not in (Role.CLERK.value, Role.MANAGER.value, Role.CITY.value):
+            raise BadRequest(f"角色无效 / body.role must be clerk, manager or city, got {role_raw!r}")
         role = Role(role_raw)
         if password is not None and len(password) < MIN_PASSWORD_LENGTH:
             need = MIN_PASSWORD_LENGTH

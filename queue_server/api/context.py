@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection, Request
 
 from ..auth.ratelimit import Limit, RateLimiter
+from ..auth.reach import with_reach
 from ..auth.service import AuthService, Caller, client_ip
 from ..clock import monotonic_of
 from ..commands.gate import Actor, Gate
@@ -60,7 +61,8 @@ class ApiContext:
                 conn.scope["hallq_caller"] = None  # anonymous: no thread hop, no database read
             else:
                 cached = self.auth.cached_device(conn)
-                conn.scope["hallq_caller"] = cached or await run_in_threadpool(self.auth.resolve, conn)
+                found_now = cached or await run_in_threadpool(self.auth.resolve, conn)
+                conn.scope["hallq_caller"] = with_reach(found_now, self.service.config)
         found: Caller | None = conn.scope["hallq_caller"]
         return found
 

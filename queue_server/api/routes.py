@@ -10,6 +10,7 @@ from .. import __version__
 from .accounts import AccountRoutes
 from .appointment_audit_ops import appointment_audit_operations
 from .cases import case_operations
+from .city import city_operations
 from .context import ApiContext
 from .devices import DeviceRoutes
 from .leave import LeaveRoutes
@@ -200,8 +201,8 @@ def operations(ctx: ApiContext) -> list[Operation]:
         Operation("POST", "/api/halls/{hall}/accounts", a.create_account,
                   "Create a staff account of the hall (a clerk's joins the staff registry, or is linked to the "
                   "member there); without a password a one-time one is answered, once", "manage",
-                  "a manager of the hall for clerks, an administrator for managers too",
-                  body=obj(("username",), username=string(maxLength=64), role=string(enum=["clerk", "manager"]),
+                  "a manager of the hall for clerks, an administrator for managers and city managers too",
+                  body=obj(("username",), username=string(maxLength=64), role=string(enum=["clerk", "manager", "city"]),
                            display_name=string(maxLength=100), password=string(minLength=8, maxLength=256)),
                   responses={201: ("The account (and its one-time password)", ANY)}),
         Operation("POST", "/api/halls/{hall}/accounts/{username}/unlock", a.unlock,
@@ -384,6 +385,7 @@ def operations(ctx: ApiContext) -> list[Operation]:
         *appointment_audit_operations(ctx),
         *case_operations(ctx),
         *report_operations(ctx),
+        *city_operations(ctx),
     ]  # fmt: skip
 
 

@@ -98,7 +98,10 @@ class AuthService:
         self, username: str, password: str, role: Role, hall: str | None, display_name: str = ""
     ) -> StaffUser:
         if role is not Role.ADMIN and not hall:
-            raise BadRequest("窗口人员和大厅管理员必须指定大厅 / clerks and managers belong to one hall (--hall)")
+            raise BadRequest(
+                "窗口人员、大厅管理员和城市管理员须指定大厅 / clerks, managers and city managers belong to one hall "
+                "(--hall; a city manager's reaches the halls below it)"
+            )
         if role is Role.ADMIN:
             hall = None
         # The hall file's rule for staff logins, so every account made can also sign in and sit at a window.

@@ -11,6 +11,7 @@ import tomllib
 from importlib import resources
 from pathlib import Path
 
+from .levels import LEVEL_NAMES, LEVELS, children, place_halls, reach, subtree
 from .model import (
     DEFAULT_HOURS,
     DEFAULT_NOON,
@@ -42,6 +43,8 @@ __all__ = [
     "DEFAULT_NOON",
     "DEFAULT_PRIORITY_CLASSES",
     "LATE_POLICIES",
+    "LEVELS",
+    "LEVEL_NAMES",
     "MAX_TEXT",
     "PREFIX_RE",
     "SLUG_RE",
@@ -60,10 +63,14 @@ __all__ = [
     "WaitThresholds",
     "WindowConfig",
     "Zone",
+    "children",
     "default_shifts",
+    "demo_city_path",
     "demo_config",
     "load_config",
     "parse_config",
+    "reach",
+    "subtree",
 ]
 
 
@@ -83,6 +90,12 @@ def demo_config() -> Config:
     return parse_config(text, "queue_server/demo_hall.toml")
 
 
+def demo_city_path() -> Path:
+    """The built-in demo city's hall file (``python run.py --demo-city``): a city centre, two
+    county halls and three township halls."""
+    return Path(str(resources.files("queue_server").joinpath("demo_city.toml")))
+
+
 def parse_config(text: str, source: str = "<memory>") -> Config:
     try:
         raw = tomllib.loads(text)
@@ -100,4 +113,4 @@ def parse_config(text: str, source: str = "<memory>") -> Config:
         raise ConfigError(source, "hall", "at least one [[hall]] table is required")
     halls = tuple(reader.hall(h, f"hall[{i}]") for i, h in enumerate(halls_raw))
     reader.unique([h.slug for h in halls], "hall", "slug")
-    return Config(halls=halls, source=source)
+    return Config(halls=place_halls(halls, halls_raw, source), source=source)

@@ -173,6 +173,10 @@ class HallConfig:
     noon: NoonPolicy = DEFAULT_NOON
     calendar: tuple[CalendarDay, ...] = ()
     shifts: tuple[ShiftTemplate, ...] = ()
+    # Where the hall stands in its city (config/levels.py): city, county, township or village,
+    # and the slug of the hall above it in the same file (None: the top of its own tree).
+    level: str = "county"
+    parent: str | None = None
 
     def __post_init__(self) -> None:
         # The templates belong to a hall, so their default can only be made once the slug is known.

@@ -114,6 +114,9 @@ class TomlReader:
             "shifts",
             "target",
             "follow_up_working_days",
+            # Checked across the file's halls once all are read (config/levels.py).
+            "level",
+            "parent",
         }
         t = self.table(value, key, allowed)
         slug = self.str_(t, key, "slug")
