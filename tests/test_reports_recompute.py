@@ -437,7 +437,7 @@ def test_a_month_through_the_cells_equals_the_raw_log(month_store: Store, clock:
     folder = ReportFolder(service, page=200)
     assert folder.fold_page("t") > 0
     before = cell_rows(store)
-    assert not reports.add("t", mark, last, set(), lambda rows: rows, clock())
+    assert not reports.put("t", mark, last, [], clock())
     assert cell_rows(store) == before
 
     assert folder.fold("t") > 0

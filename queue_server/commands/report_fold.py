@@ -23,7 +23,7 @@ from ..rules.report_cells import CellKey, cell_row, month_of, plus, with_months
 from ..rules.report_facts import settings_of
 from ..rules.report_fold import Refold, fold_events, tickets_to_read
 from ..service import QueueService
-from ..storage.sql_reports import ReportStore
+from ..storage.sql_reports import ReportStore, Row
 
 log = logging.getLogger("hallq.reports")
 
@@ -47,10 +47,12 @@ class ReportFolder:
             events = r.events(mark, self.page)
             if not events:
                 return 0
-            histories = r.histories(tickets_to_read(events))
-        deltas = with_months(fold_events(events, histories, settings))
-        days = {k.day for k in deltas}
-        if not self.reports.add(slug, mark, events[-1].seq, days, plus(deltas), self.service.clock()):
+            deltas = with_months(fold_events(events, r.histories(tickets_to_read(events)), settings))
+            stored: list[Row] = []
+            for day in sorted({k.day for k in deltas}):
+                stored.extend(r.cell_rows(day, day, {k.dim for k in deltas if k.day == day}))
+        rows = plus(deltas)(stored)
+        if not self.reports.put(slug, mark, events[-1].seq, rows, self.service.clock()):
             log.info("%s: the report mark moved during a fold; the page is read again", slug)
             return 0
         return len(events)

@@ -2,15 +2,16 @@
 it in one snapshot, and adding a batch's deltas (or replacing days) together with the mark.
 
 Writes are short transactions of their own, never inside a queue command's: a batch's cells
-are computed before the write begins, so the hall's lock (on SQLite, the database's) is held
-only for the few rows a batch touches. The mark row is locked first and checked against the
-seq the batch was read after; a writer that finds it moved gives up, so two folders (a new
-leader and an old one, or a rebuild) can never add the same events twice.
+are read and computed from a snapshot before the write begins, so the write lock (on SQLite,
+the database's) is held only to store the rows a batch changes. The mark row is locked first
+and checked against the seq the snapshot was taken at; a writer that finds it moved gives
+up, so two folders (a new leader and an old one, or a rebuild) can never add the same events
+twice, nor write cells computed from an older state.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
@@ -33,13 +34,13 @@ _m = report_mark_t.c
 _e = event_t.c
 # A cell as storage passes it: its day, dim and key, and its figures (every column but the hall).
 Row = dict[str, Any]
-Combine = Callable[[list[Row]], list[Row]]
-_KEY = ("day", "dim", "key")
 _CELL_COLUMNS = [c for c in day_aggregate_t.c if c.name != "hall"]
 
 
-def _key(row: Row) -> tuple[Any, ...]:
-    return tuple(row[k] for k in _KEY)
+_b = sa.bindparam
+_DELETE_CELL = sa.delete(day_aggregate_t).where(
+    _a.hall == _b("h"), _a.day == _b("d"), _a.dim == _b("m"), _a.key == _b("k")
+)
 
 
 class ReportRead:
@@ -117,31 +118,18 @@ class ReportStore:
     def _set_mark(self, conn: Connection, hall: str, seq: int, at: datetime) -> None:
         conn.execute(sa.update(report_mark_t).where(_m.hall == hall).values(seq=seq, folded_at=at))
 
-    def add(self, hall: str, expected: int, mark: int, days: Collection[date], combine: Combine, at: datetime) -> bool:
-        """Read the stored cells of ``days``, write what ``combine`` makes of them (each row
-        inserted, or updated where its day, dim and key are stored) and move the mark from
-        ``expected`` to ``mark``, in one transaction; False (nothing written) when the mark
-        is no longer ``expected``."""
+    def put(self, hall: str, expected: int, mark: int, rows: list[Row], at: datetime) -> bool:
+        """Store ``rows`` (whole cells, computed from a snapshot taken at mark ``expected``:
+        each replaces the stored cell of its day, dim and key) and move the mark to ``mark``,
+        in one transaction; False (nothing written) when the mark is no longer ``expected``,
+        since the cells may have changed with it. Two statements run many times each: the
+        write holds the lock for milliseconds."""
         with self.store.write() as conn:
             if self._lock_mark(conn, hall) != expected:
                 return False
-            wanted = sorted(set(days))
-            existing: list[Row] = []
-            for i in range(0, len(wanted), _IN_CHUNK):
-                rows = conn.execute(
-                    sa.select(*_CELL_COLUMNS).where(_a.hall == hall, _a.day.in_(wanted[i : i + _IN_CHUNK]))
-                ).mappings()
-                existing.extend(dict(r) for r in rows)
-            stored = {_key(r) for r in existing}
-            for row in combine(existing):
-                if _key(row) in stored:
-                    conn.execute(
-                        sa.update(day_aggregate_t)
-                        .where(_a.hall == hall, _a.day == row["day"], _a.dim == row["dim"], _a.key == row["key"])
-                        .values({k: v for k, v in row.items() if k not in _KEY})
-                    )
-                else:
-                    conn.execute(sa.insert(day_aggregate_t).values({**row, "hall": hall}))
+            if rows:
+                conn.execute(_DELETE_CELL, [{"h": hall, "d": r["day"], "m": r["dim"], "k": r["key"]} for r in rows])
+                conn.execute(sa.insert(day_aggregate_t), [{**r, "hall": hall} for r in rows])
             self._set_mark(conn, hall, mark, at)
         return True
 
@@ -172,4 +160,4 @@ class ReportStore:
         return True
 
 
-__all__ = ["Combine", "ReportRead", "ReportStore", "Row"]
+__all__ = ["ReportRead", "ReportStore", "Row"]
