@@ -13,6 +13,7 @@
     /dashboard/{hall}/accounts                     账号: the hall's accounts (create, reset, disable/enable, unlock)
     /dashboard/{hall}/services                     事项: pause/resume issuing per service; notices (公告)
     /dashboard/{hall}/follow-ups                   回访: the follow-up cases of 差评 (open, due soon, overdue, all)
+    /city/{hall}                                   城市: this hall and those below it, live and ranked
     GET /dashboard/{hall}/roster.xlsx?from=&to=    the roster as an XLSX sheet (manager)
     GET /api/halls/{hall}/reports/daily?date=…     the day's KPIs (manager)
     GET /api/halls/{hall}/reports/live             the waiting tickets behind the longest waits (manager)
@@ -27,6 +28,7 @@ from __future__ import annotations
 from queue_server import Access, ApiContext, Plugin, QueueService, Screen
 
 from .appointment_pages import AppointmentAuditPages
+from .city_pages import CITY_SCREEN, CityPages
 from .demo import demo_lifespan
 from .demo_roster import demo_roster_lifespan, together
 from .followup_pages import FollowUpPages
@@ -51,8 +53,9 @@ def plugin(
         *ManagePages(service, api_context).routes(),
         *AppointmentAuditPages(service, api_context).routes(),
         *FollowUpPages(service, api_context).routes(),
+        *CityPages(service, api_context).routes(),
     ]
-    return Plugin(name="reports", routes=routes, lifespan=lifespan, screens=(dashboard,))
+    return Plugin(name="reports", routes=routes, lifespan=lifespan, screens=(dashboard, CITY_SCREEN))
 
 
 __all__ = ["plugin"]

@@ -82,6 +82,12 @@ def longest_wait_s(service: QueueService, slug: str, now: datetime) -> int:
     return max(0, int((now - first).total_seconds()))
 
 
+def wait_level(hall: HallConfig, seconds: int) -> str:
+    if seconds >= hall.thresholds.red_minutes * 60:
+        return "red"
+    return "yellow" if seconds >= hall.thresholds.yellow_minutes * 60 else "green"
+
+
 def hall_live(service: QueueService, hall: HallConfig, now: datetime) -> dict[str, Any]:
     """One hall's live columns: windows, waiting, longest wait, and its alerts."""
     view = hall_view(service, hall.slug)
@@ -89,12 +95,15 @@ def hall_live(service: QueueService, hall: HallConfig, now: datetime) -> dict[st
     absent = len(roster_now(service, hall.slug).absences)
     overdue = case_counts(service, hall.slug)["overdue"]
     offline = sum(1 for d in service.devices(hall.slug) if d.state is DeviceState.OFFLINE)
+    longest = longest_wait_s(service, hall.slug, now)
     return {
         "windows": len(windows),
         "open_windows": windows.count("open"),
         "paused_windows": windows.count("paused"),
         "waiting": sum(s["waiting"] for s in view["services"]),
-        "longest_wait_s": longest_wait_s(service, hall.slug, now),
+        "longest_wait_s": longest,
+        # Red and yellow as the hall's own dashboard colours a wait ([hall.thresholds]).
+        "longest_wait_level": wait_level(hall, longest),
         "alerts": {"absent": absent, "overdue_cases": overdue, "devices_offline": offline},
         "alert_count": absent + overdue + offline,
     }

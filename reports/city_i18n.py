@@ -1,0 +1,111 @@
+"""The words of the city page (/city/{hall}): Simplified Chinese first, English with
+``?lang=en``. Keys start with ``city_`` (the nav title excepted) and merge into
+``i18n.STRINGS`` on import, never overwriting another page's word."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from queue_server import EN, ZH
+
+from .i18n import STRINGS
+
+CITY_STRINGS: Final[dict[str, dict[str, str]]] = {
+    ZH: {
+        "nav_city": "城市",
+        "city_title": "城市看板",
+        "city_live": "各大厅实时",
+        "city_hall": "大厅",
+        "city_level": "层级",
+        "city_open_windows": "开放窗口",
+        "city_waiting": "等候人数",
+        "city_longest": "最长等候",
+        "city_alerts": "告警",
+        "city_absent": "缺岗",
+        "city_overdue": "回访逾期",
+        "city_offline": "设备离线",
+        "city_no_alerts": "无",
+        "city_updated": "更新于",
+        "city_ranking": "排名",
+        "city_period": "时段",
+        "city_today": "今天",
+        "city_week": "近7天",
+        "city_month": "近30天",
+        "city_custom": "自定义",
+        "city_from": "从",
+        "city_to": "至",
+        "city_measure": "指标",
+        "city_show": "查看",
+        "city_rank": "名次",
+        "city_value": "数值",
+        "city_previous": "上期名次",
+        "city_change": "变化",
+        "city_unranked": "无数据",
+        "city_previous_period": "上期",
+        "city_level_city": "市",
+        "city_level_county": "县",
+        "city_level_township": "乡",
+        "city_level_village": "村",
+        "city_m_issued": "取号量",
+        "city_m_served": "办结量",
+        "city_m_wait_mean": "平均等候",
+        "city_m_wait_p90": "90%等候",
+        "city_m_within_target": "按时叫号率",
+        "city_m_satisfied_share": "满意率",
+        "city_m_bad": "差评数",
+        "city_m_no_show": "过号数",
+        "city_minutes": "分钟",
+        "city_error": "读取失败",
+    },
+    EN: {
+        "nav_city": "City",
+        "city_title": "City overview",
+        "city_live": "Halls now",
+        "city_hall": "Hall",
+        "city_level": "Level",
+        "city_open_windows": "Open windows",
+        "city_waiting": "Waiting",
+        "city_longest": "Longest wait",
+        "city_alerts": "Alerts",
+        "city_absent": "post unmanned",
+        "city_overdue": "follow-ups overdue",
+        "city_offline": "devices offline",
+        "city_no_alerts": "none",
+        "city_updated": "updated",
+        "city_ranking": "Ranking",
+        "city_period": "Period",
+        "city_today": "Today",
+        "city_week": "Last 7 days",
+        "city_month": "Last 30 days",
+        "city_custom": "Custom",
+        "city_from": "From",
+        "city_to": "to",
+        "city_measure": "Measure",
+        "city_show": "Show",
+        "city_rank": "Rank",
+        "city_value": "Value",
+        "city_previous": "Previous rank",
+        "city_change": "Change",
+        "city_unranked": "no data",
+        "city_previous_period": "previous period",
+        "city_level_city": "City",
+        "city_level_county": "County",
+        "city_level_township": "Township",
+        "city_level_village": "Village",
+        "city_m_issued": "Tickets issued",
+        "city_m_served": "Served",
+        "city_m_wait_mean": "Mean wait",
+        "city_m_wait_p90": "90% wait",
+        "city_m_within_target": "Called on time",
+        "city_m_satisfied_share": "Satisfaction",
+        "city_m_bad": "Bad ratings",
+        "city_m_no_show": "No-shows",
+        "city_minutes": "min",
+        "city_error": "Could not read",
+    },
+}
+
+for _lang, _words in CITY_STRINGS.items():
+    STRINGS[_lang].update({k: v for k, v in _words.items() if k not in STRINGS[_lang]})
+
+__all__ = ["CITY_STRINGS"]
