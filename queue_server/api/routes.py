@@ -17,6 +17,7 @@ from .leave import LeaveRoutes
 from .manage import manage_operations
 from .openapi import document
 from .planning import PlanningRoutes
+from .planning_bodies import HHMM, SIM_FIELDS, SIMULATE, VARIATION
 from .planning_sim import PlanningSimRoutes
 from .records import RecordRoutes
 from .reports import report_operations
@@ -92,7 +93,6 @@ ANY: Schema = {"type": "object"}
 COMPONENTS: dict[str, Schema] = {"Ticket": TICKET, "Window": WINDOW, "Outcome": OUTCOME}
 
 NULLABLE: Schema = {"type": ["string", "null"]}
-HHMM = string(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["09:00"])
 SKILLS: Schema = {
     "type": "array",
     "items": obj(("service",), service=string(maxLength=8), weight=number(exclusiveMinimum=0, maximum=2)),
@@ -117,18 +117,6 @@ LEAVE_KINDS = ["leave", "out", "training"]
 DAY_KINDS = ["workday", "weekend", "holiday", "adjusted_workday"]
 RANGE = (("from", string(format="date"), False), ("to", string(format="date"), False))
 DAY = (("day", string(format="date"), False), ("draft", {"type": "boolean"}, False))
-
-SIM_FIELDS: dict[str, Schema] = {
-    "day": string(format="date"), "roster": string(enum=["published", "draft", "required"], default="published"),
-    "replications": integer(minimum=1, maximum=50, default=10),
-    "seed": integer(minimum=0, maximum=2147483647, default=1),
-}  # fmt: skip
-SIMULATE = obj(("day",), **SIM_FIELDS)
-VARIATION = obj(
-    ("kind",), kind=string(enum=["departmental", "add_clerk", "noon", "service_time"]), to=HHMM,
-    count=integer(minimum=-50, maximum=50), on={"type": "boolean"}, service=string(maxLength=8),
-    cut=number(minimum=0, maximum=0.9), **{"from": HHMM},
-)  # fmt: skip
 
 STAFF = "a signed-in clerk of that window, a manager of the hall, an administrator, or the hall's agent token"
 
