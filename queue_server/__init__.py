@@ -35,6 +35,11 @@ from .queries.desk import window_desk
 from .queries.duty_places import DutyPlaces, duty_places
 from .queries.hall import hall_view, window_at, windows_at
 from .queries.log import EventLog, event_log
+from .queries.report_rankings import rankings as report_rankings
+from .queries.report_supervision import supervision as report_supervision
+from .queries.report_tickets import MAX_EXPORT_DAYS as TICKET_EXPORT_DAYS
+from .queries.report_tickets import TicketRow, ticket_rows
+from .queries.reports import summary as report_summary
 from .queries.roster_input import roster_problem
 from .queries.roster_now import RosterNow, attendance_of, roster_now
 from .queries.rosters import roster_range
@@ -58,6 +63,7 @@ from .realtime.messages import (
 from .realtime.outbox import Closed
 from .realtime.ws import FORBIDDEN, SERVER_ERROR, UNAUTHENTICATED, serve
 from .rules.devices import DeclaredDevice
+from .rules.report_rankings import MEASURES as RANKING_MEASURES
 from .rules.roster_presence import Attendance
 from .service import QueueService
 from .staffing import Assignment, Leave, LeaveKind, StaffMember
@@ -69,7 +75,9 @@ __all__ = [
     "BAD_SCORE",
     "EN",
     "FORBIDDEN",
+    "RANKING_MEASURES",
     "SERVER_ERROR",
+    "TICKET_EXPORT_DAYS",
     "UNAUTHENTICATED",
     "ZH",
     "Access",
@@ -117,6 +125,7 @@ __all__ = [
     "Subscription",
     "SystemClock",
     "Ticket",
+    "TicketRow",
     "TicketState",
     "TicketView",
     "TomlReader",
@@ -139,6 +148,9 @@ __all__ = [
     "path_int",
     "path_str",
     "query",
+    "report_rankings",
+    "report_summary",
+    "report_supervision",
     "roster_now",
     "roster_problem",
     "roster_range",
@@ -150,6 +162,7 @@ __all__ = [
     "strings",
     "switch_url",
     "templates",
+    "ticket_rows",
     "window_at",
     "window_command",
     "window_desk",

@@ -20,6 +20,7 @@ from .planning import PlanningRoutes
 from .planning_bodies import HHMM, SIM_FIELDS, SIMULATE, VARIATION
 from .planning_sim import PlanningSimRoutes
 from .records import RecordRoutes
+from .report_rankings import report_ranking_operations
 from .reports import report_operations
 from .roster_now import RosterNowRoutes
 from .roster_solve import RosterSolveRoutes
@@ -373,6 +374,7 @@ def operations(ctx: ApiContext) -> list[Operation]:
         *appointment_audit_operations(ctx),
         *case_operations(ctx),
         *report_operations(ctx),
+        *report_ranking_operations(ctx),
         *city_operations(ctx),
     ]  # fmt: skip
 
