@@ -13,6 +13,7 @@
     /dashboard/{hall}/accounts                     账号: the hall's accounts (create, reset, disable/enable, unlock)
     /dashboard/{hall}/services                     事项: pause/resume issuing per service; notices (公告)
     /dashboard/{hall}/follow-ups                   回访: the follow-up cases of 差评 (open, due soon, overdue, all)
+    /dashboard/{hall}/reports                      报表: figures, charts, rankings; XLSX, CSV, the printed 月度通报
     /city/{hall}                                   城市: this hall and those below it, live and ranked
     GET /dashboard/{hall}/roster.xlsx?from=&to=    the roster as an XLSX sheet (manager)
     GET /api/halls/{hall}/reports/daily?date=…     the day's KPIs (manager)
@@ -34,6 +35,7 @@ from .demo_roster import demo_roster_lifespan, together
 from .followup_pages import FollowUpPages
 from .manage_pages import ManagePages
 from .pages import Reports
+from .report_pages import ReportPages
 from .roster_pages import RosterPages
 
 
@@ -54,6 +56,7 @@ def plugin(
         *AppointmentAuditPages(service, api_context).routes(),
         *FollowUpPages(service, api_context).routes(),
         *CityPages(service, api_context).routes(),
+        *ReportPages(service, api_context).routes(),
     ]
     return Plugin(name="reports", routes=routes, lifespan=lifespan, screens=(dashboard, CITY_SCREEN))
 
