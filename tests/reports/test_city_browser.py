@@ -11,12 +11,13 @@ Writes test-artifacts/city-<width>x<height>.png (and city.png, the README's scre
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from queue_server.auth.service import AuthService
+from queue_server.clock import SYSTEM_CLOCK
 from queue_server.config import demo_city_path, load_config
 from queue_server.domain import CaseState, FollowUpCase
 from queue_server.principal import Role
@@ -39,8 +40,24 @@ OVERDUE = FollowUpCase(
     comment="等太久", rated_at=OLD, due=date(2000, 1, 10), state=CaseState.OPEN, opened_at=OLD, updated_at=OLD,
 )  # fmt: skip
 # Tickets served and left waiting in each hall before the server starts (the system clock: the
-# demo's days are today's).
+# demo's days are today's) and, eight days before, served in the previous week: the last 7 days'
+# ranking on 办结量 moves baihe from 4th to 1st and lushui from 1st to 4th.
 TRAFFIC = {"qingshan": (5, 4), "baihe": (7, 2), "lushui": (3, 6), "baihe-dongguan": (2, 1), "lushui-hekou": (4, 0)}
+BEFORE = {"lushui": 8, "baihe-xiping": 5, "qingshan": 2}
+
+
+def serve_tickets(service: QueueService, slug: str, served: int, waiting: int = 0) -> None:
+    hall = service.config.hall(slug)
+    assert hall is not None
+    staff, code = hall.staff[0].login, hall.services[0].code
+    service.open_window(slug, 1, staff)
+    for _ in range(served):
+        service.issue(slug, code)
+        service.call_next(slug, 1, staff)
+        service.start(slug, 1, staff)
+        service.finish(slug, 1, staff)
+    for _ in range(waiting):
+        service.issue(slug, code)
 
 
 def seed(db: str) -> None:
@@ -51,19 +68,13 @@ def seed(db: str) -> None:
         auth = AuthService(store.accounts)
         auth.create_user("shizhang", MANAGER_PASSWORD, Role.CITY, "qingshan", "城市管理员")
         auth.create_user("zhenzhang", MANAGER_PASSWORD, Role.MANAGER, "baihe-dongguan", "东关镇管理员")
-        service = QueueService(store, config)
+        week_before = QueueService(store, config, clock=lambda: SYSTEM_CLOCK() - timedelta(days=8))
+        for slug, served in BEFORE.items():
+            serve_tickets(week_before, slug, served)
+            week_before.close_window(slug, 1)
+        service = QueueService(store, config, clock=SYSTEM_CLOCK)
         for slug, (served, waiting) in TRAFFIC.items():
-            hall = config.hall(slug)
-            assert hall is not None
-            staff, code = hall.staff[0].login, hall.services[0].code
-            service.open_window(slug, 1, staff)
-            for _ in range(served):
-                service.issue(slug, code)
-                service.call_next(slug, 1, staff)
-                service.start(slug, 1, staff)
-                service.finish(slug, 1, staff)
-            for _ in range(waiting):
-                service.issue(slug, code)
+            serve_tickets(service, slug, served, waiting)
         with store.transaction("baihe-xiping") as tx:
             tx.insert_case(OVERDUE)
     finally:
@@ -119,15 +130,17 @@ def test_the_city_live_and_ranked_then_a_township_drilled_into(browser: Any, ser
     expect(ranking).to_have_count(6)
     expect(ranking.first).to_have_attribute("data-slug", "baihe")
     expect(ranking.first.locator(".value")).to_have_text("7")
+    expect(ranking.first.locator(".change")).to_have_text("▲3")
     expect(ranking.nth(1)).to_have_attribute("data-slug", "qingshan")
+    expect(page.locator('#ranking tr[data-slug="lushui"] .change')).to_have_text("▼3")
     assert page.locator("#rank-chart canvas").count() == 1
+    settle(page)
+    shot(page, "city.png")
     # … and on 取号量: lushui issued 9, as many as qingshan.
     page.select_option("#measure", "issued")
     expect(page.locator("#ranking")).to_have_attribute("data-measure", "issued")
     expect(page.locator('#ranking tr[data-slug="lushui"] .rank')).to_have_text("1")
     expect(page.locator('#ranking tr[data-slug="qingshan"] .rank')).to_have_text("1")
-    settle(page)
-    shot(page, "city.png")
     assert page.js_errors == [] and page.console_errors == []
     # Drill into a township's dashboard: the city manager may open it.
     page.click('#live tr[data-slug="baihe-dongguan"] a')
