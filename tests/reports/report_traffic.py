@@ -38,16 +38,23 @@ def play_days(
     *,
     per_day: int = 30,
     seed: int = 11,
+    follow_ups: bool = False,
 ) -> Played:
     """``per_day`` visitors (give or take a fifth) on each of ``days`` between 09:00 and 16:30,
     the windows of ``clerks`` open 09:00-17:00 (a clerk of window 1 twenty minutes late on odd
-    days); the clock is left at 17:00 of the last day."""
+    days); with ``follow_ups`` a manager calls back and resolves each morning about a third of
+    the 差评 cases still open. The clock is left at 17:00 of the last day."""
     rng = random.Random(seed)
     tz = service.hall(slug).tz
     played = Played()
+    open_cases: list[int] = []
     for day in days:
         clock.now = _at(day, tz, 8, 30)
         service.rollover(slug)
+        for ticket_id in [t for t in open_cases if rng.random() < 0.35]:
+            service.call_back_case(slug, ticket_id, method="phone", reached=True, response="已解释", by="manager")
+            service.resolve_case(slug, ticket_id, text="已当面致歉并办结", satisfied=True, by="manager")
+            open_cases.remove(ticket_id)
         n = max(1, round(per_day * rng.uniform(0.8, 1.2)))
         arrivals = sorted(_at(day, tz, 9) + timedelta(minutes=rng.uniform(0, 450)) for _ in range(n))
         late = {1} if day.toordinal() % 2 else set()
@@ -75,6 +82,8 @@ def play_days(
                         score = rng.choices((5, 4, 3, 2, 1), weights=(70, 15, 7, 5, 3))[0]
                         service.evaluate(slug, current.id, score, "pad")
                         played.scores.append(score)
+                        if follow_ups and score <= 2:
+                            open_cases.append(current.id)
                 called = service.call_next(slug, w, staff=clerk).ticket
                 if called is None:
                     continue
