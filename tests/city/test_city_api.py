@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
 
+import run
 from queue_server.auth.service import AuthService
 from queue_server.config import demo_city_path, load_config
 from queue_server.principal import Principal, Role
@@ -17,6 +20,8 @@ from queue_server.queries.cases import case_counts
 from queue_server.queries.hall import hall_view
 from queue_server.queries.reports import summary
 from queue_server.queries.roster_now import roster_now
+from queue_server.realtime import Hub, LocalBus, realtime_plugin
+from queue_server.realtime.ws import FORBIDDEN
 from queue_server.service import QueueService
 from queue_server.storage import Store
 from tests.api.conftest import FAST, PASSWORD, login, room_client
@@ -200,3 +205,28 @@ def test_an_unknown_hall_is_a_404(client: TestClient) -> None:
     root = login(client, "root")
     assert client.get("/api/cities/atlantis/live", headers=root).status_code == 404
     assert client.get("/api/cities/atlantis/reports", headers=root).status_code == 404
+
+
+def close_code(client: TestClient, path: str, headers: dict[str, str]) -> int:
+    """The code the server closes the channel at ``path`` with (0: it sent a snapshot instead)."""
+    with client.websocket_connect(path, headers=headers) as ws:
+        try:
+            first = ws.receive_json()
+        except WebSocketDisconnect as closed:
+            return closed.code
+        assert first["type"] == "snapshot"
+        return 0
+
+
+def test_a_city_manager_watches_a_hall_below_live_and_no_other(city: QueueService, auth: AuthService) -> None:
+    hub = Hub(city, LocalBus())
+    with room_client(city, auth, lambda s, api: realtime_plugin(hub, api.authenticate)) as live:
+        county = login(live, "county")
+        assert close_code(live, "/ws/halls/baihe-xiping", county) == 0
+        assert close_code(live, "/ws/halls/lushui", county) == FORBIDDEN[0]
+        assert close_code(live, "/ws/halls/baihe-xiping", login(live, "town")) == FORBIDDEN[0]
+
+
+def test_demo_city_and_config_are_one_or_the_other(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run.main(["--demo-city", "--config", str(tmp_path / "x.toml"), "token", "list"]) == 2
+    assert "--demo-city" in capsys.readouterr().err
