@@ -40,6 +40,7 @@ bench: $(VENV)/.installed-test
 	$(PY) -m bench.pad_latency
 	$(PY) -m bench.roster
 	$(PY) -m bench.planner
+	$(PY) -m bench.reports --tickets 2000000
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
