@@ -137,6 +137,18 @@ def test_fits_every_screen(page: Any, size: dict[str, int]) -> None:
     assert page.js_errors == [] and page.console_errors == []
 
 
+def test_english_fits_the_small_screen(browser: Any, server: Server) -> None:
+    page = new_page(browser, server, SIZES[0])
+    page.goto(f"{server.base}/dashboard/demo/reports?lang=en")
+    sign_in(page, "wangju", MANAGER_PASSWORD)
+    page.wait_for_selector("body[data-period]")
+    assert page.text_content('[data-tile="satisfied"] .label') == "Satisfaction"
+    assert page.get_attribute("#export-xlsx", "href").endswith("&lang=en")
+    assert layout_problems(page) == []
+    assert page.js_errors == [] and page.console_errors == []
+    page.context.close()
+
+
 def test_switching_period_and_grouping(page: Any, server: Server) -> None:
     page.set_viewport_size(SIZES[2])
     shown_page = page.evaluate("JSON.parse(document.getElementById('hallq-page').textContent)")
