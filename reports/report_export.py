@@ -7,6 +7,7 @@ percentages and durations in minutes. Pure: the caller reads the figures; this l
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -83,7 +84,8 @@ def figure(value: Any, kind: str) -> str:
     if kind == "share":
         return f"{float(value) * 100:.1f}%"
     if kind in ("minutes", "score"):
-        return f"{float(value):.1f}"
+        # half up, as the page rounds (Math.round), so 8.25 minutes reads 8.3 on both
+        return f"{math.floor(float(value) * 10 + 0.5) / 10:.1f}"
     return str(value)
 
 
