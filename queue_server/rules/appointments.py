@@ -1,4 +1,4 @@
-"""预约: booking slots, importing them, and when a booked visitor may check in.
+"""预约: booking slots, and when a booked visitor may check in (a CSV import: ``appointments_csv``).
 
 Pure: times and the hall's time zone are passed in; nothing is stored here. A
 naive time (no UTC offset) is the hall's local time; every time this module
@@ -7,10 +7,8 @@ returns is aware and in UTC, as storage gives it back.
 
 from __future__ import annotations
 
-import csv
 import enum
-import io
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -19,10 +17,8 @@ from ..config import AppointmentPolicy
 from ..domain import Appointment, Event
 from ..errors import BadRequest, Conflict, HallQError, NotEligible, NotFound
 
-CSV_COLUMNS = ("code", "service", "slot_start", "slot_end", "name")
 MAX_CODE = 64
 MAX_NAME = 100
-MAX_IMPORT_ROWS = 5000
 
 
 class Arrival(enum.StrEnum):
@@ -206,102 +202,3 @@ def new_appointment(
         )
     except _Invalid as bad:
         raise bad.kind(f"{bad.zh} / {bad.en}") from None
-
-
-def _row_error(line: int, column: str | None, zh: str, en: str) -> BadRequest:
-    if column is None:
-        return BadRequest(f"第 {line} 行：{zh} / line {line}: {en}")
-    return BadRequest(f"第 {line} 行「{column}」列：{zh} / line {line}, column {column}: {en}")
-
-
-def _header(row: list[str], line: int) -> tuple[str, ...]:
-    header = tuple(cell.strip().lower() for cell in row)
-    if header not in (CSV_COLUMNS, CSV_COLUMNS[:-1]):
-        expected = ",".join(CSV_COLUMNS)
-        raise _row_error(
-            line, None, f"表头须为 {expected}（name 列可省略）", f"the header must be {expected} (name may be left out)"
-        )
-    return header
-
-
-def parse_csv(
-    text: str, *, hall: str, at: datetime, tz: ZoneInfo, services: Collection[str]
-) -> list[tuple[int, Appointment]]:
-    """Every appointment of a CSV import with its line number, or a BadRequest naming the
-    first bad line and column. Blank lines are skipped; a UTF-8 BOM (Excel) is accepted."""
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")), strict=True)
-    header: tuple[str, ...] | None = None
-    seen: dict[str, int] = {}
-    out: list[tuple[int, Appointment]] = []
-    try:
-        for row in reader:
-            line = reader.line_num
-            if not any(cell.strip() for cell in row):
-                continue
-            if header is None:
-                header = _header(row, line)
-                continue
-            if len(row) != len(header):
-                raise _row_error(
-                    line,
-                    None,
-                    f"应有 {len(header)} 列，实际 {len(row)} 列",
-                    f"expected {len(header)} columns, got {len(row)}",
-                )
-            if len(out) == MAX_IMPORT_ROWS:
-                raise _row_error(
-                    line, None, f"一次最多导入 {MAX_IMPORT_ROWS} 条", f"at most {MAX_IMPORT_ROWS} rows per import"
-                )
-            cells = dict(zip(header, row, strict=True))
-            try:
-                appointment = new_appointment_row(cells, hall=hall, at=at, tz=tz, services=services)
-            except _Invalid as bad:
-                raise _row_error(line, bad.column, bad.zh, bad.en) from None
-            if appointment.code in seen:
-                first = seen[appointment.code]
-                raise _row_error(
-                    line,
-                    "code",
-                    f"预约号 {appointment.code} 与第 {first} 行重复",
-                    f"code {appointment.code!r} repeats line {first}",
-                )
-            seen[appointment.code] = line
-            out.append((line, appointment))
-    except csv.Error as exc:
-        raise _row_error(reader.line_num, None, f"CSV 格式错误（{exc}）", f"malformed CSV ({exc})") from None
-    if header is None:
-        raise _row_error(1, None, "文件为空，缺少表头", "the file is empty; the header is missing")
-    return out
-
-
-def new_appointment_row(
-    cells: dict[str, str], *, hall: str, at: datetime, tz: ZoneInfo, services: Collection[str]
-) -> Appointment:
-    """One CSV row as an appointment; raises ``_Invalid`` naming the column."""
-    # Checked in column order, so the message names the first bad column of the line.
-    code = _code(cells["code"])
-    service = _service(cells["service"], services)
-    start = _time(cells["slot_start"], "slot_start", tz)
-    end = _slot_end(start, _time(cells["slot_end"], "slot_end", tz))
-    return Appointment(
-        id=0,
-        hall=hall,
-        code=code,
-        service=service,
-        slot_start=start,
-        slot_end=end,
-        created_at=at,
-        name=_name(cells.get("name", "")),
-    )
-
-
-def check_codes_free(rows: Sequence[tuple[int, Appointment]], taken: Collection[str]) -> None:
-    """Refuse an import whose codes already exist in the hall, naming the first such line."""
-    for line, appointment in rows:
-        if appointment.code in taken:
-            raise _row_error(
-                line,
-                "code",
-                f"预约号 {appointment.code} 已存在",
-                f"appointment code {appointment.code!r} already exists",
-            )

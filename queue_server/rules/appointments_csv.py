@@ -23,12 +23,14 @@ from ..domain import Appointment
 from ..errors import BadRequest
 from ..staffing import CalendarDay
 from ..text import date_problem, text_problem
-from .appointments import MAX_IMPORT_ROWS, _code, _header, _Invalid, _name, _row_error, _service, _time
+from .appointments import _code, _Invalid, _name, _service, _time
 from .calendar import HallCalendar
 
 # What a file from Excel may be: UTF-8 (with or without its BOM), or the Chinese Windows code
 # page (GBK; GB18030 is its superset and also reads the rare characters of some names).
 ENCODINGS = ("utf-8-sig", "gb18030")
+CSV_COLUMNS = ("code", "service", "slot_start", "slot_end", "name")
+MAX_IMPORT_ROWS = 5000
 Opening = Callable[[date], tuple[time, time] | None]
 T = TypeVar("T")
 
@@ -89,6 +91,22 @@ def _slot_time(column: str, tz: ZoneInfo) -> Callable[[str], datetime]:
         return _time(value, column, tz)
 
     return read
+
+
+def _row_error(line: int, column: str | None, zh: str, en: str) -> BadRequest:
+    if column is None:
+        return BadRequest(f"第 {line} 行：{zh} / line {line}: {en}")
+    return BadRequest(f"第 {line} 行「{column}」列：{zh} / line {line}, column {column}: {en}")
+
+
+def _header(row: list[str], line: int) -> tuple[str, ...]:
+    header = tuple(cell.strip().lower() for cell in row)
+    if header not in (CSV_COLUMNS, CSV_COLUMNS[:-1]):
+        expected = ",".join(CSV_COLUMNS)
+        raise _row_error(
+            line, None, f"表头须为 {expected}（name 列可省略）", f"the header must be {expected} (name may be left out)"
+        )
+    return header
 
 
 def _missing(column: str) -> Problem:

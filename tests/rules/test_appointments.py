@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,6 +13,7 @@ from queue_server.config import AppointmentPolicy
 from queue_server.domain import Appointment
 from queue_server.errors import BadRequest, Conflict, NotEligible, NotFound
 from queue_server.rules import appointments as rules
+from queue_server.rules import appointments_csv as csv_rules
 from queue_server.rules.appointments import Arrival
 from tests.rules.support import NOW, assert_bilingual
 
@@ -178,8 +180,19 @@ def test_new_appointment_refuses(overrides: dict[str, object], error: type[Excep
 # --- the CSV import -------------------------------------------------------------
 
 
-def parse(text: str) -> list[tuple[int, Appointment]]:
-    return rules.parse_csv(text, hall="t", at=NOW, tz=TZ, services=SERVICES)
+def rows_of(text: str, taken: Collection[str] = ()) -> list[csv_rules.RowCheck]:
+    """The import's rows as the hall judges them (open all day, every slot ahead of NOW)."""
+    rows = csv_rules.read_rows(text, hall="t", at=NOW, tz=TZ, services=SERVICES)
+    return csv_rules.judge(
+        rows, now=NOW - timedelta(days=1), tz=TZ, opening=lambda _: (time(0), time(23, 59)), taken=taken
+    )
+
+
+def parse(text: str, taken: Collection[str] = ()) -> list[tuple[int, Appointment]]:
+    """The appointments an import would store, with their lines; a BadRequest naming the first bad line."""
+    rows = rows_of(text, taken)
+    stored = csv_rules.refuse_bad(rows)
+    return [(r.line, a) for r, a in zip(rows, stored, strict=True)]
 
 
 def refused(text: str) -> str:
@@ -216,7 +229,7 @@ def test_parse_csv_header_only_is_empty() -> None:
 @pytest.mark.parametrize(
     ("body", "line", "column", "needle"),
     [
-        ("YY-1,A,2026-11-23T10:00,2026-11-23T10:30,\n ,A,2026-11-23T10:00,2026-11-23T10:30,\n", 3, "code", "empty"),
+        ("YY-1,A,2026-11-23T10:00,2026-11-23T10:30,\n ,A,2026-11-23T10:00,2026-11-23T10:30,\n", 3, "code", "missing"),
         ("YY-1,Z,2026-11-23T10:00,2026-11-23T10:30,\n", 2, "service", "'Z'"),
         ("YY-1,A,tomorrow,2026-11-23T10:30,\n", 2, "slot_start", "'tomorrow'"),
         ("YY-1,A,2026-11-23,2026-11-23T10:30,\n", 2, "slot_start", "ISO 8601"),
@@ -256,14 +269,14 @@ def test_parse_csv_refuses_bad_files(text: str, needle: str) -> None:
 
 
 def test_parse_csv_row_limit() -> None:
-    rows = "".join(f"YY-{i},A,2026-11-23T10:00,2026-11-23T10:30,\n" for i in range(rules.MAX_IMPORT_ROWS + 1))
+    rows = "".join(f"YY-{i},A,2026-11-23T10:00,2026-11-23T10:30,\n" for i in range(csv_rules.MAX_IMPORT_ROWS + 1))
     message = refused(HEADER + rows)
-    assert f"line {rules.MAX_IMPORT_ROWS + 2}: at most {rules.MAX_IMPORT_ROWS} rows" in message
+    assert f"line {csv_rules.MAX_IMPORT_ROWS + 2}: at most {csv_rules.MAX_IMPORT_ROWS} rows" in message
 
 
 def test_check_codes_free_names_the_first_taken_line() -> None:
-    rows = parse(HEADER + "YY-1,A,2026-11-23T10:00,2026-11-23T10:30,\nYY-2,A,2026-11-23T10:00,2026-11-23T10:30,\n")
-    rules.check_codes_free(rows, set())
+    text = HEADER + "YY-1,A,2026-11-23T10:00,2026-11-23T10:30,\nYY-2,A,2026-11-23T10:00,2026-11-23T10:30,\n"
+    assert len(parse(text, set())) == 2
     with pytest.raises(BadRequest) as info:
-        rules.check_codes_free(rows, {"YY-2", "other"})
+        parse(text, {"YY-2", "other"})
     assert "line 3, column code: appointment code 'YY-2' already exists" in info.value.message
