@@ -13,14 +13,9 @@ from starlette.routing import BaseRoute, Route
 
 from queue_server import AUDIT_EXPORT_MAX, ApiContext, QueueService, templates
 
-from .appointments_i18n import APPT_AUDIT_STRINGS
-from .i18n import STRINGS
 from .shell import manager_page
 
 HERE = Path(__file__).resolve().parent
-# Every page's nav names these two, so their words join the shared table when the room loads.
-for _lang, _words in APPT_AUDIT_STRINGS.items():
-    STRINGS[_lang].update(_words)
 
 
 class AppointmentAuditPages:

@@ -1,14 +1,12 @@
 """The words of the city page (/city/{hall}): Simplified Chinese first, English with
-``?lang=en``. Keys start with ``city_`` (the nav title excepted) and merge into
-``i18n.STRINGS`` on import, never overwriting another page's word."""
+``?lang=en``. Keys start with ``city_`` (the nav title excepted) and join
+``i18n.STRINGS`` there, where a key given twice is refused."""
 
 from __future__ import annotations
 
 from typing import Final
 
 from queue_server import EN, ZH
-
-from .i18n import STRINGS
 
 CITY_STRINGS: Final[dict[str, dict[str, str]]] = {
     ZH: {
@@ -105,7 +103,5 @@ CITY_STRINGS: Final[dict[str, dict[str, str]]] = {
     },
 }
 
-for _lang, _words in CITY_STRINGS.items():
-    STRINGS[_lang].update({k: v for k, v in _words.items() if k not in STRINGS[_lang]})
 
 __all__ = ["CITY_STRINGS"]

@@ -1,14 +1,12 @@
 """The words of the 回访 page (follow-up cases of 差评): Simplified Chinese first, English with
-``?lang=en``. Keys start with ``fu_`` (the nav title excepted) and merge into ``i18n.STRINGS`` on
-import, never overwriting another page's word."""
+``?lang=en``. Keys start with ``fu_`` (the nav title excepted) and join ``i18n.STRINGS`` there, where a
+key given twice is refused."""
 
 from __future__ import annotations
 
 from typing import Final
 
 from queue_server import EN, ZH
-
-from .i18n import STRINGS
 
 FOLLOW_UP_STRINGS: Final[dict[str, dict[str, str]]] = {
     ZH: {
@@ -125,7 +123,5 @@ FOLLOW_UP_STRINGS: Final[dict[str, dict[str, str]]] = {
     },
 }
 
-for _lang, _words in FOLLOW_UP_STRINGS.items():
-    STRINGS[_lang].update(_words)
 
 __all__ = ["FOLLOW_UP_STRINGS"]

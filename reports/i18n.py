@@ -6,7 +6,12 @@ from typing import Final
 
 from queue_server import EN, ZH
 
+from .appointments_i18n import APPT_AUDIT_STRINGS
+from .city_i18n import CITY_STRINGS
+from .followup_i18n import FOLLOW_UP_STRINGS
+from .manage_i18n import MANAGE_STRINGS
 from .planning_i18n import PLANNING_STRINGS
+from .report_i18n import REPORT_STRINGS
 from .roster_i18n import ROSTER_STRINGS
 from .staffing_i18n import STAFFING_STRINGS
 
@@ -227,12 +232,14 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
     },
 }
 
-# The staffing pages' words (and the dashboard's staffing alerts) live beside these.
-for _lang, _words in ROSTER_STRINGS.items():
-    STRINGS[_lang].update(_words)
-for _lang, _words in STAFFING_STRINGS.items():
-    STRINGS[_lang].update(_words)
-for _lang, _words in PLANNING_STRINGS.items():
-    STRINGS[_lang].update(_words)
+# Each page's words live beside it and join here, so every page's nav and header can name every
+# other page; a key given twice would make one page's word silently another's, so it is refused.
+for _table in (ROSTER_STRINGS, STAFFING_STRINGS, PLANNING_STRINGS, MANAGE_STRINGS, APPT_AUDIT_STRINGS,
+               FOLLOW_UP_STRINGS, REPORT_STRINGS, CITY_STRINGS):  # fmt: skip
+    for _lang, _words in _table.items():
+        _twice = STRINGS[_lang].keys() & _words.keys()
+        if _twice:
+            raise RuntimeError(f"reports i18n: {sorted(_twice)} given twice ({_lang})")
+        STRINGS[_lang].update(_words)
 
 __all__ = ["STRINGS"]

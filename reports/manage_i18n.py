@@ -1,7 +1,7 @@
 """The words of the 设备, 账号 and 事项 pages: Simplified Chinese first, English with ``?lang=en``.
 
-Their keys start with ``mg_`` (the nav titles excepted), so merging them into ``i18n.STRINGS``
-(done on import: every page's nav names these pages) never overwrites another page's word. The
+Their keys start with ``mg_`` (the nav titles excepted) and join ``i18n.STRINGS`` there (every
+page's nav names these pages), where a key given twice is refused. The
 words they share with the dashboard and the 工作人员 page (设备 states and kinds, 解除登录锁定,
 重置密码, …) come from there."""
 
@@ -10,8 +10,6 @@ from __future__ import annotations
 from typing import Final
 
 from queue_server import EN, ZH
-
-from .i18n import STRINGS
 
 MANAGE_STRINGS: Final[dict[str, dict[str, str]]] = {
     ZH: {
@@ -196,7 +194,5 @@ MANAGE_STRINGS: Final[dict[str, dict[str, str]]] = {
     },
 }
 
-for _lang, _words in MANAGE_STRINGS.items():
-    STRINGS[_lang].update(_words)
 
 __all__ = ["MANAGE_STRINGS"]

@@ -1,14 +1,12 @@
 """The words of the 报表 page, its XLSX workbook and its printed 月度通报: Simplified Chinese
-first, English with ``?lang=en``. Keys start with ``rp_`` (the nav title excepted) and merge into
-``i18n.STRINGS`` on import, never overwriting another page's word."""
+first, English with ``?lang=en``. Keys start with ``rp_`` (the nav title excepted) and join
+``i18n.STRINGS`` there, where a key given twice is refused."""
 
 from __future__ import annotations
 
 from typing import Final
 
 from queue_server import EN, ZH
-
-from .i18n import STRINGS
 
 REPORT_STRINGS: Final[dict[str, dict[str, str]]] = {
     ZH: {
@@ -175,7 +173,5 @@ REPORT_STRINGS: Final[dict[str, dict[str, str]]] = {
     },
 }
 
-for _lang, _words in REPORT_STRINGS.items():
-    STRINGS[_lang].update(_words)
 
 __all__ = ["REPORT_STRINGS"]
