@@ -4,16 +4,13 @@ the browser fills from the JSON API."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from queue_server import AUDIT_EXPORT_MAX, ApiContext, QueueService, templates
 
-from .shell import manager_page
+from .shell import page_endpoint
 
 HERE = Path(__file__).resolve().parent
 
@@ -24,17 +21,16 @@ class AppointmentAuditPages:
         self.ctx = ctx
         self.templates = templates(HERE / "templates")
 
-    def _page(self, template: str, current: str) -> Callable[[Request], Awaitable[Response]]:
-        async def page(request: Request) -> Response:
-            extra = {"export_cap": AUDIT_EXPORT_MAX}
-            return await manager_page(self.service, self.ctx, self.templates, request, template, current, extra)
-
-        return page
-
     def routes(self) -> list[BaseRoute]:
         pages = (("appointments", "appointments.html"), ("audit", "audit.html"))
         return [
-            Route(f"/dashboard/{{hall}}/{name}", self._page(template, f"nav_{name}"), methods=["GET"])
+            Route(
+                f"/dashboard/{{hall}}/{name}",
+                page_endpoint(
+                    self.service, self.ctx, self.templates, template, f"nav_{name}", {"export_cap": AUDIT_EXPORT_MAX}
+                ),
+                methods=["GET"],
+            )
             for name, template in pages
         ]
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from urllib.parse import quote
 
@@ -26,7 +25,7 @@ from starlette.routing import BaseRoute, Route
 from queue_server import ApiContext, BadRequest, NotFound, QueueService, json_object, templates, window_at
 
 from . import manage_i18n  # noqa: F401  (its words join the pages' table on import)
-from .shell import manager_page
+from .shell import page_endpoint
 
 HERE = Path(__file__).resolve().parent
 # Path under /dashboard/{hall}, template, nav title key.
@@ -66,12 +65,6 @@ class ManagePages:
         self.ctx = ctx
         self.templates = templates(HERE / "templates")
 
-    def _page(self, template: str, current: str) -> Callable[[Request], Awaitable[Response]]:
-        async def page(request: Request) -> Response:
-            return await manager_page(self.service, self.ctx, self.templates, request, template, current)
-
-        return page
-
     async def pairing(self, request: Request) -> Response:
         """``POST /dashboard/{hall}/devices-admin/pairing`` ``{"kind", "token", "window"}`` (a
         manager of the hall): the pairing text of a token just made and its QR code."""
@@ -101,7 +94,11 @@ class ManagePages:
     def routes(self) -> list[BaseRoute]:
         return [
             *(
-                Route(f"/dashboard/{{hall}}/{path}", self._page(template, current), methods=["GET"])
+                Route(
+                    f"/dashboard/{{hall}}/{path}",
+                    page_endpoint(self.service, self.ctx, self.templates, template, current),
+                    methods=["GET"],
+                )
                 for path, template, current in PAGES
             ),
             Route("/dashboard/{hall}/devices-admin/pairing", self.pairing, methods=["POST"]),

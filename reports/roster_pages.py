@@ -5,7 +5,6 @@ shells the browser fills from the JSON API; the export is read here, for manager
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -27,7 +26,7 @@ from queue_server import (
 )
 
 from .roster_export import RosterSheet, roster_workbook
-from .shell import manager_page
+from .shell import page_endpoint
 
 HERE = Path(__file__).resolve().parent
 # The staffing and planning pages, each a template of its name and titled by nav_<name>.
@@ -53,12 +52,6 @@ class RosterPages:
         self.service = service
         self.ctx = ctx
         self.templates = templates(HERE / "templates")
-
-    def _page(self, template: str, current: str) -> Callable[[Request], Awaitable[Response]]:
-        async def page(request: Request) -> Response:
-            return await manager_page(self.service, self.ctx, self.templates, request, template, current)
-
-        return page
 
     def _workbook(self, slug: str, first: date, last: date, draft: bool, lang: str) -> bytes:
         hall = self.service.hall(slug)
@@ -93,7 +86,11 @@ class RosterPages:
     def routes(self) -> list[BaseRoute]:
         return [
             *(
-                Route(f"/dashboard/{{hall}}/{name}", self._page(f"{name}.html", f"nav_{name}"), methods=["GET"])
+                Route(
+                    f"/dashboard/{{hall}}/{name}",
+                    page_endpoint(self.service, self.ctx, self.templates, f"{name}.html", f"nav_{name}"),
+                    methods=["GET"],
+                )
                 for name in PAGES
             ),
             Route("/dashboard/{hall}/roster.xlsx", self.export, methods=["GET"]),

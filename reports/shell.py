@@ -4,7 +4,7 @@ browser's console), and the template's context for the header, the nav and the s
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -58,4 +58,20 @@ async def manager_page(
     return templates.TemplateResponse(request, template, context)
 
 
-__all__ = ["STATIC_URL", "manager_page"]
+def page_endpoint(
+    service: QueueService,
+    ctx: ApiContext,
+    templates: Jinja2Templates,
+    template: str,
+    current: str,
+    extra: Mapping[str, Any] | None = None,
+) -> Callable[[Request], Awaitable[Response]]:
+    """A route's endpoint serving ``manager_page`` of ``template`` (the same ``extra`` every time)."""
+
+    async def page(request: Request) -> Response:
+        return await manager_page(service, ctx, templates, request, template, current, extra)
+
+    return page
+
+
+__all__ = ["STATIC_URL", "manager_page", "page_endpoint"]
