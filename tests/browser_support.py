@@ -386,3 +386,25 @@ def layout_problems(page: Any, *, vertical: bool = False) -> list[str]:
     hides its overflow (an ellipsis or line clamp is fine, a marquee too), no text or control over
     another, no tile or card over its sibling, no word wrapped one character per line."""
     return list(page.evaluate(LAYOUT_CHECK, vertical))
+
+
+@contextmanager
+def accepting(page: Any) -> Iterator[list[str]]:
+    """Accept every confirm while inside; yields the list their messages go to."""
+    said: list[str] = []
+
+    def answer(dialog: Any) -> None:
+        said.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", answer)
+    try:
+        yield said
+    finally:
+        page.remove_listener("dialog", answer)
+
+
+def open_dashboard_page(page: Any, server: Server, path: str) -> None:
+    """``path`` of the demo hall's dashboard, signed in already (the session cookie)."""
+    page.goto(f"{server.base}/dashboard/demo/{path}")
+    page.wait_for_selector("body[data-ready='1']")

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,16 @@ from typing import Any
 import httpx2 as httpx
 import pytest
 
-from tests.browser_support import NEEDS_CHROMIUM, layout_problems, new_page, settle, shot, sign_in
+from tests.browser_support import (
+    NEEDS_CHROMIUM,
+    accepting,
+    layout_problems,
+    new_page,
+    open_dashboard_page,
+    settle,
+    shot,
+    sign_in,
+)
 from tests.server_support import MANAGER_PASSWORD, Server, bearer
 
 pytestmark = [pytest.mark.browser, NEEDS_CHROMIUM]
@@ -66,28 +74,6 @@ def page(browser: Any, server: Server) -> Iterator[Any]:
     p.context.close()
 
 
-def open_page(page: Any, server: Server, path: str) -> None:
-    """``path`` of the demo hall's dashboard, signed in already (the session cookie)."""
-    page.goto(f"{server.base}/dashboard/demo/{path}")
-    page.wait_for_selector("body[data-ready='1']")
-
-
-@contextmanager
-def accepting(page: Any) -> Iterator[list[str]]:
-    """Accept every confirm while inside; yields the list their messages go to."""
-    said: list[str] = []
-
-    def answer(dialog: Any) -> None:
-        said.append(dialog.message)
-        dialog.accept()
-
-    page.on("dialog", answer)
-    try:
-        yield said
-    finally:
-        page.remove_listener("dialog", answer)
-
-
 def appointments(server: Server, manager: dict[str, str], day: str) -> dict[str, dict[str, Any]]:
     r = httpx.get(f"{server.base}/api/halls/demo/appointments", headers=manager, params={"date": day})
     return {a["code"]: a for a in r.json()["appointments"]}
@@ -101,7 +87,7 @@ def upload(page: Any, path: Path, text: str, encoding: str) -> None:
 def test_a_csv_with_bad_rows_is_previewed_and_cannot_be_imported_until_fixed(
     page: Any, server: Server, manager: dict[str, str], day: str, tmp_path: Path
 ) -> None:
-    open_page(page, server, "appointments")
+    open_dashboard_page(page, server, "appointments")
     good = [f"BT-1,A,{day}T10:00,{day}T10:30,张三\n", f"BT-4,C,{day}T11:00,{day}T11:30,赵六\n"]
     bad = HEADER + good[0] + f"BT-2,Z,{day}T10:00,{day}T10:30,李四\n" + f"BT-3,B,明天十点,{day}T10:30,王五\n" + good[1]
     upload(page, tmp_path / "bad.csv", bad, "utf-8-sig")
@@ -137,7 +123,7 @@ def test_a_csv_with_bad_rows_is_previewed_and_cannot_be_imported_until_fixed(
 def test_an_appointment_is_booked_and_cancelled_after_a_confirm(
     page: Any, server: Server, manager: dict[str, str], day: str
 ) -> None:
-    open_page(page, server, "appointments")
+    open_dashboard_page(page, server, "appointments")
     page.fill("#b-code", "BK-1")
     page.select_option("#b-service", "B")
     page.fill("#b-day", day)
@@ -166,7 +152,7 @@ def test_the_audit_log_is_filtered_by_person_and_action_and_exported(
     clerk = server.clerk_headers()
     assert httpx.post(f"{server.base}/api/halls/demo/windows/1/open", headers=clerk).status_code == 200
     assert httpx.post(f"{server.base}/api/halls/demo/windows/1/close", headers=clerk).status_code == 200
-    open_page(page, server, "audit")
+    open_dashboard_page(page, server, "audit")
     page.fill("#f-actor", "wangju")
     page.fill("#f-action", "appointment.")
     page.click("#f-apply")
@@ -216,7 +202,7 @@ def test_the_audit_log_is_filtered_by_person_and_action_and_exported(
 @pytest.mark.parametrize(("width", "height"), SIZES)
 def test_the_pages_lay_out(page: Any, server: Server, path: str, width: int, height: int) -> None:
     page.set_viewport_size({"width": width, "height": height})
-    open_page(page, server, path)
+    open_dashboard_page(page, server, path)
     settle(page)
     assert layout_problems(page) == []
     assert page.evaluate("() => document.documentElement.scrollWidth") <= width
@@ -226,9 +212,9 @@ def test_the_pages_lay_out(page: Any, server: Server, path: str, width: int, hei
 
 def test_the_pages_speak_english_with_lang_en(page: Any, server: Server) -> None:
     page.set_viewport_size({"width": 1280, "height": 800})
-    open_page(page, server, "appointments?lang=en")
+    open_dashboard_page(page, server, "appointments?lang=en")
     assert "Appointments of the day" in page.inner_text("#board") and page.inner_text("#import") == "Import"
     assert page.get_attribute('.nav a[aria-current="page"]', "href") == "/dashboard/demo/appointments?lang=en"
-    open_page(page, server, "audit?lang=en")
+    open_dashboard_page(page, server, "audit?lang=en")
     assert page.inner_text("#export") == "Export CSV" and "Audit log" in page.inner_text(".nav")
     assert page.js_errors == [] and page.console_errors == []

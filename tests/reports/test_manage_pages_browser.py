@@ -16,13 +16,21 @@ scrolling or overlap and with no console error. Writes test-artifacts/<page>-<w>
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import httpx2 as httpx
 import pytest
 
-from tests.browser_support import NEEDS_CHROMIUM, layout_problems, new_page, settle, shot, sign_in
+from tests.browser_support import (
+    NEEDS_CHROMIUM,
+    accepting,
+    layout_problems,
+    new_page,
+    open_dashboard_page,
+    settle,
+    shot,
+    sign_in,
+)
 from tests.server_support import MANAGER_PASSWORD, Server, bearer
 
 pytestmark = [pytest.mark.browser, NEEDS_CHROMIUM]
@@ -47,34 +55,12 @@ def page(browser: Any, server: Server) -> Iterator[Any]:
     p.context.close()
 
 
-def open_page(page: Any, server: Server, path: str) -> None:
-    """``path`` of the demo hall's dashboard, signed in already (the session cookie)."""
-    page.goto(f"{server.base}/dashboard/demo/{path}")
-    page.wait_for_selector("body[data-ready='1']")
-
-
-@contextmanager
-def accepting(page: Any) -> Iterator[list[str]]:
-    """Accept every confirm while inside; yields the list their messages go to."""
-    said: list[str] = []
-
-    def answer(dialog: Any) -> None:
-        said.append(dialog.message)
-        dialog.accept()
-
-    page.on("dialog", answer)
-    try:
-        yield said
-    finally:
-        page.remove_listener("dialog", answer)
-
-
 def clean(page: Any) -> None:
     assert page.js_errors == [] and page.console_errors == []
 
 
 def test_a_token_is_made_with_its_qr_code_shown_once(page: Any, server: Server) -> None:
-    open_page(page, server, "devices-admin")
+    open_dashboard_page(page, server, "devices-admin")
     page.select_option("#f-kind", "display")
     page.select_option("#f-screen", "1")
     page.fill("#f-label", "1号窗口屏（测试）")
@@ -102,7 +88,7 @@ def test_a_token_is_revoked_after_a_confirm(page: Any, server: Server, manager: 
         f"{server.base}/api/halls/demo/tokens", headers=manager, json={"kind": "kiosk", "label": "东门取号机"}
     )
     token = made.json()["token"]
-    open_page(page, server, "devices-admin")
+    open_dashboard_page(page, server, "devices-admin")
     row = page.locator("#tokens tbody tr", has_text="东门取号机")
     with accepting(page) as said:
         row.locator("button.revoke").click()
@@ -121,7 +107,7 @@ def test_the_devices_health_and_its_history(page: Any, server: Server, manager: 
         httpx.put(url, headers=manager, json={"kind": "printer", "state": "offline", "error": "缺纸"}).status_code
         == 200
     )
-    open_page(page, server, "devices-admin")
+    open_dashboard_page(page, server, "devices-admin")
     now = page.locator('#devices tr[data-device="p9"]').inner_text()
     assert "取号打印机" in now and "离线" in now and "缺纸" in now
     history = page.locator("#history tbody tr")
@@ -132,7 +118,7 @@ def test_the_devices_health_and_its_history(page: Any, server: Server, manager: 
 
 
 def test_an_account_is_made_disabled_enabled_and_unlocked(page: Any, server: Server) -> None:
-    open_page(page, server, "accounts")
+    open_dashboard_page(page, server, "accounts")
     assert page.locator('#f-role option[value="manager"]').is_disabled()  # a manager makes clerks only
     page.fill("#f-username", "zhaoliu")
     page.fill("#f-display-name", "赵六")
@@ -166,7 +152,7 @@ def test_an_account_is_made_disabled_enabled_and_unlocked(page: Any, server: Ser
 
 
 def test_a_service_is_paused_with_a_reason_and_resumed(page: Any, server: Server) -> None:
-    open_page(page, server, "services")
+    open_dashboard_page(page, server, "services")
     kiosk = {"Authorization": f"Bearer {server.kiosk_token}"}
     issue = f"{server.base}/api/halls/demo/tickets"
     row = page.locator('#services tr[data-code="A"]')
@@ -192,7 +178,7 @@ def test_a_service_is_paused_with_a_reason_and_resumed(page: Any, server: Server
 
 
 def test_a_notice_is_published_and_withdrawn(page: Any, server: Server) -> None:
-    open_page(page, server, "services")
+    open_dashboard_page(page, server, "services")
     page.fill("#n-text-zh", "今天下午三点起系统升级")
     page.fill("#n-text-en", "System upgrade from 15:00 today")
     page.click("#n-publish")
@@ -214,7 +200,7 @@ def test_a_notice_is_published_and_withdrawn(page: Any, server: Server) -> None:
 @pytest.mark.parametrize(("width", "height"), SIZES)
 def test_the_pages_lay_out(page: Any, server: Server, path: str, width: int, height: int) -> None:
     page.set_viewport_size({"width": width, "height": height})
-    open_page(page, server, path)
+    open_dashboard_page(page, server, path)
     settle(page)
     assert layout_problems(page) == []
     assert page.evaluate("() => document.documentElement.scrollWidth") <= width

@@ -21,7 +21,7 @@ import httpx2 as httpx
 import openpyxl  # type: ignore[import-untyped]
 import pytest
 
-from tests.browser_support import NEEDS_CHROMIUM, layout_problems, new_page, settle, shot, sign_in
+from tests.browser_support import NEEDS_CHROMIUM, accepting, layout_problems, new_page, settle, shot, sign_in
 from tests.server_support import MANAGER_PASSWORD, Server, bearer
 
 pytestmark = [pytest.mark.browser, NEEDS_CHROMIUM]
@@ -246,18 +246,9 @@ def test_a_failed_solve_says_why(page: Any) -> None:
 
 def test_the_draft_is_published_after_a_confirm(page: Any, server: Server) -> None:
     monday = state(page)["monday"]
-    said: list[str] = []
-
-    def answer(dialog: Any) -> None:
-        said.append(dialog.message)
-        dialog.accept()
-
-    page.on("dialog", answer)
-    try:
+    with accepting(page) as said:
         page.click("#publish")
         page.wait_for_function("() => hallqRoster.draft === false && hallqRoster.range.drafts.length === 0")
-    finally:
-        page.remove_listener("dialog", answer)
     assert len(said) == 1 and "发布" in said[0] and monday in said[0]
     r = httpx.get(f"{server.base}/api/halls/demo/rosters?from={monday}&to={monday}", headers=manager(server)).json()
     assert r["drafts"] == [] and monday in r["in_force"]

@@ -14,7 +14,7 @@ from typing import Any
 import httpx2 as httpx
 import pytest
 
-from tests.browser_support import NEEDS_CHROMIUM, layout_problems, new_page, settle, shot, sign_in
+from tests.browser_support import NEEDS_CHROMIUM, accepting, layout_problems, new_page, settle, shot, sign_in
 from tests.server_support import CLERK_PASSWORD, MANAGER_PASSWORD, Server, bearer
 
 pytestmark = [pytest.mark.browser, NEEDS_CHROMIUM]
@@ -81,18 +81,9 @@ def test_a_clerk_is_edited(page: Any, server: Server) -> None:
 
 
 def test_a_clerk_is_deactivated_after_a_confirm(page: Any, server: Server) -> None:
-    said: list[str] = []
-
-    def answer(dialog: Any) -> None:
-        said.append(dialog.message)
-        dialog.accept()
-
-    page.on("dialog", answer)
-    try:
+    with accepting(page) as said:
         row(page, "sunqi").locator("button.deactivate").click()
         page.wait_for_selector('#staff tr[data-login="sunqi"]', state="detached")
-    finally:
-        page.remove_listener("dialog", answer)
     assert len(said) == 1 and "孙琦" in said[0]
     assert registry(server)["sunqi"]["active"] is False
     page.check("#show-inactive")
