@@ -42,19 +42,6 @@ def check_export_range(first: date, last: date) -> None:
     check_period(first, last, MAX_EXPORT_DAYS, ("一次最多导出", "an export covers at most"), start="from", end="to")
 
 
-def _times(history: list[Event]) -> tuple[datetime | None, datetime | None, datetime | None]:
-    first_call = started = finished = None
-    for e in history:
-        action = e.kind.removeprefix("ticket.")
-        if action == "call" and first_call is None:
-            first_call = aware(e.at)
-        elif action == "start":
-            started = aware(e.at)
-        elif action == "finish":
-            finished = aware(e.at)
-    return first_call, started, finished
-
-
 def _day_rows(service: QueueService, slug: str, day: date) -> list[TicketRow]:
     hall = service.hall(slug)
     settings = settings_of(hall)
@@ -80,12 +67,11 @@ def _day_rows(service: QueueService, slug: str, day: date) -> list[TicketRow]:
         if fact is None:
             continue
         view = issue.detail["ticket"]
-        first_call, started, finished = _times(history)
         rows.append(
             TicketRow(
                 number=str(view.get("number", "")), service=fact.service, priority=str(view.get("priority", "")),
-                issued_at=aware(issue.at), first_call=first_call, window=fact.window, clerk=fact.clerk,
-                started=started, finished=finished, outcome=fact.outcome,
+                issued_at=aware(issue.at), first_call=fact.first_call_at, window=fact.window, clerk=fact.clerk,
+                started=fact.started_at, finished=fact.finished_at, outcome=fact.outcome,
                 wait_s=None if fact.wait_us is None else fact.wait_us / 1e6,
                 service_s=None if fact.service_us is None else fact.service_us / 1e6,
                 rating=ratings.get(ticket_id),

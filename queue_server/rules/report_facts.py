@@ -67,6 +67,10 @@ class TicketFact:
     noon_issued: bool
     noon_served: bool
     noon_wait: bool  # first called inside the noon period
+    # The moments behind the figures, as the raw rows of an export show them (the last start).
+    first_call_at: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
 
 
 def aware(at: datetime) -> datetime:
@@ -158,6 +162,9 @@ def ticket_fact(events: Sequence[Event], settings: FoldSettings) -> TicketFact |
         noon_issued=in_noon(issued, settings),
         noon_served=served_us is not None and in_noon(started, settings),
         noon_wait=first_call is not None and in_noon(first_call, settings),
+        first_call_at=first_call,
+        started_at=started,
+        finished_at=finished,
     )
 
 
