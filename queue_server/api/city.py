@@ -10,9 +10,10 @@ from starlette.responses import JSONResponse, Response
 
 from ..principal import Principal
 from ..queries.city import MEASURES, check_measure, city_live, city_reports
-from ..queries.reports import MAX_DAYS, check_report_range
+from ..queries.reports import MAX_DAYS
 from .body import query
 from .context import ApiContext
+from .reports import report_period
 from .spec import Operation, Schema, string
 
 ANY: Schema = {"type": "object"}
@@ -35,11 +36,8 @@ class CityRoutes:
     async def reports(self, request: Request) -> Response:
         """``?from=&to=&measure=``: ``to`` defaults to the hall's business day, ``from`` to ``to``."""
         slug, _ = await self._overseer(request, "city.reports")
-        q = query(request)
-        last = q.date_("to", required=False) or self.ctx.service.business_day(slug)
-        first = q.date_("from", required=False) or last
-        measure = check_measure(q.str_("measure", required=False, max_len=32))
-        check_report_range(first, last)
+        measure = check_measure(query(request).str_("measure", required=False, max_len=32))
+        first, last = report_period(request, self.ctx, slug)
         found = await run_in_threadpool(city_reports, self.ctx.service, slug, first, last, measure)
         return JSONResponse(found)
 

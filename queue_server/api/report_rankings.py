@@ -14,6 +14,7 @@ from ..queries.reports import MAX_DAYS, check_report_range
 from ..rules.report_rankings import MEASURES, OF, PERIODS, check_choice
 from .body import query
 from .context import ApiContext
+from .reports import report_period
 from .spec import Operation, Schema, integer, string
 from .staffing_input import manager
 
@@ -52,10 +53,7 @@ class RankingRoutes:
         slug: str = request.path_params["hall"]
         self.ctx.service.hall(slug)
         await manager(self.ctx, request, slug, "reports.supervision")
-        q = query(request)
-        last = q.date_("to", required=False) or self.ctx.service.business_day(slug)
-        first = q.date_("from", required=False) or last
-        check_report_range(first, last)
+        first, last = report_period(request, self.ctx, slug)
         return JSONResponse(await run_in_threadpool(supervision, self.ctx.service, slug, first, last))
 
 

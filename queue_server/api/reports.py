@@ -3,6 +3,8 @@ dimension, and the rebuild of the per-day cells from the raw log (audited, throu
 
 from __future__ import annotations
 
+from datetime import date
+
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -20,6 +22,16 @@ from .staffing_input import manager
 ANY: Schema = {"type": "object"}
 
 
+def report_period(request: Request, ctx: ApiContext, slug: str) -> tuple[date, date]:
+    """A report's ``?from=&to=``: ``to`` defaults to the hall's business day, ``from`` to ``to``;
+    a bad date or range is a 400 naming it."""
+    q = query(request)
+    last = q.date_("to", required=False) or ctx.service.business_day(slug)
+    first = q.date_("from", required=False) or last
+    check_report_range(first, last)
+    return first, last
+
+
 class ReportRoutes:
     def __init__(self, ctx: ApiContext) -> None:
         self.ctx = ctx
@@ -30,11 +42,8 @@ class ReportRoutes:
         slug: str = request.path_params["hall"]
         self.ctx.service.hall(slug)
         await manager(self.ctx, request, slug, "reports.summary")
-        q = query(request)
-        last = q.date_("to", required=False) or self.ctx.service.business_day(slug)
-        first = q.date_("from", required=False) or last
-        by = check_by(q.str_("by", required=False, max_len=16))
-        check_report_range(first, last)
+        by = check_by(query(request).str_("by", required=False, max_len=16))
+        first, last = report_period(request, self.ctx, slug)
         return JSONResponse(await run_in_threadpool(summary, self.ctx.service, slug, first, last, by))
 
     async def rebuild(self, request: Request) -> Response:
