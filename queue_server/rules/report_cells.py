@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
 
-from .report_hist import Measure, hist_json, hist_read
+from .report_hist import Measure, bucket, hist_json, hist_read
 
 TOTAL = "total"
 MONTH = "M"  # before a dimension's name: the month's cell (``Mservice``)
@@ -120,6 +120,40 @@ def add_to(cells: dict[CellKey, Cell], key: CellKey, delta: Cell) -> None:
         cell.merge(delta)
 
 
+@dataclass(frozen=True, slots=True)
+class Delta:
+    """A sparse addition to cells: the counts it changes and the durations it adds. A ticket
+    changes a handful of the counts and adds one to three durations, and goes into six cells
+    (twelve with the months): adding only what it holds costs a fraction of merging a whole
+    ``Cell`` into each, which the rebuild of a month's log does a million times."""
+
+    counts: tuple[tuple[str, int], ...] = ()
+    durations: tuple[tuple[str, int], ...] = ()  # (measure, microseconds)
+    buckets: tuple[int, ...] = field(init=False, default=())
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "buckets", tuple(bucket(us) for _, us in self.durations))
+
+    def add_into(self, cell: Cell) -> None:
+        for name, n in self.counts:
+            setattr(cell, name, getattr(cell, name) + n)
+        for (name, us), b in zip(self.durations, self.buckets, strict=True):
+            measure: Measure = getattr(cell, name)
+            measure.add(us, b)
+
+    def cell(self) -> Cell:
+        cell = Cell()
+        self.add_into(cell)
+        return cell
+
+
+def add_delta(cells: dict[CellKey, Cell], key: CellKey, delta: Delta) -> None:
+    cell = cells.get(key)
+    if cell is None:
+        cell = cells[key] = Cell()
+    delta.add_into(cell)
+
+
 def merge_into(cells: dict[CellKey, Cell], more: Mapping[CellKey, Cell]) -> None:
     for key, delta in more.items():
         add_to(cells, key, delta)
@@ -204,6 +238,8 @@ __all__ = [
     "TOTAL",
     "Cell",
     "CellKey",
+    "Delta",
+    "add_delta",
     "add_to",
     "as_days",
     "cell_row",

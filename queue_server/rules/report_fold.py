@@ -16,7 +16,7 @@ from typing import Any
 
 from ..domain import Event
 from .lifecycle import to_us
-from .report_cells import TOTAL, Cell, CellKey, add_to
+from .report_cells import TOTAL, Cell, CellKey, Delta, add_delta
 from .report_facts import FINAL_STATES, FoldSettings, TicketFact, aware, slot_of, ticket_fact
 
 OUTCOME_COUNTS = {"served": "served", "cancelled": "cancelled", "no_show": "no_show", "not_served": "not_served"}
@@ -42,35 +42,41 @@ def fact_keys(fact: TicketFact, settings: FoldSettings) -> list[CellKey]:
     ]
 
 
-def fact_delta(fact: TicketFact, settings: FoldSettings) -> Cell:
-    cell = Cell(issued=1, transferred=int(fact.transferred), noon_issued=int(fact.noon_issued))
+def fact_delta(fact: TicketFact, settings: FoldSettings) -> Delta:
+    counts: list[tuple[str, int]] = [("issued", 1)]
+    durations: list[tuple[str, int]] = []
+    if fact.transferred:
+        counts.append(("transferred", 1))
+    if fact.noon_issued:
+        counts.append(("noon_issued", 1))
     name = OUTCOME_COUNTS.get(fact.outcome)
     if name:
-        setattr(cell, name, 1)
+        counts.append((name, 1))
     if fact.wait_us is not None:
-        cell.wait.add(fact.wait_us)
-        cell.called_within = int(fact.wait_us <= settings.target_us)
+        durations.append(("wait", fact.wait_us))
+        if fact.wait_us <= settings.target_us:
+            counts.append(("called_within", 1))
         if fact.noon_wait:
-            cell.noon_wait.add(fact.wait_us)
+            durations.append(("noon_wait", fact.wait_us))
     if fact.outcome == "served" and fact.service_us is not None:
-        cell.service_time.add(fact.service_us)
-        cell.noon_served = int(fact.noon_served)
-    return cell
+        durations.append(("service_time", fact.service_us))
+        if fact.noon_served:
+            counts.append(("noon_served", 1))
+    return Delta(tuple(counts), tuple(durations))
 
 
 def fold_fact(cells: dict[CellKey, Cell], fact: TicketFact, settings: FoldSettings) -> None:
     delta = fact_delta(fact, settings)
     for key in fact_keys(fact, settings):
-        add_to(cells, key, delta)
+        add_delta(cells, key, delta)
 
 
 def fold_rating(cells: dict[CellKey, Cell], fact: TicketFact, score: int, settings: FoldSettings) -> None:
     if score not in (1, 2, 3, 4, 5):
         return
-    delta = Cell()
-    setattr(delta, f"rated_{score}", 1)
+    delta = Delta(((f"rated_{score}", 1),))
     for key in fact_keys(fact, settings):
-        add_to(cells, key, delta)
+        add_delta(cells, key, delta)
 
 
 def _appointments(event: Event) -> list[dict[str, Any]]:
@@ -88,18 +94,18 @@ def fold_appointment(cells: dict[CellKey, Cell], event: Event, settings: FoldSet
         except (KeyError, ValueError):
             continue
         service = str(view.get("service") or "")
-        delta = Cell()
+        counts: list[tuple[str, int]]
         if event.kind in ("appointment.create", "appointment.import"):
-            delta.appt_booked = 1
+            counts = [("appt_booked", 1)]
         elif event.kind == "appointment.cancel":
-            delta.appt_cancelled = 1
+            counts = [("appt_cancelled", 1)]
         else:
-            delta.appt_kept = 1
+            counts = [("appt_kept", 1), ("appt_offset_count", 1)]
             arrival = event.detail.get("arrival")
             if arrival in ("on_time", "late", "too_late"):
-                setattr(delta, f"appt_{arrival}", 1)
-            delta.appt_offset_count = 1
-            delta.appt_offset_sum_us = to_us(aware(event.at)) - to_us(slot_start)
+                counts.append((f"appt_{arrival}", 1))
+            counts.append(("appt_offset_sum_us", to_us(aware(event.at)) - to_us(slot_start)))
+        delta = Delta(tuple(counts))
         day = slot_start.astimezone(settings.tz).date()
         for key in (
             CellKey(day, TOTAL, ""),
@@ -107,7 +113,7 @@ def fold_appointment(cells: dict[CellKey, Cell], event: Event, settings: FoldSet
             CellKey(day, "zone", settings.zone(service)),
             CellKey(day, "slot", slot_key(slot_of(slot_start, settings.tz))),
         ):
-            add_to(cells, key, delta)
+            add_delta(cells, key, delta)
 
 
 def tickets_to_read(events: Iterable[Event]) -> set[int]:

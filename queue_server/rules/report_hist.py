@@ -42,12 +42,15 @@ class Measure:
     max_us: int = 0
     hist: dict[int, int] = field(default_factory=dict)
 
-    def add(self, duration_us: int) -> None:
+    def add(self, duration_us: int, bucket_of: int | None = None) -> None:
+        """Count one duration (``bucket_of``: its ``bucket``, when the caller adds the same
+        duration to many measures and computed it once)."""
         duration_us = max(duration_us, 0)
         self.count += 1
         self.sum_us += duration_us
-        self.max_us = max(self.max_us, duration_us)
-        b = bucket(duration_us)
+        if duration_us > self.max_us:
+            self.max_us = duration_us
+        b = bucket(duration_us) if bucket_of is None else bucket_of
         self.hist[b] = self.hist.get(b, 0) + 1
 
     def merge(self, other: Measure) -> None:
