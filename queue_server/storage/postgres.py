@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Connection
 
 from ..errors import NotFound
+from .json_codec import loads
 from .prepared import postgres_value
 from .sql import SqlStore, counter_bump
 from .tables import hall_t
@@ -25,7 +26,7 @@ def postgres_engine(url: str) -> sa.Engine:
     parsed = sa.make_url(url)
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
-    return sa.create_engine(parsed, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return sa.create_engine(parsed, pool_size=10, max_overflow=20, pool_pre_ping=True, json_deserializer=loads)
 
 
 # Every process LISTENs here; a NOTIFY sent inside the writing transaction is

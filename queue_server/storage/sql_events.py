@@ -35,7 +35,8 @@ class SqlEvents(HallConnection):
         rows = self.conn.execute(
             sa.select(event_t).where(_e.hall == self.hall, _e.seq > after_seq).order_by(_e.seq).limit(limit)
         ).mappings()
-        return [EVENT.read(r) for r in rows]
+        # all(): one fetch of the page, not a driver call per row (a rebuild reads millions).
+        return [EVENT.read(r) for r in rows.all()]
 
     def ticket_events(self, ticket_id: int) -> list[Event]:
         rows = self.conn.execute(

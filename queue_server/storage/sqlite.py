@@ -15,6 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
+from .json_codec import loads
 from .prepared import sqlite_value
 from .sql import SqlStore, counter_bump
 
@@ -34,6 +35,7 @@ def sqlite_engine(url: str, synchronous: str = "FULL") -> sa.Engine:
         connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
         pool_size=8,
         max_overflow=16,
+        json_deserializer=loads,
     )
 
     @event.listens_for(engine, "connect")
