@@ -5,6 +5,7 @@ import { EN, LOCALE, esc, localDate } from "./dashboard-util.js";
 import { deviceName, groupByLine, isProblem, renderDevices, stateOf } from "./dashboard-devices.js";
 import { Ratings, overdue, renderFollowUps, renderRatings } from "./dashboard-ratings.js";
 import { RosterNow } from "./dashboard-staffing.js";
+import { showCityLink } from "./nav-city.js";
 
 const HALL = PAGE.hall.slug;
 const SERVICES = Object.fromEntries(PAGE.hall.services.map((s) => [s.code, s]));
@@ -12,6 +13,7 @@ const IDLE_ALERT_MS = 60_000;
 
 const state = {
   csrf: null,
+  operates: true, // may open and close windows (not a city manager)
   day: null, // the hall's business day, from the server's snapshot ("YYYY-MM-DD")
   windows: new Map(), // number -> window view (its idle_since comes from the server)
   seen: new Map(), // number -> ms this page first saw the window idle without the server's time
@@ -75,6 +77,10 @@ $("login-form").addEventListener("submit", async (ev) => {
 
 function signedIn(me) {
   state.csrf = me.csrf_token;
+  // A city manager supervises the halls below and manages them, but opens or closes no window
+  // (each hall's own staff do; the server refuses it): the card shows no open/close control.
+  state.operates = me.role !== "city";
+  showCityLink(me, HALL);
   $("who").textContent = me.name;
   $("login").hidden = true;
   $("board").hidden = false;
@@ -274,7 +280,8 @@ function renderWindows(now) {
       input.dataset.shown = services;
     }
     card.querySelector(".toggle").textContent = w.state === "closed" ? T.open : T.close;
-    card.querySelector(".staff-select").hidden = w.state !== "closed";
+    card.querySelector(".toggle").hidden = !state.operates;
+    card.querySelector(".staff-select").hidden = w.state !== "closed" || !state.operates;
   }
 }
 

@@ -3,6 +3,7 @@
 // then calls ``ready(me)``; ``openBoard`` is that for a page: its board shown and filled, then
 // marked ready; ``api`` is the JSON request helper with the token added.
 import { PAGE, $, api as request } from "/static/displays/hallq-live.js";
+import { showCityLink } from "./nav-city.js";
 
 let csrf = null;
 export const api = (method, path, body) => request(method, path, body, csrf ? { "X-CSRF-Token": csrf } : {});
@@ -12,6 +13,7 @@ export async function signIn(ready) {
     csrf = me.csrf_token;
     $("who").textContent = me.name;
     $("login").hidden = true;
+    showCityLink(me, PAGE.hall.slug);
     ready(me);
   };
   $("login-form").addEventListener("submit", async (ev) => {

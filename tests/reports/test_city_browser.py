@@ -148,14 +148,30 @@ def test_the_city_live_and_ranked_then_a_township_drilled_into(browser: Any, ser
     expect(page.locator("#board")).to_be_visible()
     expect(page.locator("#kpis")).not_to_be_empty()
     expect(page.locator("#login")).to_be_hidden()
+    # There they watch and manage, but open or close no window (the server would refuse it) …
+    expect(page.locator("#windows .win").first).to_be_visible()
+    expect(page.locator("#windows .toggle:visible")).to_have_count(0)
+    expect(page.locator("#windows .save-services:visible").first).to_be_visible()
+    # … and the nav leads back to the city they oversee, from this page and from the others.
+    expect(page.locator("#nav-city")).to_be_visible()
+    expect(page.locator("#nav-city")).to_have_attribute("href", "/city/qingshan")
+    page.goto(f"{server.base}/dashboard/baihe-dongguan/reports")
+    expect(page.locator("#nav-city")).to_be_visible()
+    page.click("#nav-city")
+    page.wait_for_url("**/city/qingshan")
+    expect(page.locator("#live tbody tr")).to_have_count(6)
     page.wait_for_load_state("networkidle")
     assert page.js_errors == [] and page.console_errors == []
 
 
 def test_a_township_manager_is_refused_the_city(browser: Any, server: Server) -> None:
     page = new_page(browser, server, SIZES[0])
-    page.goto(f"{server.base}/city/qingshan")
+    # Their own dashboard has no 城市 link, and its windows open and close.
+    page.goto(f"{server.base}/dashboard/baihe-dongguan")
     sign_in(page, "zhenzhang", MANAGER_PASSWORD)
+    sync_api.expect(page.locator("#windows .toggle").first).to_be_visible()
+    sync_api.expect(page.locator("#nav-city")).to_be_hidden()
+    page.goto(f"{server.base}/city/qingshan")
     sync_api.expect(page.locator("#live-error")).to_be_visible()
     sync_api.expect(page.locator("#live tbody tr")).to_have_count(0)
     page.context.close()
