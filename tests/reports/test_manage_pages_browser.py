@@ -10,7 +10,8 @@ manager signed in:
   a notice is published and withdrawn.
 
 Each page lays out at 1280×800, 1366×768, 1920×1080 and portrait 1080×1920 without sideways
-scrolling or overlap and with no console error. Writes test-artifacts/<page>-<w>x<h>.png.
+scrolling or overlap and with no console error. Writes test-artifacts/<page>-<w>x<h>.png, and
+devices-admin.png (a token just made, its QR code shown: the README's screenshot).
 """
 
 from __future__ import annotations
@@ -71,6 +72,9 @@ def test_a_token_is_made_with_its_qr_code_shown_once(page: Any, server: Server) 
     assert pairing.startswith(f"{server.base}/display/demo/windows/1?token=hqd_")
     token = pairing.split("token=", 1)[1]
     assert page.locator("#localhost").is_visible()  # 127.0.0.1: the page says screens cannot reach it
+    settle(page)
+    assert layout_problems(page) == []  # the secret and its QR code fit beside the form
+    shot(page, "devices-admin.png")  # the README's screenshot: a token just made, with its QR code
     row = page.locator("#tokens tbody tr", has_text="1号窗口屏（测试）")
     assert "有效" in row.inner_text()
     headers = {"Authorization": f"Bearer {token}"}
