@@ -141,6 +141,14 @@ class _Writer:
         ws.set_column(0, 0, 22)
         ws.set_column(1, max(1, len(heads) - 1), 13)
         ws.freeze_panes(HEADER_ROWS, 0)
+        # Printed, a sheet is A4 one page wide (landscape when its table is wide), its heading
+        # repeated on every page: a centre files the printout with the month's papers.
+        ws.set_paper(9)
+        if len(heads) > 6:
+            ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(0, HEADER_ROWS - 1)
+        ws.center_horizontally()
         return ws
 
     def cell(self, ws: Any, row: int, col: int, value: Any, kind: str = "count") -> None:

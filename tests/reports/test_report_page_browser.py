@@ -186,6 +186,8 @@ def test_excel_button_downloads_the_workbook(page: Any) -> None:
     with page.expect_download() as got:
         page.click("#export-xlsx")
     data = Path(got.value.path()).read_bytes()
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "reports.xlsx").write_bytes(data)  # kept for a look (the README shows its first sheets)
     book = openpyxl.load_workbook(io.BytesIO(data))
     assert book.sheetnames == ["总览", "按事项", "按窗口", "按人员", "按时段", "排名", "回访", "考勤"]
     assert str(book["总览"]["A1"].value).startswith(HALL.name_zh)

@@ -127,6 +127,11 @@ def test_xlsx_read_back(client: TestClient) -> None:
         assert ws["A2"].value == f"统计期：{FIRST} 至 {LAST}"
         assert ws["A3"].value == "生成时间：2026-11-23 09:00"  # the service clock, in the hall's zone
         assert ws.freeze_panes == "A5"
+        # printed: A4, one page wide, the heading on every page, wide tables in landscape
+        assert ws.page_setup.paperSize == 9 and ws.sheet_properties.pageSetUpPr.fitToPage
+        assert (ws.page_setup.fitToWidth or 1) == 1 and ws.page_setup.fitToHeight == 0  # absent: 1
+        assert ws.print_title_rows == "$1:$4"
+        assert ws.page_setup.orientation == ("portrait" if ws.max_column <= 6 else "landscape")
     by_service = summary(client, FIRST, LAST, "service")
     ws = book["按事项"]
     heads = [c.value for c in ws[4]]
