@@ -53,9 +53,6 @@ HERE = Path(__file__).resolve().parent
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_DAYS = 366
 GROUPS = ("service", "window", "clerk", "hour")
-# What the exports rank: windows and clerks by the share called in time and by 满意率.
-RANKED = (("window", "within_share"), ("clerk", "within_share"), ("window", "satisfied_share"),
-          ("clerk", "satisfied_share"))  # fmt: skip
 CSV_HEADS = {
     "zh": ("票号", "事项", "优先级", "取号时间", "首次叫号", "窗口", "人员", "开始办理", "办结时间", "结果",
            "等候秒数", "办理秒数", "评分"),
@@ -85,8 +82,12 @@ def gather(service: QueueService, slug: str, first: date, last: date, lang: str)
         found = report_summary(service, slug, first, last, by)
         groups[by] = found["rows"]
         totals = found["totals"]
+    # What the hall is judged on ([hall.rankings]): each of its groups on each of its measures.
+    choice = hall.rankings
     ranked = [
-        report_rankings(service, slug, period="range", first=first, last=last, of=of, measure=m) for of, m in RANKED
+        report_rankings(service, slug, period="range", first=first, last=last, of=of, measure=m)
+        for m in choice.measures
+        for of in choice.of
     ]
     return ReportBook(
         hall_name=hall.name_en if lang == EN else hall.name_zh,
@@ -125,14 +126,17 @@ class ReportPages:
         self.templates = templates(HERE / "templates")
 
     async def page(self, request: Request) -> Response:
-        """The page's script reads each group's name (``names``): the services', the clerks', the windows'."""
+        """The page's script reads each group's name (``names``): the services', the clerks', the
+        windows'; and what the hall ranks on (``rankings``: the ranking opens on the first of each)."""
         slug: str = request.path_params["hall"]
         lang = language(request.query_params.get("lang"))
+        extra: dict[str, Any] = {}
         try:
-            names = await run_in_threadpool(names_of, self.service, slug, lang)
+            choice = self.service.hall(slug).rankings
+            extra["rankings"] = {"of": choice.of, "measures": choice.measures}
+            extra["names"] = await run_in_threadpool(names_of, self.service, slug, lang)
         except NotFound:
-            names = {}  # manager_page answers the unknown hall's 404 page
-        extra = {"names": names}
+            pass  # manager_page answers the unknown hall's 404 page
         return await manager_page(self.service, self.ctx, self.templates, request, "reports.html", "nav_reports", extra)
 
     async def _manager(self, request: Request, action: str) -> str:

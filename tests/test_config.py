@@ -782,3 +782,36 @@ def test_bad_hours_noon_calendar_and_shifts(tail: str, key: str, reason: str) ->
     assert err.key == key
     assert reason in err.reason
     assert key in str(err)
+
+
+# --- what the hall ranks on ([hall.rankings]) ------------------------------------------
+
+
+def test_rankings_default_to_windows_and_clerks_on_time_and_satisfaction() -> None:
+    hall = parse_config(hall_toml(), SOURCE).halls[0]
+    assert hall.rankings.of == ("window", "clerk")
+    assert hall.rankings.measures == ("within_share", "satisfied_share")
+
+
+def test_rankings_are_read_in_the_hall_files_order() -> None:
+    tail = '[hall.rankings]\nof = ["service"]\nmeasures = ["bad", "wait_p90", "served"]\n'
+    hall = parse_config(hall_toml(tail=tail), SOURCE).halls[0]
+    assert hall.rankings.of == ("service",)
+    assert hall.rankings.measures == ("bad", "wait_p90", "served")
+
+
+@pytest.mark.parametrize(
+    ("body", "key", "reason"),
+    [
+        ('measures = ["speed"]', "hall[0].rankings.measures[0]", "must be one of within_share"),
+        ('of = ["window", "hall"]', "hall[0].rankings.of[1]", "must be one of window, clerk, service, got 'hall'"),
+        ('of = ["clerk", "clerk"]', "hall[0].rankings.of[1]", "named twice"),
+        ("measures = []", "hall[0].rankings.measures", "at least one"),
+        ('measures = "served"', "hall[0].rankings.measures", "must be an array of names"),
+        ('rank = ["window"]', "hall[0].rankings.rank", "unknown key"),
+    ],
+)
+def test_bad_rankings_are_refused_naming_the_key(body: str, key: str, reason: str) -> None:
+    err = refused(hall_toml(tail=f"[hall.rankings]\n{body}\n"))
+    assert err.key == key
+    assert reason in err.reason

@@ -104,6 +104,23 @@ class ServiceTarget:
     p90_wait_minutes: float | None = 15
 
 
+# What a ranking may rank, and on what (rules/report_rankings.py defines each measure; named here
+# so a hall file is checked when it is read).
+RANKING_OF = ("window", "clerk", "service")
+RANKING_MEASURES = (
+    "within_share", "wait_mean", "wait_p90", "served", "service_mean", "satisfied_share", "mean_score", "bad",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class RankingChoice:
+    """What the hall is judged on ([hall.rankings]): the workbook's and the 月度通报's boards rank
+    each of ``of`` on each of ``measures``, and the report page opens on the first of each."""
+
+    of: tuple[str, ...] = ("window", "clerk")
+    measures: tuple[str, ...] = ("within_share", "satisfied_share")
+
+
 LatePolicy = Literal["walk_in", "refuse"]
 LATE_POLICIES: tuple[LatePolicy, ...] = ("walk_in", "refuse")
 
@@ -159,6 +176,7 @@ class HallConfig:
     display: DisplaySettings = field(default_factory=DisplaySettings)
     appointments: AppointmentPolicy = field(default_factory=AppointmentPolicy)
     target: ServiceTarget = field(default_factory=ServiceTarget)
+    rankings: RankingChoice = field(default_factory=RankingChoice)
     zones: tuple[Zone, ...] = ()
     services: tuple[ServiceConfig, ...] = ()
     windows: tuple[WindowConfig, ...] = ()

@@ -12,6 +12,8 @@ from .model import (
     LATE_POLICIES,
     MAX_TEXT,
     PREFIX_RE,
+    RANKING_MEASURES,
+    RANKING_OF,
     SLUG_RE,
     AppointmentPolicy,
     ConfigError,
@@ -20,6 +22,7 @@ from .model import (
     HallConfig,
     NoShowPolicy,
     PriorityClass,
+    RankingChoice,
     ServiceConfig,
     ServiceTarget,
     StaffConfig,
@@ -113,6 +116,7 @@ class TomlReader:
             "calendar",
             "shifts",
             "target",
+            "rankings",
             "follow_up_working_days",
             # Checked across the file's halls once all are read (config/levels.py).
             "level",
@@ -193,6 +197,7 @@ class TomlReader:
             display=display,
             appointments=self.appointments(t.get("appointments", {}), f"{key}.appointments"),
             target=self.target(t.get("target", {}), f"{key}.target"),
+            rankings=self.rankings(t.get("rankings", {}), f"{key}.rankings"),
             zones=zones,
             services=services,
             windows=windows,
@@ -228,6 +233,32 @@ class TomlReader:
             # 0 switches the p90 bound off (TOML has no null).
             p90_wait_minutes=self.num(p90, f"{key}.p90_wait_minutes", 0, 480) or None,
         )
+
+    def rankings(self, value: Any, key: str) -> RankingChoice:
+        t = self.table(value, key, {"of", "measures"})
+        default = RankingChoice()
+        return RankingChoice(
+            of=self.choices(t, key, "of", RANKING_OF, default.of),
+            measures=self.choices(t, key, "measures", RANKING_MEASURES, default.measures),
+        )
+
+    def choices(
+        self, t: dict[str, Any], key: str, name: str, allowed: tuple[str, ...], default: tuple[str, ...]
+    ) -> tuple[str, ...]:
+        """A non-empty list of distinct names out of ``allowed`` (``default`` when absent)."""
+        if name not in t:
+            return default
+        values = t[name]
+        if not isinstance(values, list):
+            raise self.fail(f"{key}.{name}", f"must be an array of names, e.g. {list(default)!r}")
+        if not values:
+            raise self.fail(f"{key}.{name}", f"must name at least one of {', '.join(allowed)}")
+        for i, v in enumerate(values):
+            if v not in allowed:
+                raise self.fail(f"{key}.{name}[{i}]", f"must be one of {', '.join(allowed)}, got {v!r}")
+            if v in values[:i]:
+                raise self.fail(f"{key}.{name}[{i}]", f"{v!r} is named twice")
+        return tuple(values)
 
     def zone(self, value: Any, key: str) -> Zone:
         t = self.table(value, key, {"code", "name_zh", "name_en"})

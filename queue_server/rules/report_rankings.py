@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from ..config import RANKING_MEASURES, RANKING_OF
 from ..errors import BadRequest
 
 PERIODS = ("week", "month", "range")
-OF = ("window", "clerk", "service")
+OF = RANKING_OF
 HIGHER, LOWER = "higher", "lower"
 
 
@@ -51,6 +52,7 @@ MEASURES: dict[str, Measure] = {
         Measure("bad", LOWER, ("ratings", "bad"), ("issued",), "count", "差评数", "bad ratings"),
     )
 }  # fmt: skip
+assert tuple(MEASURES) == RANKING_MEASURES, "the hall file's ranking measures (config) and these must agree"
 
 
 def check_choice(name: str, value: str | None, allowed: Sequence[str], default: str) -> str:

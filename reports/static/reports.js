@@ -228,6 +228,11 @@ for (const id of ["rank-of", "rank-measure"]) {
   $(id).addEventListener("change", () => reloadRanking().catch((e) => { $("rp-status").textContent = e.message; }));
 }
 
+// The ranking opens on what the hall is judged on (its [hall.rankings]); any other may be picked.
+if (PAGE.rankings) {
+  $("rank-of").value = PAGE.rankings.of[0];
+  $("rank-measure").value = PAGE.rankings.measures[0];
+}
 setPeriod("month", PAGE.business_day);
 openBoard(load, (e) => {
   $("rp-status").textContent = e.message;

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -17,6 +19,7 @@ from starlette.testclient import TestClient
 
 import reports
 from queue_server.auth.service import AuthService
+from queue_server.config import RankingChoice
 from queue_server.service import QueueService
 from tests.api.conftest import login, make_auth, room_client
 from tests.conftest import FakeClock
@@ -176,6 +179,25 @@ def test_print_page_is_the_months_bulletin(client: TestClient) -> None:
     en = get(client, "/dashboard/t/reports/print?period=month&from=2026-11-09&lang=en").text
     assert "Test hall: government service bulletin, November 2026" in en
     assert "query.period" in get(client, "/dashboard/t/reports/print?period=year", status=400).text
+
+
+def test_the_exports_rank_what_the_hall_is_judged_on(
+    client: TestClient, service: QueueService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """[hall.rankings]: the workbook's 排名 sheet and the bulletin's boards rank the hall's chosen
+    groups on its chosen measures, in its order, and the page's ranking opens on the first."""
+    hall = replace(service.hall("t"), rankings=RankingChoice(of=("service",), measures=("served", "wait_mean")))
+    monkeypatch.setattr(service, "config", replace(service.config, halls=(hall,)))
+    book = openpyxl.load_workbook(io.BytesIO(get(client, f"/dashboard/t/reports.xlsx?from={FIRST}&to={LAST}").content))
+    ws = book["排名"]
+    ranked = [(ws.cell(i, 1).value, ws.cell(i, 3).value) for i in range(5, ws.max_row + 1)]
+    assert ranked == [("按事项", "办结量")] * 3 + [("按事项", "平均等候")] * 3  # services A, B, C on each
+    page = get(client, "/dashboard/t/reports/print?period=month&from=2026-11-09").text
+    assert page.index("<h3>事项 · 办结量</h3>") < page.index("<h3>事项 · 平均等候</h3>")
+    assert page.count("<h3>") == 2
+    html = get(client, "/dashboard/t/reports").text
+    said = json.loads(html.split('<script type="application/json" id="hallq-page">', 1)[1].split("</script>", 1)[0])
+    assert said["rankings"] == {"of": ["service"], "measures": ["served", "wait_mean"]}
 
 
 def test_only_managers_export(client: TestClient) -> None:
